@@ -1,0 +1,30 @@
+"""One router for /api/. Each app registers its viewsets here."""
+
+from rest_framework.routers import DefaultRouter
+
+from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
+from courses.views_lectures import ExamViewSet, LectureViewSet
+from notifications.views import NotificationViewSet
+from users.views import (
+    ChildViewSet,
+    InstructorViewSet,
+    ParentLinkRequestViewSet,
+    ParentViewSet,
+    StudentViewSet,
+)
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("children", ChildViewSet, basename="child")
+router.register("parent-links", ParentLinkRequestViewSet, basename="parent-link")
+router.register("instructors", InstructorViewSet, basename="instructor")
+router.register("students", StudentViewSet, basename="student")
+router.register("parents", ParentViewSet, basename="parent")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("seasons", SeasonViewSet, basename="season")
+router.register("tags", TagViewSet, basename="tag")
+router.register("courses", CourseViewSet, basename="course")
+router.register("lectures", LectureViewSet, basename="lecture")
+router.register("exams", ExamViewSet, basename="exam")
+
+urlpatterns = router.urls

@@ -1,0 +1,32 @@
+"""Settings for the test suite: the normal settings, made fast and hermetic.
+
+DATABASE_URL / REDIS_URL still apply, so the same suite runs on PostgreSQL + Redis in CI.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from Redwan_courses_center.settings import *  # noqa: E402,F403
+from Redwan_courses_center.settings import CACHES, REST_FRAMEWORK  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "core.sms.LocmemSmsBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Throttle counters must not leak between tests; Redis (when set) keeps its own prefix.
+if "KEY_PREFIX" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = f"redwan-test-{os.getpid()}"
+REST_FRAMEWORK = {**REST_FRAMEWORK}
+LOGGING_CONFIG = None
+import logging.config  # noqa: E402
+
+from Redwan_courses_center.settings import LOGGING  # noqa: E402
+
+LOGGING["root"]["level"] = "WARNING"
+logging.config.dictConfig(LOGGING)

@@ -1,0 +1,109 @@
+"""Attendance of participants at lectures (§6.4). Only the model lives here for now; the
+submission API, the roster for enrollments and the jobs come with their own issues."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class AttendanceSource(models.TextChoices):
+    INSTRUCTOR = "instructor", _("Instructor")
+    ADMIN = "admin", _("Admin")
+    SYSTEM = "system", _("System")
+
+
+class LectureAttendanceQuerySet(models.QuerySet):
+    def marked(self) -> LectureAttendanceQuerySet:
+        return self.filter(present__isnull=False)
+
+    def unmarked(self) -> LectureAttendanceQuerySet:
+        return self.filter(present__isnull=True)
+
+
+class LectureAttendance(TimeStampedModel):
+    """One row per (lecture, participant). ``present`` is null until someone marks it."""
+
+    # PROTECT: a lecture is never deleted from under its attendance; services delete the
+    # unmarked rows first and refuse when marked rows exist.
+    lecture = models.ForeignKey(
+        "courses.Lecture", on_delete=models.PROTECT, related_name="attendance"
+    )
+    child = models.ForeignKey(
+        "users.Child",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendance_records",
+    )
+    student = models.ForeignKey(
+        "users.StudentUser",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendance_records",
+    )
+    present = models.BooleanField(_("present"), null=True, blank=True)
+    rating = models.DecimalField(
+        _("rating"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("10.00"))],
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    marked_by = models.ForeignKey(
+        "users.CustomUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=AttendanceSource.choices, blank=True
+    )
+
+    objects = LectureAttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lecture attendance")
+        verbose_name_plural = _("lecture attendance")
+        ordering = ["lecture", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(child__isnull=False, student__isnull=True)
+                | Q(child__isnull=True, student__isnull=False),
+                name="attendance_one_participant",
+            ),
+            models.UniqueConstraint(
+                fields=["lecture", "child"],
+                condition=Q(child__isnull=False),
+                name="attendance_unique_lecture_child",
+            ),
+            models.UniqueConstraint(
+                fields=["lecture", "student"],
+                condition=Q(student__isnull=False),
+                name="attendance_unique_lecture_student",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=10),
+                name="attendance_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(present__isnull=False) | Q(rating__isnull=True),
+                name="attendance_unmarked_has_no_rating",
+            ),
+            models.CheckConstraint(
+                condition=Q(source="") | Q(source__in=AttendanceSource.values),
+                name="attendance_source_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["lecture", "present"])]
+
+    def __str__(self) -> str:
+        who = f"child {self.child_id}" if self.child_id else f"student {self.student_id}"
+        return f"lecture {self.lecture_id} / {who}: {self.present}"

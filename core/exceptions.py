@@ -1,0 +1,71 @@
+"""One exception handler for the whole API.
+
+- DomainError subclasses → their status with ``{"code", "detail"}`` (plus the field).
+- Django's ValidationError raised from model/service code → 400.
+- IntegrityError (a unique or check constraint that reached the database) → 409, never 500.
+- Everything DRF already knows keeps DRF's shape, with a ``code`` added where DRF has one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"code": exc.code, "detail": str(exc.message)}
+        if exc.field and exc.field not in body:
+            body[exc.field] = [str(exc.message)]
+        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+        return Response(body, status=exc.status_code, headers=headers)
+
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(_django_validation_detail(exc))
+    # DRF converts these itself, but only after we could add their code; get_object()'s
+    # 404 must answer {"detail", "code": "not_found"} like every other error.
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, IntegrityError):
+        # Constraint names are ours, not secrets, but the SQL may carry values; log the
+        # class only and answer with a stable code.
+        logger.info("integrity error mapped to 409: %s", type(exc).__name__)
+        return Response(
+            {"code": "conflict", "detail": _("This conflicts with existing data.")},
+            status=status.HTTP_409_CONFLICT,
+        )
+
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, APIException):
+        if isinstance(response.data, dict) and "code" not in response.data:
+            codes = exc.get_codes()
+            if isinstance(codes, str):
+                response.data["code"] = codes
+            elif isinstance(exc, ValidationError):
+                response.data["code"] = "invalid"
+    return response
+
+
+def _django_validation_detail(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            (field if field != "__all__" else "non_field_errors"): [str(m) for m in msgs]
+            for field, msgs in exc.message_dict.items()
+        }
+    return {"non_field_errors": exc.messages}

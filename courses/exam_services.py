@@ -1,0 +1,95 @@
+"""Writes for exams and their results. Percentages and pass/fail come from the exam's own
+total and pass mark and are recomputed whenever those change."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, Invalid
+from courses import rules
+from courses.models import Exam, ExamResult
+from users.models import Child, CustomUser, StudentUser
+
+
+@transaction.atomic
+def exam_create(**fields: Any) -> Exam:
+    exam = Exam(**fields)
+    exam.full_clean()
+    exam.save()
+    return exam
+
+
+@transaction.atomic
+def exam_update(*, exam: Exam, **fields: Any) -> Exam:
+    """Change an exam; new marks settings re-grade its results in one bulk update."""
+    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    fields.pop("course", None)  # an exam does not move between courses
+    for name, value in fields.items():
+        setattr(exam, name, value)
+    exam.full_clean()
+    results = list(exam.results.all())
+    if any(r.marks > exam.total_marks for r in results):
+        raise Invalid(
+            "marks_exceed_total",
+            _("Some results have more marks than the new total."),
+            field="total_marks",
+        )
+    exam.save()
+    for result in results:
+        _grade(result, exam)
+    ExamResult.objects.bulk_update(results, ["percentage", "passed"])
+    return exam
+
+
+@transaction.atomic
+def exam_delete(*, exam: Exam) -> None:
+    if exam.results.exists():
+        raise Conflict("exam_has_results", _("This exam has results and cannot be deleted."))
+    exam.delete()
+
+
+def _grade(result: ExamResult, exam: Exam) -> None:
+    result.percentage = rules.exam_percentage(result.marks, exam.total_marks)
+    result.passed = rules.exam_passed(result.marks, exam.pass_mark)
+
+
+@transaction.atomic
+def exam_result_save(
+    *,
+    exam: Exam,
+    marks: Decimal,
+    child: Child | None = None,
+    student: StudentUser | None = None,
+    notes: str = "",
+    entered_by: CustomUser | None = None,
+) -> tuple[ExamResult, bool]:
+    """Create or update the result of one participant; returns ``(result, created)``.
+
+    The participant is exactly one of ``child`` / ``student``. Once enrollments exist, the
+    enrollment issue must also refuse participants not enrolled in the exam's course
+    (``participant_not_enrolled``).
+    """
+    if (child is None) == (student is None):
+        raise Invalid(
+            "participant_required", _("Give exactly one of child or student."), field="child"
+        )
+    if marks > exam.total_marks:
+        raise Invalid(
+            "marks_exceed_total", _("The marks are above the exam's total."), field="marks"
+        )
+    lookup = {"child": child} if child is not None else {"student": student}
+    result = ExamResult.objects.select_for_update().filter(exam=exam, **lookup).first()
+    created = result is None
+    if created:
+        result = ExamResult(exam=exam, **lookup)
+    result.marks = marks
+    result.notes = notes
+    result.entered_by = entered_by
+    _grade(result, exam)
+    result.full_clean(validate_unique=False, validate_constraints=False)
+    result.save()
+    return result, created

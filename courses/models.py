@@ -1,0 +1,398 @@
+"""Seasons, courses, their weekly schedule, lectures and exams.
+
+Every rule that fits in one row is a database constraint; rules that span rows (schedule
+overlaps, marks against the exam's total, deletion with history) live in courses.services.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from courses import rules
+
+MAX_NUM_LECTURES = 500
+DATE_RANGE = [MinValueValidator(rules.MIN_DATE), MaxValueValidator(rules.MAX_DATE)]
+
+
+class SeasonKind(models.TextChoices):
+    SUMMER_CAMP = "summer_camp", _("Summer camp")
+    SCHOOL = "school", _("School term")
+    RAMADAN = "ramadan", _("Ramadan")
+    EID = "eid", _("Eid")
+    OTHER = "other", _("Other")
+
+
+class Season(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=SeasonKind.choices)
+    start_date = models.DateField(_("start date"), validators=DATE_RANGE)
+    end_date = models.DateField(_("end date"), validators=DATE_RANGE)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("season")
+        verbose_name_plural = _("seasons")
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="season_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SeasonKind.values), name="season_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    # Declared here (not on Instructor) so that users/ does not depend on courses/.
+    instructors = models.ManyToManyField("users.Instructor", blank=True, related_name="tags")
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Audience(models.TextChoices):
+    CHILDREN = "children", _("Children")
+    ADULTS = "adults", _("Adults")
+    ALL = "all", _("Everyone")
+
+
+class CourseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class CourseQuerySet(models.QuerySet):
+    def published(self) -> CourseQuerySet:
+        return self.filter(status=CourseStatus.PUBLISHED)
+
+
+class Course(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+    season = models.ForeignKey(
+        Season, on_delete=models.PROTECT, related_name="courses", verbose_name=_("season")
+    )
+    instructor = models.ForeignKey(
+        "users.Instructor",
+        on_delete=models.PROTECT,
+        related_name="courses",
+        verbose_name=_("instructor"),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="courses", verbose_name=_("tags"))
+    start_date = models.DateField(_("start date"), validators=DATE_RANGE)
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=DATE_RANGE)
+    num_lectures = models.PositiveSmallIntegerField(
+        _("number of lectures"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_NUM_LECTURES)],
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    price = models.DecimalField(
+        _("price (EGP)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    location = models.CharField(_("location (room)"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CourseStatus.choices, default=CourseStatus.DRAFT
+    )
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-start_date", "id"]
+        indexes = [models.Index(fields=["status", "start_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="course_capacity_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="course_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="course_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=False) | Q(num_lectures__isnull=False),
+                name="course_end_date_or_num_lectures",
+            ),
+            models.CheckConstraint(
+                condition=Q(num_lectures__isnull=True)
+                | Q(num_lectures__gte=1, num_lectures__lte=MAX_NUM_LECTURES),
+                name="course_num_lectures_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=F("max_age")),
+                name="course_age_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(audience__in=Audience.values), name="course_audience_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CourseStatus.values), name="course_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date is before the start date.")
+        elif (
+            self.start_date
+            and self.end_date
+            and (self.end_date - self.start_date).days > rules.MAX_COURSE_DAYS
+        ):
+            errors["end_date"] = _("A course may last at most two years.")
+        if self.end_date is None and self.num_lectures is None:
+            errors["end_date"] = _("Give an end date or a number of lectures.")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            errors["max_age"] = _("The maximum age is below the minimum age.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CourseSchedule(models.Model):
+    """A weekly slot. ``weekday`` counts the center's week: Saturday = 0 … Friday = 6."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="schedule")
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=rules.WEEKDAY_CHOICES, validators=[MaxValueValidator(6)]
+    )
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
+
+    class Meta:
+        verbose_name = _("schedule slot")
+        verbose_name_plural = _("schedule")
+        ordering = ["weekday", "start_time", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="schedule_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="schedule_times_ordered"
+            ),
+            # Overlaps in general are refused by the service; identical starts also here.
+            models.UniqueConstraint(
+                fields=["course", "weekday", "start_time"], name="schedule_slot_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("The end time must be after the start time.")})
+
+
+class LectureStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Lecture(TimeStampedModel):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    date = models.DateField(_("date"), validators=DATE_RANGE)
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
+    instructor = models.ForeignKey(
+        "users.Instructor",
+        on_delete=models.PROTECT,
+        related_name="lectures",
+        verbose_name=_("instructor"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LectureStatus.choices, default=LectureStatus.SCHEDULED
+    )
+    attendance_taken = models.BooleanField(_("attendance taken"), default=False)
+    # Set when an admin created or moved the lecture by hand: regeneration leaves it alone.
+    is_manual = models.BooleanField(_("edited by hand"), default=False)
+    # The schedule session the lecture was generated for; kept when the lecture is moved so
+    # that regeneration does not create that session a second time.
+    planned_date = models.DateField(null=True, blank=True, editable=False)
+    planned_start_time = models.TimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("lecture")
+        verbose_name_plural = _("lectures")
+        ordering = ["date", "start_time", "id"]
+        indexes = [
+            models.Index(fields=["date", "start_time"]),
+            models.Index(fields=["course", "date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="lecture_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="lecture_number_positive"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="lecture_times_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LectureStatus.values), name="lecture_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} #{self.number} ({self.date})"
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("The end time must be after the start time.")})
+
+    @property
+    def starts_at(self) -> datetime:
+        return rules.local_datetime(self.date, self.start_time)
+
+    @property
+    def ends_at(self) -> datetime:
+        return rules.local_datetime(self.date, self.end_time)
+
+
+class ExamKind(models.TextChoices):
+    QUIZ = "quiz", _("Quiz")
+    MIDTERM = "midterm", _("Midterm")
+    FINAL = "final", _("Final")
+    OTHER = "other", _("Other")
+
+
+class Exam(TimeStampedModel):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="exams")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ExamKind.choices)
+    scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    total_marks = models.DecimalField(
+        _("total marks"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    pass_mark = models.DecimalField(
+        _("pass mark"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+
+    class Meta:
+        verbose_name = _("exam")
+        verbose_name_plural = _("exams")
+        ordering = ["scheduled_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_marks__gt=0), name="exam_total_positive"),
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=0, pass_mark__lte=F("total_marks")),
+                name="exam_pass_mark_within_total",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ExamKind.values), name="exam_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} — {self.title}"
+
+    def clean(self) -> None:
+        if (
+            self.pass_mark is not None
+            and self.total_marks is not None
+            and self.pass_mark > self.total_marks
+        ):
+            raise ValidationError({"pass_mark": _("The pass mark is above the total marks.")})
+
+
+class ExamResult(TimeStampedModel):
+    """One per (exam, participant). ``percentage`` and ``passed`` are set by the service."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="results")
+    child = models.ForeignKey(
+        "users.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="exam_results"
+    )
+    student = models.ForeignKey(
+        "users.StudentUser",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exam_results",
+    )
+    marks = models.DecimalField(
+        _("marks"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2)
+    passed = models.BooleanField(_("passed"))
+    notes = models.TextField(_("notes"), blank=True)
+    entered_by = models.ForeignKey(
+        "users.CustomUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("exam result")
+        verbose_name_plural = _("exam results")
+        ordering = ["exam", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(child__isnull=False, student__isnull=True)
+                | Q(child__isnull=True, student__isnull=False),
+                name="exam_result_one_participant",
+            ),
+            models.UniqueConstraint(
+                fields=["exam", "child"],
+                condition=Q(child__isnull=False),
+                name="exam_result_unique_child",
+            ),
+            models.UniqueConstraint(
+                fields=["exam", "student"],
+                condition=Q(student__isnull=False),
+                name="exam_result_unique_student",
+            ),
+            models.CheckConstraint(condition=Q(marks__gte=0), name="exam_result_marks_positive"),
+            models.CheckConstraint(
+                condition=Q(percentage__gte=0, percentage__lte=100),
+                name="exam_result_percentage_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exam}: {self.marks}"
+
+    @property
+    def participant(self):
+        return self.child if self.child_id else self.student

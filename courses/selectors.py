@@ -1,0 +1,116 @@
+"""Reads scoped to the caller. Rows outside the scope are simply not there (404)."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from core.permissions import is_admin
+from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture, Season
+from users.models import Instructor, StudentUser
+from users.selectors import parent_of
+
+
+def instructor_of(user) -> Instructor | None:
+    if not user.is_authenticated or user.role != "instructor":
+        return None
+    try:
+        return user.instructor_profile
+    except Instructor.DoesNotExist:
+        return None
+
+
+def student_of(user) -> StudentUser | None:
+    if not user.is_authenticated or user.role != "student":
+        return None
+    try:
+        return user.student_profile
+    except StudentUser.DoesNotExist:
+        return None
+
+
+def is_course_instructor(user, course: Course) -> bool:
+    instructor = instructor_of(user)
+    return instructor is not None and course.instructor_id == instructor.pk
+
+
+def with_seats_left(queryset: QuerySet[Course]) -> QuerySet[Course]:
+    """Annotate ``seats_left`` = capacity − active enrollments.
+
+    There is no Enrollment model yet, so this is ``capacity``. The enrollment issue must
+    replace it with ``F("capacity") - Count("enrollments", filter=Q(enrollments__status=
+    "active"))`` (a subquery count, to stay one query per page).
+    """
+    return queryset.annotate(seats_left=F("capacity"))
+
+
+def seasons_visible_to(user) -> QuerySet[Season]:
+    return Season.objects.all()
+
+
+def courses_visible_to(user) -> QuerySet[Course]:
+    """Anonymous users, parents and students see published courses; instructors also their
+    own (any status); admins everything."""
+    qs = with_seats_left(
+        Course.objects.select_related("season", "instructor__user").prefetch_related(
+            "tags", Prefetch("schedule", queryset=CourseSchedule.objects.order_by("weekday"))
+        )
+    )
+    if is_admin(user):
+        return qs
+    instructor = instructor_of(user)
+    if instructor is not None:
+        return qs.filter(Q(status=CourseStatus.PUBLISHED) | Q(instructor=instructor))
+    return qs.filter(status=CourseStatus.PUBLISHED)
+
+
+def lectures_visible_to(user) -> QuerySet[Lecture]:
+    """Admins and supervisors see every lecture; a teacher sees the lectures of their own
+    courses and those they substitute in.
+
+    Parents and students will see the lectures of courses their participants are actively
+    enrolled in; there is no Enrollment model yet, so for now they see none (the enrollment
+    issue adds that branch here).
+    """
+    qs = Lecture.objects.select_related("course", "instructor__user")
+    if is_admin(user):
+        return qs
+    instructor = instructor_of(user)
+    if instructor is None:
+        return qs.none()
+    if instructor.is_supervisor:
+        return qs
+    return qs.filter(Q(course__instructor=instructor) | Q(instructor=instructor))
+
+
+def exams_visible_to(user) -> QuerySet[Exam]:
+    """Admins: all. Instructors: exams of their own courses. Parents and students: exams
+    where their child / they themselves have a result (the enrollment issue widens this to
+    the exams of courses they are enrolled in)."""
+    qs = Exam.objects.select_related("course")
+    if is_admin(user):
+        return qs
+    instructor = instructor_of(user)
+    if instructor is not None:
+        return qs.filter(course__instructor=instructor)
+    return qs.filter(pk__in=_own_results(user).values("exam_id"))
+
+
+def _own_results(user) -> QuerySet[ExamResult]:
+    parent = parent_of(user)
+    if parent is not None:
+        return ExamResult.objects.filter(
+            Q(child__primary_parent=parent) | Q(child__other_parents=parent)
+        )
+    student = student_of(user)
+    if student is not None:
+        return ExamResult.objects.filter(student=student)
+    return ExamResult.objects.none()
+
+
+def exam_results_visible_to(user, exam: Exam) -> QuerySet[ExamResult]:
+    """All results for admins and the course's instructor; otherwise the caller's own
+    participants' results only."""
+    qs = ExamResult.objects.filter(exam=exam).select_related("child", "student__user", "entered_by")
+    if is_admin(user) or is_course_instructor(user, exam.course):
+        return qs
+    return qs.filter(pk__in=_own_results(user).filter(exam=exam).values("pk"))

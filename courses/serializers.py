@@ -1,0 +1,276 @@
+"""Request and response shapes for /api/seasons/, tags, courses, lectures and exams.
+
+Reads and writes use separate serializers where their shapes differ (e.g. a course's tags
+are written as ids and read as ``{"id", "name"}``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from courses import rules
+from courses.models import (
+    Course,
+    CourseSchedule,
+    CourseStatus,
+    Exam,
+    ExamResult,
+    Lecture,
+    LectureStatus,
+    Season,
+    Tag,
+)
+from users.models import Child, Instructor, StudentUser
+
+
+class CourseStatusField(serializers.ChoiceField):
+    """Course status; courses.schema names its enum in the OpenAPI schema."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=CourseStatus.choices, **kwargs)
+
+
+class LectureStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=LectureStatus.choices, **kwargs)
+
+
+class SeasonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Season
+        fields = ("id", "name", "kind", "start_date", "end_date", "is_active")
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ("id", "name")
+
+
+class ScheduleSlotSerializer(serializers.ModelSerializer):
+    weekday = serializers.ChoiceField(
+        choices=rules.WEEKDAY_CHOICES, help_text="Saturday = 0 … Friday = 6"
+    )
+    weekday_name = serializers.CharField(source="get_weekday_display", read_only=True)
+
+    class Meta:
+        model = CourseSchedule
+        fields = ("id", "weekday", "weekday_name", "start_time", "end_time")
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    """The catalogue's view of a course."""
+
+    season_name = serializers.CharField(source="season.name", read_only=True)
+    instructor_name = serializers.CharField(source="instructor.user.get_full_name", read_only=True)
+    tags = TagSerializer(many=True, read_only=True)
+    schedule = ScheduleSlotSerializer(many=True, read_only=True)
+    seats_left = serializers.IntegerField(read_only=True)
+    status = CourseStatusField(read_only=True)
+
+    class Meta:
+        model = Course
+        fields = (
+            "id",
+            "name",
+            "slug",
+            "description",
+            "season",
+            "season_name",
+            "instructor",
+            "instructor_name",
+            "tags",
+            "start_date",
+            "end_date",
+            "num_lectures",
+            "capacity",
+            "seats_left",
+            "price",
+            "audience",
+            "min_age",
+            "max_age",
+            "location",
+            "status",
+            "schedule",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class CourseWriteSerializer(serializers.ModelSerializer):
+    """What admins send. Cross-field rules (dates, ages) are checked by the service."""
+
+    slug = serializers.SlugField(max_length=220, allow_unicode=True, required=False)
+    tags = serializers.PrimaryKeyRelatedField(many=True, queryset=Tag.objects.all(), required=False)
+    instructor = serializers.PrimaryKeyRelatedField(queryset=Instructor.objects.all())
+    season = serializers.PrimaryKeyRelatedField(queryset=Season.objects.all())
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.00"), required=False
+    )
+    status = CourseStatusField(required=False)
+
+    class Meta:
+        model = Course
+        fields = (
+            "name",
+            "slug",
+            "description",
+            "season",
+            "instructor",
+            "tags",
+            "start_date",
+            "end_date",
+            "num_lectures",
+            "capacity",
+            "price",
+            "audience",
+            "min_age",
+            "max_age",
+            "location",
+            "status",
+        )
+        # Uniqueness of the slug is checked by the service's full_clean (400) and the DB.
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class CourseInstructorSerializer(serializers.ModelSerializer):
+    """What a course's own instructor may change."""
+
+    class Meta:
+        model = Course
+        fields = ("description",)
+
+
+class GenerateResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    kept = serializers.IntegerField()
+    lectures = serializers.IntegerField()
+
+
+class LectureSerializer(serializers.ModelSerializer):
+    course_name = serializers.CharField(source="course.name", read_only=True)
+    instructor_name = serializers.CharField(source="instructor.user.get_full_name", read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+    ends_at = serializers.DateTimeField(read_only=True)
+    status = LectureStatusField(read_only=True)
+
+    class Meta:
+        model = Lecture
+        fields = (
+            "id",
+            "course",
+            "course_name",
+            "number",
+            "title",
+            "date",
+            "start_time",
+            "end_time",
+            "starts_at",
+            "ends_at",
+            "instructor",
+            "instructor_name",
+            "status",
+            "attendance_taken",
+            "is_manual",
+        )
+        read_only_fields = fields
+
+
+class LectureCreateSerializer(serializers.Serializer):
+    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
+    date = serializers.DateField()
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    instructor = serializers.PrimaryKeyRelatedField(
+        queryset=Instructor.objects.all(), required=False
+    )
+
+
+class LectureUpdateSerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+    start_time = serializers.TimeField(required=False)
+    end_time = serializers.TimeField(required=False)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    instructor = serializers.PrimaryKeyRelatedField(
+        queryset=Instructor.objects.all(), required=False
+    )
+    status = LectureStatusField(required=False)
+
+
+class ExamSerializer(serializers.ModelSerializer):
+    course_name = serializers.CharField(source="course.name", read_only=True)
+    total_marks = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=Decimal("0.01")
+    )
+    pass_mark = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0"))
+
+    class Meta:
+        model = Exam
+        fields = (
+            "id",
+            "course",
+            "course_name",
+            "title",
+            "kind",
+            "scheduled_at",
+            "total_marks",
+            "pass_mark",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "course_name", "created_at", "updated_at")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        courses = self.context.get("course_queryset")
+        if courses is not None:
+            self.fields["course"].queryset = courses
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["course"].read_only = True
+
+
+class ExamResultSerializer(serializers.ModelSerializer):
+    participant_name = serializers.SerializerMethodField()
+    participant_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExamResult
+        fields = (
+            "id",
+            "exam",
+            "child",
+            "student",
+            "participant_name",
+            "participant_code",
+            "marks",
+            "percentage",
+            "passed",
+            "notes",
+            "entered_by",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_participant_name(self, result: ExamResult) -> str:
+        if result.child_id:
+            return result.child.full_name
+        return result.student.full_name
+
+    def get_participant_code(self, result: ExamResult) -> str:
+        return result.child.code if result.child_id else result.student.code
+
+
+class ExamResultWriteSerializer(serializers.Serializer):
+    child = serializers.PrimaryKeyRelatedField(
+        queryset=Child.objects.all(), required=False, allow_null=True
+    )
+    student = serializers.PrimaryKeyRelatedField(
+        queryset=StudentUser.objects.all(), required=False, allow_null=True
+    )
+    marks = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0"))
+    notes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class EnrollmentsPaymentsConfig(AppConfig):
+    name = "enrollments_payments"

@@ -1,0 +1,15 @@
+from rest_framework import serializers
+
+from notifications.models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ("id", "kind", "title", "body", "data", "read_at", "is_read", "created_at")
+        read_only_fields = fields
+
+    def get_is_read(self, notification) -> bool:
+        return notification.read_at is not None

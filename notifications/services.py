@@ -1,0 +1,49 @@
+"""Creating and reading notifications. Other apps call ``notification_create``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.sms import send_sms
+from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notification_create(
+    *,
+    recipient,
+    kind: str,
+    title: str,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+    sms: bool = False,
+) -> Notification:
+    """Store a notification; optionally text it after the surrounding transaction commits.
+
+    A failing sender never fails the caller: ``send_sms`` logs and swallows its errors.
+    """
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, title=title, body=body, data=data or {}
+    )
+    if sms:
+        phone = str(recipient.phone_number1)
+        text = f"{title}\n{body}".strip()
+        transaction.on_commit(lambda: send_sms(phone, text))
+    return notification
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    """Mark every unread notification of ``user`` read in one UPDATE; returns how many."""
+    return Notification.objects.filter(recipient=user).unread().update(read_at=timezone.now())

@@ -1,0 +1,90 @@
+"""The OpenAPI schema and its viewers (SPEC §1: /api/schema/, /api/docs/, /api/redoc/)."""
+
+from __future__ import annotations
+
+from rest_framework.test import APIClient, APITestCase
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+class SchemaTests(APITestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Generated once for the class, by an anonymous client.
+        response = APIClient().get("/api/schema/?format=json")
+        cls.status_code = response.status_code
+        cls.schema = response.json() if response.status_code == 200 else {"paths": {}}
+
+    def setUp(self):
+        self.assertEqual(self.status_code, 200)
+        self.paths = self.schema["paths"]
+
+    def _operations(self):
+        for path, item in self.paths.items():
+            for method in HTTP_METHODS:
+                if method in item:
+                    yield path, method, item[method]
+
+    def test_it_is_an_openapi_3_document_served_to_anonymous_callers(self):
+        self.assertTrue(self.schema["openapi"].startswith("3."))
+        self.assertEqual(self.schema["info"]["title"], "Redwan Courses Center API")
+
+    def test_it_documents_the_auth_and_api_endpoints(self):
+        for path in (
+            "/auth/jwt/create/",
+            "/auth/jwt/refresh/",
+            "/auth/users/",
+            "/auth/users/me/",
+            "/auth/phone/verify/",
+            "/api/children/",
+            "/api/children/{id}/",
+            "/api/parent-links/{id}/approve/",
+            "/api/notifications/read-all/",
+        ):
+            with self.subTest(path=path):
+                self.assertIn(path, self.paths)
+
+    def test_it_leaves_out_the_admin_and_the_probes(self):
+        for path in self.paths:
+            self.assertFalse(path.startswith(("/courses-admin/", "/healthz/", "/readyz/")), path)
+
+    def test_every_operation_lists_the_error_responses(self):
+        for path, method, operation in self._operations():
+            with self.subTest(operation=f"{method.upper()} {path}"):
+                responses = operation["responses"]
+                for code in ("401", "403", "404"):
+                    self.assertIn(code, responses)
+
+    def test_every_post_lists_400(self):
+        posts = [(path, op) for path, method, op in self._operations() if method == "post"]
+        self.assertTrue(posts)
+        for path, operation in posts:
+            with self.subTest(path=path):
+                self.assertIn("400", operation["responses"])
+
+    def test_the_login_operation_documents_its_body(self):
+        login = self.paths["/auth/jwt/create/"]["post"]
+
+        self.assertIn("requestBody", login)
+        self.assertIn("200", login["responses"])
+
+
+class SchemaViewerTests(APITestCase):
+    def test_swagger_ui_is_public(self):
+        response = self.client.get("/api/docs/")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("swagger", response.content.decode().lower())
+
+    def test_redoc_is_public(self):
+        response = self.client.get("/api/redoc/")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("redoc", response.content.decode().lower())
+
+    def test_the_yaml_schema_is_public_too(self):
+        response = self.client.get("/api/schema/")
+
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(b"openapi: 3", response.content)

@@ -1,0 +1,208 @@
+"""Admin for people. Changes go through users.services so the rules hold here too."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+from users import services
+from users.models import (
+    Child,
+    CustomUser,
+    Instructor,
+    Parent,
+    ParentLinkRequest,
+    StudentUser,
+    VerificationCode,
+)
+
+
+@admin.register(CustomUser)
+class CustomUserAdmin(DjangoUserAdmin):
+    ordering = ("-id",)
+    list_display = (
+        "id",
+        "phone_number1",
+        "first_name",
+        "last_name",
+        "role",
+        "is_verified",
+        "is_phone_verified",
+        "is_active",
+    )
+    list_filter = ("role", "is_verified", "is_phone_verified", "is_active", "is_staff", "gender")
+    search_fields = (
+        "phone_number1",
+        "phone_number2",
+        "first_name",
+        "last_name",
+        "email",
+        "identity_number",
+    )
+    readonly_fields = ("last_login", "date_joined", "is_phone_verified")
+    fieldsets = (
+        (None, {"fields": ("phone_number1", "password")}),
+        (
+            _("Personal info"),
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "phone_number2",
+                    "email",
+                    "dob",
+                    "gender",
+                    "identity_number",
+                )
+            },
+        ),
+        (_("Role and checks"), {"fields": ("role", "is_verified", "is_phone_verified")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "phone_number1",
+                    "first_name",
+                    "last_name",
+                    "role",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+
+    def save_model(self, request, obj, form, change):
+        if obj.role == "admin":
+            # Center staff sign in to this admin site.
+            obj.is_staff = True
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Give a new account the profile its role needs, as registration does.
+            services.profile_create(user=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts carry history (enrollments, payments, attendance): deactivate instead.
+        return False
+
+
+class ProfileAdmin(admin.ModelAdmin):
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+
+    @admin.display(description=_("name"), ordering="user__first_name")
+    def name(self, obj):
+        return obj.user.get_full_name()
+
+    @admin.display(description=_("phone"), ordering="user__phone_number1")
+    def phone(self, obj):
+        return obj.user.phone_number1
+
+
+@admin.register(StudentUser)
+class StudentUserAdmin(ProfileAdmin):
+    list_display = ("id", "code", "name", "phone")
+    search_fields = ("code", "user__first_name", "user__last_name", "user__phone_number1")
+    list_filter = ("user__gender",)
+    readonly_fields = ("code",)
+
+
+@admin.register(Parent)
+class ParentAdmin(ProfileAdmin):
+    list_display = ("id", "name", "phone")
+    search_fields = ("user__first_name", "user__last_name", "user__phone_number1")
+
+
+@admin.register(Instructor)
+class InstructorAdmin(ProfileAdmin):
+    list_display = ("id", "name", "phone", "kind", "fingerprint_id")
+    list_filter = ("kind",)
+    search_fields = ("user__first_name", "user__last_name", "user__phone_number1", "fingerprint_id")
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = ("id", "code", "first_name", "last_name", "dob", "gender", "primary_parent")
+    list_select_related = ("primary_parent__user",)
+    list_filter = ("gender",)
+    search_fields = (
+        "code",
+        "first_name",
+        "last_name",
+        "primary_parent__user__first_name",
+        "primary_parent__user__phone_number1",
+    )
+    autocomplete_fields = ("primary_parent", "other_parents")
+    readonly_fields = ("code",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.code = services.child_code_new(obj.gender)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        try:
+            services.child_delete(child=obj, parent=None)
+        except DomainError as exc:
+            raise ValidationError(str(exc.message)) from exc
+
+    def delete_queryset(self, request, queryset):
+        for child in queryset:
+            try:
+                services.child_delete(child=child, parent=None)
+            except DomainError as exc:
+                self.message_user(request, f"{child}: {exc.message}", messages.ERROR)
+
+
+@admin.register(ParentLinkRequest)
+class ParentLinkRequestAdmin(admin.ModelAdmin):
+    list_display = ("id", "requester", "child", "status", "created_at", "decided_at")
+    list_select_related = ("requester__user", "child")
+    list_filter = ("status",)
+    search_fields = ("child__code", "requester__user__phone_number1", "requester__user__first_name")
+    readonly_fields = ("requester", "child", "status", "decided_by", "decided_at")
+    actions = ("approve", "reject")
+
+    @admin.action(description=_("Approve selected requests"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.parent_link_request_approve)
+
+    @admin.action(description=_("Reject selected requests"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.parent_link_request_reject)
+
+    def _decide(self, request, queryset, decide):
+        done = 0
+        for link in queryset.select_related("child"):
+            try:
+                decide(link=link, by=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{link}: {exc.message}", messages.WARNING)
+        self.message_user(request, _("%(n)d request(s) processed.") % {"n": done})
+
+
+@admin.register(VerificationCode)
+class VerificationCodeAdmin(admin.ModelAdmin):
+    """Read-only: the code itself is never stored, only its hash (not shown)."""
+
+    list_display = ("id", "user", "created_at", "expires_at", "attempts", "used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__phone_number1",)
+    fields = ("user", "created_at", "expires_at", "attempts", "used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

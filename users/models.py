@@ -1,0 +1,275 @@
+"""People: the login account, role profiles, children and their parents."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from core.models import TimeStampedModel
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    INSTRUCTOR = "instructor", _("Instructor")
+    PARENT = "parent", _("Parent")
+    STUDENT = "student", _("Student")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, phone_number1, password, **extra):
+        if not phone_number1:
+            raise ValueError("phone_number1 is required")
+        email = extra.pop("email", None)
+        user = self.model(
+            phone_number1=phone_number1,
+            email=self.normalize_email(email) if email else None,
+            **extra,
+        )
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, phone_number1, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(phone_number1, password, **extra)
+
+    def create_superuser(self, phone_number1, password=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        extra["role"] = Role.ADMIN
+        return self._create_user(phone_number1, password, **extra)
+
+
+class CustomUser(AbstractBaseUser, PermissionsMixin):
+    """A login account. Logs in with ``phone_number1`` (E.164, default region EG)."""
+
+    phone_number1 = PhoneNumberField(_("phone number"), unique=True, region="EG")
+    phone_number2 = PhoneNumberField(_("second phone number"), blank=True, null=True, region="EG")
+    # NULL (not "") when absent, so the conditional unique constraints ignore it.
+    email = models.EmailField(_("email"), blank=True, null=True)  # noqa: DJ001
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    dob = models.DateField(_("date of birth"), blank=True, null=True)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
+    identity_number = models.CharField(_("national ID"), max_length=14, blank=True, null=True)  # noqa: DJ001
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STUDENT)
+    is_verified = models.BooleanField(_("documents verified"), default=False)
+    is_phone_verified = models.BooleanField(_("phone verified"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone_number1"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(email__isnull=False), name="user_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["identity_number"],
+                condition=Q(identity_number__isnull=False),
+                name="user_identity_number_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(phone_number2=models.F("phone_number1")),
+                name="user_phone_numbers_differ",
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            # Djoser and Django's admin look at is_staff: every role-admin is staff.
+            models.CheckConstraint(
+                condition=~Q(role="admin") | Q(is_staff=True), name="user_admin_role_is_staff"
+            ),
+        ]
+        indexes = [models.Index(fields=["role"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_full_name()} ({self.phone_number1})"
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_staff or self.role == Role.ADMIN
+
+
+class StudentUser(TimeStampedModel):
+    """Profile of an adult (or self-managed) student: a participant with a login."""
+
+    user = models.OneToOneField(
+        CustomUser, on_delete=models.PROTECT, related_name="student_profile"
+    )
+    code = models.CharField(_("participant code"), max_length=6, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name()} [{self.code}]"
+
+    @property
+    def full_name(self) -> str:
+        return self.user.get_full_name()
+
+
+class Parent(TimeStampedModel):
+    user = models.OneToOneField(CustomUser, on_delete=models.PROTECT, related_name="parent_profile")
+
+    class Meta:
+        verbose_name = _("parent")
+        verbose_name_plural = _("parents")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name()
+
+
+class ChildQuerySet(models.QuerySet):
+    def of_parent(self, parent: Parent) -> ChildQuerySet:
+        """Children the parent is linked to, as primary or as another parent."""
+        return self.filter(Q(primary_parent=parent) | Q(other_parents=parent)).distinct()
+
+
+class Child(TimeStampedModel):
+    """A participant without a login, managed by its parents."""
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    dob = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    code = models.CharField(_("participant code"), max_length=6, unique=True, editable=False)
+    primary_parent = models.ForeignKey(
+        Parent, on_delete=models.PROTECT, related_name="primary_children"
+    )
+    # At most two besides the primary parent: enforced by users.services.
+    other_parents = models.ManyToManyField(Parent, blank=True, related_name="linked_children")
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} [{self.code}]"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class InstructorKind(models.TextChoices):
+    TEACHER = "teacher", _("Teacher")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class Instructor(TimeStampedModel):
+    user = models.OneToOneField(
+        CustomUser, on_delete=models.PROTECT, related_name="instructor_profile"
+    )
+    bio = models.TextField(_("bio"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=InstructorKind.choices, default=InstructorKind.TEACHER
+    )
+    fingerprint_id = models.CharField(
+        _("fingerprint id"), max_length=64, blank=True, null=True, unique=True
+    )
+
+    class Meta:
+        verbose_name = _("instructor")
+        verbose_name_plural = _("instructors")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=InstructorKind.values), name="instructor_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name()
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.kind == InstructorKind.SUPERVISOR
+
+
+class LinkStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ParentLinkRequest(TimeStampedModel):
+    """A parent asks to be linked to a child; the child's primary parent decides."""
+
+    requester = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="link_requests")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="link_requests")
+    status = models.CharField(max_length=10, choices=LinkStatus.choices, default=LinkStatus.PENDING)
+    decided_by = models.ForeignKey(
+        CustomUser, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("parent link request")
+        verbose_name_plural = _("parent link requests")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "child"],
+                condition=Q(status="pending"),
+                name="one_pending_link_request_per_parent_child",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.child} ({self.status})"
+
+
+class VerificationCode(models.Model):
+    """A phone verification code. Only a salted hash of the code is stored."""
+
+    user = models.ForeignKey(
+        CustomUser, on_delete=models.CASCADE, related_name="verification_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"code for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,187 @@
+"""Serializers for /api/children/, /api/parent-links/, /api/instructors/, students, parents."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from users.models import Child, Instructor, InstructorKind, Parent, ParentLinkRequest, StudentUser
+from users.serializers.auth import UserFieldsMixin
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    primary_parent = serializers.IntegerField(source="primary_parent_id", read_only=True)
+    is_primary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Child
+        fields = (
+            "id",
+            "code",
+            "first_name",
+            "last_name",
+            "dob",
+            "gender",
+            "notes",
+            "primary_parent",
+            "is_primary",
+            "created_at",
+        )
+        read_only_fields = ("id", "code", "primary_parent", "is_primary", "created_at")
+
+    def get_is_primary(self, child) -> bool:
+        parent = self.context.get("parent")
+        return bool(parent and child.primary_parent_id == parent.pk)
+
+    def validate_dob(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("Date of birth cannot be in the future."))
+        return value
+
+
+class ParentLinkRequestSerializer(serializers.ModelSerializer):
+    child_code = serializers.CharField(write_only=True, max_length=10)
+    child = serializers.SerializerMethodField()
+    requester = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ParentLinkRequest
+        fields = ("id", "child_code", "child", "requester", "status", "created_at", "decided_at")
+        read_only_fields = ("id", "child", "requester", "status", "created_at", "decided_at")
+
+    def get_child(self, link) -> dict:
+        return {"id": link.child_id, "name": link.child.full_name, "code": link.child.code}
+
+    def get_requester(self, link) -> dict:
+        user = link.requester.user
+        return {"id": link.requester_id, "name": user.get_full_name()}
+
+
+class InstructorPublicSerializer(serializers.ModelSerializer):
+    """What anyone may see: no phone, no e-mail."""
+
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    full_name = serializers.CharField(source="user.get_full_name", read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta:
+        model = Instructor
+        fields = ("id", "first_name", "last_name", "full_name", "bio", "kind", "tags")
+
+
+class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
+    """Admins create and edit instructors: the user fields of §5 plus the profile."""
+
+    id = serializers.IntegerField(read_only=True)
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    dob = serializers.DateField(required=False, allow_null=True)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    bio = serializers.CharField(required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=InstructorKind.choices, default=InstructorKind.TEACHER)
+    fingerprint_id = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=64
+    )
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    USER_WRITE_FIELDS = (
+        "phone_number1",
+        "phone_number2",
+        "email",
+        "first_name",
+        "last_name",
+        "dob",
+        "gender",
+        "identity_number",
+    )
+
+    def _current_pk(self):
+        # Uniqueness checks compare against the instructor's *user*.
+        return getattr(self.instance, "user_id", None)
+
+    def validate_fingerprint_id(self, value):
+        if not value:
+            return None
+        clash = Instructor.objects.filter(fingerprint_id=value).exclude(
+            pk=getattr(self.instance, "pk", None)
+        )
+        if clash.exists():
+            raise serializers.ValidationError(
+                _("Another instructor has this fingerprint id."), code="unique"
+            )
+        return value
+
+    def to_representation(self, instructor):
+        user = instructor.user
+        return {
+            "id": instructor.pk,
+            "user": user.pk,
+            "phone_number1": str(user.phone_number1),
+            "phone_number2": str(user.phone_number2) if user.phone_number2 else None,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "full_name": user.get_full_name(),
+            "dob": user.dob.isoformat() if user.dob else None,
+            "gender": user.gender,
+            "identity_number": user.identity_number,
+            "bio": instructor.bio,
+            "kind": instructor.kind,
+            "fingerprint_id": instructor.fingerprint_id,
+            "tags": [tag.name for tag in instructor.tags.all()],
+        }
+
+
+class StudentSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    phone_number1 = serializers.CharField(source="user.phone_number1")
+    email = serializers.EmailField(source="user.email")
+    gender = serializers.CharField(source="user.gender")
+    dob = serializers.DateField(source="user.dob")
+
+    class Meta:
+        model = StudentUser
+        fields = (
+            "id",
+            "user",
+            "code",
+            "first_name",
+            "last_name",
+            "phone_number1",
+            "email",
+            "gender",
+            "dob",
+        )
+
+
+class ParentSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    phone_number1 = serializers.CharField(source="user.phone_number1")
+    email = serializers.EmailField(source="user.email")
+    children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Parent
+        fields = ("id", "user", "first_name", "last_name", "phone_number1", "email", "children")
+
+    def get_children(self, parent) -> list[dict]:
+        return [
+            {"id": c.pk, "code": c.code, "name": c.full_name} for c in parent.primary_children.all()
+        ]
+
+
+__all__ = [
+    "ChildSerializer",
+    "InstructorAdminSerializer",
+    "InstructorPublicSerializer",
+    "ParentLinkRequestSerializer",
+    "ParentSerializer",
+    "StudentSerializer",
+]

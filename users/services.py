@@ -1,0 +1,265 @@
+"""Writes and cross-model rules for users, children and parent links.
+
+The API, the admin, management commands and tests all call these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from notifications.services import notification_create
+from users import codes
+from users.models import (
+    Child,
+    CustomUser,
+    Instructor,
+    LinkStatus,
+    Parent,
+    ParentLinkRequest,
+    Role,
+    StudentUser,
+)
+
+MAX_OTHER_PARENTS = 2
+SELF_REGISTRATION_ROLES = {Role.PARENT, Role.STUDENT}
+
+
+def _student_code(gender: str) -> str:
+    letter = codes.STUDENT_LETTERS.get(gender, codes.STUDENT_FALLBACK_LETTER)
+    return codes.make_code(letter, lambda c: StudentUser.objects.filter(code=c).exists())
+
+
+def child_code_new(gender: str) -> str:
+    return codes.make_code(
+        codes.CHILD_LETTERS[gender], lambda c: Child.objects.filter(code=c).exists()
+    )
+
+
+@transaction.atomic
+def user_register(*, password: str, role: str, **fields: Any) -> CustomUser:
+    """Self-registration of a parent or a student, with its profile, in one transaction."""
+    if role not in SELF_REGISTRATION_ROLES:
+        raise Invalid(
+            "role_not_allowed", _("Only parents and students can register."), field="role"
+        )
+    user = CustomUser(role=role, **fields)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    profile_create(user=user)
+    return user
+
+
+def profile_create(*, user: CustomUser) -> StudentUser | Parent | Instructor | None:
+    """Create the role profile that goes with ``user.role`` (no-op for admins)."""
+    if user.role == Role.STUDENT:
+        return StudentUser.objects.create(user=user, code=_student_code(user.gender))
+    if user.role == Role.PARENT:
+        return Parent.objects.create(user=user)
+    if user.role == Role.INSTRUCTOR:
+        return Instructor.objects.create(user=user)
+    return None
+
+
+@transaction.atomic
+def instructor_create(
+    *, password: str, bio: str = "", kind: str = "teacher", **fields: Any
+) -> Instructor:
+    """Admins create instructor accounts (they cannot self-register)."""
+    user = CustomUser(role=Role.INSTRUCTOR, **fields)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    instructor = Instructor(user=user, bio=bio, kind=kind)
+    instructor.full_clean(exclude=["user"])
+    instructor.save()
+    return instructor
+
+
+@transaction.atomic
+def instructor_update(
+    *, instructor: Instructor, user_fields: dict, password: str | None = None, **fields: Any
+) -> Instructor:
+    user = instructor.user
+    for name, value in user_fields.items():
+        setattr(user, name, value)
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    if user_fields or password:
+        user.full_clean(exclude=["password"])
+        user.save()
+    for name, value in fields.items():
+        setattr(instructor, name, value)
+    instructor.full_clean(exclude=["user"])
+    instructor.save()
+    return instructor
+
+
+# --- children -----------------------------------------------------------------------------
+
+
+def _check_dob(dob: date) -> None:
+    if dob > timezone.localdate():
+        raise Invalid("dob_in_future", _("Date of birth cannot be in the future."), field="dob")
+
+
+@transaction.atomic
+def child_create(
+    *,
+    parent: Parent,
+    first_name: str,
+    last_name: str,
+    dob: date,
+    gender: str,
+    notes: str = "",
+) -> Child:
+    _check_dob(dob)
+    child = Child(
+        primary_parent=parent,
+        first_name=first_name,
+        last_name=last_name,
+        dob=dob,
+        gender=gender,
+        notes=notes,
+        code=child_code_new(gender),
+    )
+    child.full_clean()
+    child.save()
+    return child
+
+
+def _require_primary(child: Child, parent: Parent) -> None:
+    if child.primary_parent_id != parent.pk:
+        raise Forbidden("not_primary_parent", _("Only the child's primary parent can do this."))
+
+
+@transaction.atomic
+def child_update(*, child: Child, parent: Parent | None, **fields: Any) -> Child:
+    """Edit a child. ``parent=None`` means an admin. The code never changes."""
+    if parent is not None:
+        _require_primary(child, parent)
+    if "dob" in fields:
+        _check_dob(fields["dob"])
+    for name, value in fields.items():
+        setattr(child, name, value)
+    child.full_clean()
+    child.save()
+    return child
+
+
+def child_has_history(child: Child) -> bool:
+    """Enrollments or attendance rows: the history that deleting a child would lose."""
+    for rel in ("enrollments", "attendance_records"):
+        manager = getattr(child, rel, None)
+        if manager is not None and manager.exists():
+            return True
+    return False
+
+
+@transaction.atomic
+def child_delete(*, child: Child, parent: Parent | None) -> None:
+    if parent is not None:
+        _require_primary(child, parent)
+    if child_has_history(child):
+        raise Conflict(
+            "child_has_history",
+            _("This child has enrollments or attendance and cannot be deleted."),
+        )
+    child.link_requests.all().delete()
+    child.other_parents.clear()
+    child.delete()
+
+
+# --- parent links -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def parent_link_request_create(*, requester: Parent, child_code: str) -> ParentLinkRequest:
+    """Ask to be linked to a child by its card code; the primary parent is notified."""
+    child = (
+        Child.objects.select_related("primary_parent__user")
+        .filter(code=(child_code or "").strip().upper())
+        .first()
+    )
+    if child is None:
+        raise Invalid("child_not_found", _("No child has this code."), field="child_code")
+    if (
+        child.primary_parent_id == requester.pk
+        or child.other_parents.filter(pk=requester.pk).exists()
+    ):
+        raise Conflict("already_linked", _("You are already linked to this child."))
+    if ParentLinkRequest.objects.filter(
+        requester=requester, child=child, status=LinkStatus.PENDING
+    ).exists():
+        raise Conflict("link_request_pending", _("A request for this child is already pending."))
+    if child.other_parents.count() >= MAX_OTHER_PARENTS:
+        raise Conflict("too_many_parents", _("This child already has three parents linked."))
+    link = ParentLinkRequest.objects.create(requester=requester, child=child)
+    notification_create(
+        recipient=child.primary_parent.user,
+        kind="parent_link_request",
+        title=_("New parent link request"),
+        body=_("%(name)s asks to be linked to %(child)s.")
+        % {"name": requester.user.get_full_name(), "child": child.full_name},
+        data={"link_request": link.pk, "child": child.pk},
+    )
+    return link
+
+
+def _decide(link: ParentLinkRequest, *, by: CustomUser, status: str) -> ParentLinkRequest:
+    link = ParentLinkRequest.objects.select_for_update().select_related("child").get(pk=link.pk)
+    if link.status != LinkStatus.PENDING:
+        raise Conflict("link_request_decided", _("This request was already decided."))
+    link.status = status
+    link.decided_by = by
+    link.decided_at = timezone.now()
+    link.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    return link
+
+
+@transaction.atomic
+def parent_link_request_approve(*, link: ParentLinkRequest, by: CustomUser) -> ParentLinkRequest:
+    _check_decider(link, by)
+    # Lock the child so two approvals cannot push it past the parent limit.
+    child = Child.objects.select_for_update().get(pk=link.child_id)
+    if child.other_parents.count() >= MAX_OTHER_PARENTS:
+        raise Conflict("too_many_parents", _("This child already has three parents linked."))
+    link = _decide(link, by=by, status=LinkStatus.APPROVED)
+    child.other_parents.add(link.requester_id)
+    return link
+
+
+@transaction.atomic
+def parent_link_request_reject(*, link: ParentLinkRequest, by: CustomUser) -> ParentLinkRequest:
+    _check_decider(link, by)
+    return _decide(link, by=by, status=LinkStatus.REJECTED)
+
+
+def _check_decider(link: ParentLinkRequest, by: CustomUser) -> None:
+    if by.is_admin:
+        return
+    parent = getattr(by, "parent_profile", None)
+    if parent is None or link.child.primary_parent_id != parent.pk:
+        if parent is not None and link.requester_id == parent.pk:
+            raise Forbidden("not_primary_parent", _("Only the child's primary parent can decide."))
+        raise NotFound("not_found", _("Not found."))
+
+
+@transaction.atomic
+def user_update(*, user: CustomUser, **fields: Any) -> CustomUser:
+    """Profile edit by the user. Login phone, role and verification flags are not here."""
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

@@ -1,0 +1,196 @@
+"""/api/ endpoints for people: children, parent links, instructors, students, parents."""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from core.errors import Forbidden
+from core.permissions import IsAdmin, IsParentOnly, is_admin
+from users import selectors, services
+from users.models import Child, Instructor, ParentLinkRequest
+from users.serializers.people import (
+    ChildSerializer,
+    InstructorAdminSerializer,
+    InstructorPublicSerializer,
+    ParentLinkRequestSerializer,
+    ParentSerializer,
+    StudentSerializer,
+)
+
+
+class ChildViewSet(viewsets.ModelViewSet):
+    """A parent's children. Visible to every linked parent; edited by the primary parent."""
+
+    serializer_class = ChildSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_fields = ["gender"]
+    search_fields = ["first_name", "last_name", "code"]
+    ordering_fields = ["id", "first_name", "dob", "created_at"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.children_visible_to(self.request.user)
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsParentOnly()]
+        return [IsAuthenticated()]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["parent"] = selectors.parent_of(self.request.user)
+        return context
+
+    def _acting_parent(self):
+        """The parent acting, or None for an admin (who may edit any child)."""
+        if is_admin(self.request.user):
+            return None
+        parent = selectors.parent_of(self.request.user)
+        if parent is None:
+            raise Forbidden("not_allowed", "Only parents manage children.")
+        return parent
+
+    def perform_create(self, serializer):
+        serializer.instance = services.child_create(
+            parent=selectors.parent_of(self.request.user), **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.child_update(
+            child=serializer.instance, parent=self._acting_parent(), **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Child):
+        services.child_delete(child=instance, parent=self._acting_parent())
+
+
+class ParentLinkRequestViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ParentLinkRequestSerializer
+    filterset_fields = ["status"]
+    ordering = ["-id"]
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsParentOnly()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self):
+        return selectors.link_requests_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.parent_link_request_create(
+            requester=selectors.parent_of(self.request.user),
+            child_code=serializer.validated_data["child_code"],
+        )
+
+    @extend_schema(request=None, responses=ParentLinkRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        link: ParentLinkRequest = self.get_object()
+        link = services.parent_link_request_approve(link=link, by=request.user)
+        return Response(self.get_serializer(link).data)
+
+    @extend_schema(request=None, responses=ParentLinkRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        link: ParentLinkRequest = self.get_object()
+        link = services.parent_link_request_reject(link=link, by=request.user)
+        return Response(self.get_serializer(link).data)
+
+
+class InstructorFilter(filters.FilterSet):
+    tag = filters.CharFilter(field_name="tags__name")
+
+    class Meta:
+        model = Instructor
+        fields = ["kind"]
+
+
+class InstructorViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Public list of instructors; admins create and edit them."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_class = InstructorFilter
+    search_fields = ["user__first_name", "user__last_name", "bio"]
+    ordering_fields = ["id", "user__first_name"]
+    ordering = ["id"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAdmin()]
+
+    def get_queryset(self):
+        if is_admin(self.request.user):
+            return selectors.instructors_for_admin()
+        return selectors.instructors_public()
+
+    def get_serializer_class(self):
+        if is_admin(self.request.user):
+            return InstructorAdminSerializer
+        return InstructorPublicSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = InstructorAdminSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        profile = {k: data.pop(k) for k in ("bio", "kind") if k in data}
+        fingerprint = data.pop("fingerprint_id", None)
+        instructor = services.instructor_create(**data, **profile)
+        if fingerprint:
+            instructor = services.instructor_update(
+                instructor=instructor, user_fields={}, fingerprint_id=fingerprint
+            )
+        return Response(InstructorAdminSerializer(instructor).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instructor = self.get_object()
+        serializer = InstructorAdminSerializer(instructor, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        password = data.pop("password", None)
+        user_fields = {
+            k: data.pop(k) for k in InstructorAdminSerializer.USER_WRITE_FIELDS if k in data
+        }
+        instructor = services.instructor_update(
+            instructor=instructor, user_fields=user_fields, password=password, **data
+        )
+        return Response(InstructorAdminSerializer(instructor).data)
+
+
+class StudentViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAdmin]
+    serializer_class = StudentSerializer
+    search_fields = ["code", "user__first_name", "user__last_name", "user__phone_number1"]
+    ordering_fields = ["id", "code"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.students_for_admin()
+
+
+class ParentViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAdmin]
+    serializer_class = ParentSerializer
+    search_fields = ["user__first_name", "user__last_name", "user__phone_number1"]
+    ordering_fields = ["id"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.parents_for_admin()

@@ -1,0 +1,83 @@
+"""/auth/ endpoints: Djoser's user views with our rules, JWT, and phone verification."""
+
+from __future__ import annotations
+
+from djoser.views import UserViewSet as DjoserUserViewSet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from users import verification
+from users.models import CustomUser
+from users.throttles import (
+    LoginIPThrottle,
+    LoginPhoneThrottle,
+    PhoneCodeThrottle,
+    PhoneVerifyThrottle,
+    RegisterThrottle,
+)
+
+
+class UserViewSet(DjoserUserViewSet):
+    """Registration, the current user and password change.
+
+    Non-admins never see other users: Djoser's HIDE_USERS scopes the queryset to the caller
+    and listing is admins-only (settings.DJOSER["PERMISSIONS"]).
+    """
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs.select_related("student_profile").order_by("id")
+
+    def get_throttles(self):
+        if self.action == "create":
+            return [RegisterThrottle()]
+        return super().get_throttles()
+
+
+class LoginView(TokenObtainPairView):
+    throttle_classes = [LoginIPThrottle, LoginPhoneThrottle]
+
+
+class CodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=6, min_length=6)
+
+
+@extend_schema(
+    request=None,
+    responses={
+        202: inline_serializer(
+            "CodeSent",
+            {"detail": serializers.CharField(), "expires_in": serializers.IntegerField()},
+        )
+    },
+)
+class PhoneSendCodeView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [PhoneCodeThrottle]
+
+    def post(self, request):
+        record = verification.phone_code_send(user=request.user)
+        seconds = int((record.expires_at - record.created_at).total_seconds())
+        return Response({"detail": "sent", "expires_in": seconds}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    request=CodeSerializer,
+    responses={
+        200: inline_serializer("PhoneVerified", {"is_phone_verified": serializers.BooleanField()})
+    },
+)
+class PhoneVerifyView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [PhoneVerifyThrottle]
+
+    def post(self, request):
+        serializer = CodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = CustomUser.objects.get(pk=request.user.pk)
+        verification.phone_code_verify(user=user, code=serializer.validated_data["code"])
+        return Response({"is_phone_verified": True})
