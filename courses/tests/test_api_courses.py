@@ -4,7 +4,7 @@ from datetime import date
 
 from courses.models import Course, CourseSchedule, Lecture
 from courses.tests.base import PersonaTestCase, matrix
-from courses.tests.factories import ScheduleFactory, TagFactory
+from courses.tests.factories import ScheduleFactory, SeasonFactory, TagFactory
 
 
 def course_body(test, **overrides):
@@ -260,6 +260,12 @@ class SeasonAndTagApiTests(PersonaTestCase):
         url = f"/api/seasons/{self.season.pk}/"
         self.assertMatrix("patch", url, matrix(401, 403, 403, 403, 403, 200), {"name": "X"})
 
+    def test_only_admins_delete_an_empty_season(self):
+        empty = SeasonFactory()
+        self.assertMatrix(
+            "delete", f"/api/seasons/{empty.pk}/", matrix(401, 403, 403, 403, 403, 204)
+        )
+
     def test_a_season_with_courses_cannot_be_deleted(self):
         response = self.call("admin", "delete", f"/api/seasons/{self.season.pk}/")
         self.assertEqual(response.status_code, 409)
@@ -277,6 +283,9 @@ class SeasonAndTagApiTests(PersonaTestCase):
         self.assertMatrix("get", "/api/tags/", matrix(*[200] * 6))
         self.assertMatrix(
             "post", "/api/tags/", matrix(401, 403, 403, 403, 403, 201), {"name": "Tajweed"}
+        )
+        self.assertMatrix(
+            "patch", f"/api/tags/{tag.pk}/", matrix(401, 403, 403, 403, 403, 200), {"name": "Fiqh"}
         )
         self.assertMatrix("delete", f"/api/tags/{tag.pk}/", matrix(401, 403, 403, 403, 403, 204))
         self.call("admin", "post", "/api/tags/", {"name": "Dup"})
