@@ -30,7 +30,9 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "detail": str(exc.message)}
         if exc.field and exc.field not in body:
             body[exc.field] = [str(exc.message)]
-        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+        )
         return Response(body, status=exc.status_code, headers=headers)
 
     if isinstance(exc, DjangoValidationError):

@@ -130,5 +130,7 @@ class JwtTests(APITestCase):
         # Bypass the protected profile the way a database clean-up would.
         student.delete()
         student.user.delete()
-        response = self.client.post("/auth/jwt/refresh/", {"refresh": tokens["refresh"]}, format="json")
+        response = self.client.post(
+            "/auth/jwt/refresh/", {"refresh": tokens["refresh"]}, format="json"
+        )
         self.assertEqual(response.status_code, 401)
