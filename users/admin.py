@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -150,10 +149,13 @@ class ChildAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        try:
-            services.child_delete(child=obj, parent=None)
-        except DomainError as exc:
-            raise ValidationError(str(exc.message)) from exc
+        services.child_delete(child=obj, parent=None)
+
+    def has_delete_permission(self, request, obj=None):
+        # A child with enrollments or attendance is history: no delete button at all.
+        if obj is not None and services.child_has_history(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def delete_queryset(self, request, queryset):
         for child in queryset:
