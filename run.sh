@@ -12,4 +12,4 @@ unset DATABASE_URL REDIS_URL DATABASE_ENGINE 2>/dev/null || true
 
 python manage.py migrate --noinput
 python manage.py seed_demo
-exec daphne -b "${HOST:-127.0.0.1}" -p "${PORT:-8000}" core.asgi:application
+exec python -m core.serve -b "${HOST:-127.0.0.1}" -p "${PORT:-8000}" core.asgi:application

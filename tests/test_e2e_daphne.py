@@ -1,0 +1,170 @@
+"""End to end through a real Daphne process: the ASGI app as the quick start serves it.
+
+The server runs in its own process with its own SQLite file, so these tests talk to it
+only over HTTP, like the frontend does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class DaphneEndToEndTests(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tmp = tempfile.mkdtemp(prefix="redwan-e2e-")
+        cls.log_path = Path(cls.tmp) / "server.log"
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "REDIS_URL", "DATABASE_ENGINE", "DJANGO_SETTINGS_MODULE"}
+        }
+        env.update(
+            DEBUG="1",
+            SQLITE_PATH=str(Path(cls.tmp) / "e2e.sqlite3"),
+            DJANGO_SETTINGS_MODULE="Redwan_courses_center.settings",
+            LOG_LEVEL="DEBUG",
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        cls.port = free_port()
+        cls.base = f"http://127.0.0.1:{cls.port}"
+        cls.log = open(cls.log_path, "w")  # noqa: SIM115 - closed in tearDownClass
+        cls.server = subprocess.Popen(
+            # The same launcher as ./run.sh and the Docker image.
+            [
+                sys.executable,
+                "-m",
+                "core.serve",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(cls.port),
+                "core.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=cls.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{cls.base}/healthz/", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            cls.tearDownClass()
+            raise RuntimeError("daphne did not start: " + cls.log_path.read_text())
+
+    @classmethod
+    def tearDownClass(cls):
+        server = getattr(cls, "server", None)
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if getattr(cls, "log", None):
+            cls.log.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        super().tearDownClass()
+
+    def call(self, method, path, body=None, token=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, json.loads(raw) if raw else None
+
+    def test_a_parent_registers_logs_in_and_adds_a_child_over_http(self):
+        status, user = self.call(
+            "POST",
+            "/auth/users/",
+            {
+                "phone_number1": "01066667777",
+                "password": "E2e-strong-pass-1",
+                "re_password": "E2e-strong-pass-1",
+                "first_name": "Hala",
+                "last_name": "Nabil",
+                "role": "parent",
+            },
+        )
+        self.assertEqual(status, 201, user)
+        self.assertEqual(user["phone_number1"], "+201066667777")
+
+        status, tokens = self.call(
+            "POST",
+            "/auth/jwt/create/",
+            {"phone_number1": "01066667777", "password": "E2e-strong-pass-1"},
+        )
+        self.assertEqual(status, 200, tokens)
+        access = tokens["access"]
+
+        status, me = self.call("GET", "/auth/users/me/", token=access)
+        self.assertEqual((status, me["role"]), (200, "parent"))
+
+        status, child = self.call(
+            "POST",
+            "/api/children/",
+            {"first_name": "Adam", "last_name": "Nabil", "dob": "2017-02-03", "gender": "male"},
+            token=access,
+        )
+        self.assertEqual(status, 201, child)
+        self.assertRegex(child["code"], r"^B\d{5}$")
+
+        status, page = self.call("GET", "/api/children/", token=access)
+        self.assertEqual((status, page["count"]), (200, 1))
+
+        # Nothing the client sent as a secret reaches the server's log.
+        self.call("GET", f"/api/children/?token={access}", token=access)
+        log = self.log_path.read_text()
+        self.assertNotIn(access, log)
+        self.assertNotIn(tokens["refresh"], log)
+        self.assertNotIn("E2e-strong-pass-1", log)
+
+    def test_the_public_pages_and_probes_answer(self):
+        for path in ("/healthz/", "/readyz/", "/api/courses/", "/api/instructors/"):
+            status, _ = self.call("GET", path)
+            self.assertEqual(status, 200, path)
+        with urllib.request.urlopen(f"{self.base}/api/docs/", timeout=10) as response:
+            self.assertEqual(response.status, 200)
+
+    def test_anonymous_writes_are_401(self):
+        status, body = self.call("POST", "/api/children/", {})
+        self.assertEqual((status, body["code"]), (401, "not_authenticated"))
