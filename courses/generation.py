@@ -116,7 +116,6 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
     new_lectures = [
         Lecture(
             course=course,
-            number=_RENUMBER_OFFSET * 2 + i,
             date=s.date,
             start_time=s.start_time,
             end_time=s.end_time,
@@ -124,10 +123,25 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
             planned_date=s.date,
             planned_start_time=s.start_time,
         )
-        for i, s in enumerate(to_create, start=1)
+        for s in to_create
     ]
+    # Number everything in date order before writing, so a first generation is a single
+    # INSERT and later ones touch only the kept lectures whose number moves.
+    obsolete_ids = {lec.pk for lec in obsolete}
+    kept = [lec for lec in lectures if lec.pk not in obsolete_ids]
+    ordered = sorted(
+        [*kept, *new_lectures],
+        key=lambda lec: (lec.date, lec.start_time, lec.pk is None, lec.pk or 0),
+    )
+    moved = []
+    for number, lecture in enumerate(ordered, start=1):
+        if lecture.pk is not None and lecture.number != number:
+            moved.append(lecture)
+        lecture.number = number
+    _shift_out_of_the_way(moved)
     Lecture.objects.bulk_create(new_lectures)
-    lectures_renumber(course=course)
+    if moved:
+        Lecture.objects.bulk_update(moved, ["number"])
     roster_rows = roster_add_lectures(lectures=new_lectures)
     return GenerationResult(
         created=len(new_lectures),
@@ -135,6 +149,15 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
         kept=len(lectures) - len(obsolete),
         roster_rows=roster_rows,
     )
+
+
+def _shift_out_of_the_way(lectures: list[Lecture]) -> None:
+    """Move these lectures' stored numbers past every real number in one UPDATE, so
+    writing the new numbers never trips the unique (course, number) constraint."""
+    if lectures:
+        Lecture.objects.filter(pk__in=[lec.pk for lec in lectures]).update(
+            number=F("number") + _RENUMBER_OFFSET
+        )
 
 
 def lectures_renumber(*, course: Course) -> int:
@@ -154,7 +177,6 @@ def lectures_renumber(*, course: Course) -> int:
             changed.append(lecture)
     if not changed:
         return 0
-    ids = [lec.pk for lec in changed]
-    Lecture.objects.filter(pk__in=ids).update(number=F("number") + _RENUMBER_OFFSET)
+    _shift_out_of_the_way(changed)
     Lecture.objects.bulk_update(changed, ["number"])
     return len(changed)

@@ -55,6 +55,12 @@ class GenerationTests(TestCase):
         self.assertEqual(len(inserts), 1)
         self.assertIn("courses_lecture", inserts[0]["sql"])
 
+    def test_a_first_generation_numbers_before_inserting_and_updates_nothing(self):
+        with CaptureQueriesContext(connection) as ctx:
+            lectures_generate(course=self.course, now=BEFORE)
+        updates = [q for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+        self.assertEqual(updates, [])
+
     def test_it_is_idempotent(self):
         lectures_generate(course=self.course, now=BEFORE)
         ids = set(self.course.lectures.values_list("id", flat=True))

@@ -1,0 +1,152 @@
+"""Query-count and bulk-write benchmark for the list endpoints and lecture generation.
+
+Builds a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
+fills it at two sizes and reports, per list endpoint, the SQL queries for a page of 1 and a
+page of 100 (they must be equal), and for lecture generation the queries and time it takes
+to create a long course's lectures (bulk insert: the count must not grow with lectures).
+
+    .venv/bin/python benchmarks/queries.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/redwan_bench .venv/bin/python benchmarks/queries.py
+
+Exits non-zero when a budget is broken, so it can guard a change by hand or in CI.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "Redwan_courses_center.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+LIST_URLS = [
+    "/api/children/",
+    "/api/parent-links/",
+    "/api/instructors/",
+    "/api/students/",
+    "/api/parents/",
+    "/api/notifications/",
+    "/api/seasons/",
+    "/api/tags/",
+    "/api/courses/",
+    "/api/lectures/",
+    "/api/exams/",
+    "/auth/users/",
+]
+
+
+def fill(rows: int) -> dict:
+    """``rows`` of everything a list shows, owned by one parent so its lists fill up too."""
+    from courses import services as course_services
+    from courses.models import CourseSchedule
+    from courses.tests.factories import CourseFactory, TagFactory
+    from notifications.services import notification_create
+    from users import services as user_services
+    from users.tests.factories import (
+        make_admin,
+        make_child,
+        make_instructor,
+        make_parent,
+        make_student,
+    )
+
+    admin = make_admin()
+    parent = make_parent()
+    for i in range(rows):
+        child = make_child(parent)
+        other = make_parent()
+        user_services.parent_link_request_create(requester=other, child_code=child.code)
+        make_student()
+        instructor = make_instructor()
+        TagFactory().instructors.add(instructor)
+        course = CourseFactory(instructor=instructor)
+        CourseSchedule.objects.create(
+            course=course, weekday=i % 7, start_time=datetime.time(10), end_time=datetime.time(11)
+        )
+        course_services.course_generate_lectures(course=course)
+        notification_create(recipient=admin, kind="bench", title=f"n{i}")
+    return {"admin": admin, "parent": parent.user}
+
+
+def list_budget(users: dict) -> list[tuple[str, int, int]]:
+    client = APIClient()
+    rows = []
+    for url in LIST_URLS:
+        user = (
+            users["parent"] if url in ("/api/children/", "/api/parent-links/") else users["admin"]
+        )
+        client.force_authenticate(user)
+        counts = []
+        for size in (1, 100):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"{url}?page_size={size}")
+            assert response.status_code == 200, (url, response.status_code)
+            counts.append(len(ctx.captured_queries))
+        rows.append((url, counts[0], counts[1]))
+    return rows
+
+
+def generation_budget(weeks: int) -> tuple[int, int, float]:
+    from courses import services as course_services
+    from courses.models import CourseSchedule
+    from courses.tests.factories import CourseFactory
+
+    start = datetime.date(2030, 1, 5)
+    course = CourseFactory(start_date=start, end_date=start + datetime.timedelta(weeks=weeks))
+    for weekday in (0, 2, 4):
+        CourseSchedule.objects.create(
+            course=course, weekday=weekday, start_time=datetime.time(9), end_time=datetime.time(10)
+        )
+    began = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        result = course_services.course_generate_lectures(course=course)
+    elapsed = time.perf_counter() - began
+    return result.created, len(ctx.captured_queries), elapsed
+
+
+def main() -> int:
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    failures = 0
+    try:
+        print(f"database: {connection.vendor}")
+        for rows in (5, 60):
+            users = fill(rows)
+            print(f"\nlist endpoints with about {rows} rows each: queries for page_size=1 / 100")
+            for url, small, large in list_budget(users):
+                flag = "" if small == large else "   <-- grows with the page"
+                failures += small != large
+                print(f"  {url:28} {small:3} / {large:3}{flag}")
+        print("\nlecture generation (3 weekly slots), one call:")
+        counts = []
+        for weeks in (10, 100):
+            created, queries, elapsed = generation_budget(weeks)
+            counts.append(queries)
+            print(f"  {created:4} lectures: {queries:3} queries, {elapsed * 1000:7.1f} ms")
+        if connection.vendor == "sqlite":
+            # SQLite caps a statement at 999 parameters, so Django splits one bulk insert
+            # into batches; the count grows by one per ~90 lectures, not per lecture.
+            print("  (SQLite: bulk inserts are split into batches of <= 999 parameters)")
+        elif counts[0] != counts[1]:
+            failures += 1
+            print("  <-- query count grows with the number of lectures")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print("\nOK" if not failures else f"\n{failures} budget(s) broken")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
