@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt",  # for its translations
     "rest_framework_simplejwt.token_blacklist",
     "djoser",
     "django_filters",

@@ -37,6 +37,10 @@ def exception_handler(exc, context):
 
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(_django_validation_detail(exc))
+    elif isinstance(exc, ValidationError) and isinstance(exc.detail, list):
+        # ``raise ValidationError("msg")`` (DRF's SearchFilter on a NUL byte, for one) would
+        # answer a bare JSON list: no object, no ``code``. Give it the non-field shape.
+        exc = ValidationError({"non_field_errors": exc.detail})
     # DRF converts these itself, but only after we could add their code; get_object()'s
     # 404 must answer {"detail", "code": "not_found"} like every other error.
     elif isinstance(exc, Http404):

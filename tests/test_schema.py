@@ -88,3 +88,39 @@ class SchemaViewerTests(APITestCase):
 
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"openapi: 3", response.content)
+
+
+class SchemaPerCallerTests(APITestCase):
+    """The schema is one document: it must not fail, or change shape, for a signed-in caller
+    (fuzzers and the SPA's codegen fetch it with their token)."""
+
+    def test_every_role_gets_the_same_schema_as_anonymous_callers(self):
+        from users.tests.factories import make_admin, make_instructor, make_parent, make_student
+
+        anonymous = self.client.get("/api/schema/?format=json")
+        self.assertEqual(anonymous.status_code, 200)
+        for user in (
+            make_admin(),
+            make_instructor().user,
+            make_parent().user,
+            make_student().user,
+        ):
+            with self.subTest(role=user.role):
+                self.client.force_authenticate(user)
+                response = self.client.get("/api/schema/?format=json")
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.json(), anonymous.json())
+
+    def test_creating_an_instructor_is_documented_with_the_admin_fields(self):
+        schema = self.client.get("/api/schema/?format=json").json()
+        body = schema["paths"]["/api/instructors/"]["post"]["requestBody"]
+        ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        properties = schema["components"]["schemas"][ref]["properties"]
+        for field in ("phone_number1", "password", "bio", "kind"):
+            self.assertIn(field, properties)
+
+    def test_optional_user_fields_of_the_admin_lists_are_documented_as_nullable(self):
+        schemas = self.client.get("/api/schema/?format=json").json()["components"]["schemas"]
+        for component, field in (("Student", "email"), ("Student", "dob"), ("Parent", "email")):
+            with self.subTest(field=f"{component}.{field}"):
+                self.assertTrue(schemas[component]["properties"][field].get("nullable"))

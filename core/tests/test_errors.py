@@ -84,7 +84,13 @@ class DrfValidationView(_PublicView):
         return Response({"ok": True})
 
 
+class DrfMessageValidationView(_PublicView):
+    def get(self, request):
+        raise serializers.ValidationError("bad query")
+
+
 urlpatterns = [
+    path("drf-message-validation/", DrfMessageValidationView.as_view()),
     path("domain/<str:kind>/", DomainErrorView.as_view()),
     path("duplicate/", DuplicateInsertView.as_view()),
     path("django-validation/", DjangoValidationView.as_view()),
@@ -201,6 +207,13 @@ class ValidationErrorTests(APITestCase):
         self.assertIn("age", response.json())
 
 
+    def test_a_drf_validation_error_with_a_bare_message_is_an_object_with_a_code(self):
+        response = self.client.get("/drf-message-validation/")
+
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {"non_field_errors": ["bad query"], "code": "invalid"})
+
+
 class RealEndpointErrorTests(APITestCase):
     """The same mapping seen through the project's own endpoints."""
 
@@ -240,3 +253,12 @@ class RealEndpointErrorTests(APITestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["code"], "invalid")
         self.assertIn("password", response.json())
+
+    def test_a_nul_byte_in_a_search_is_a_400_object_with_a_code(self):
+        for url in ("/api/instructors/?search=a%00b", "/api/courses/?search=a%00b"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.json()["code"], "invalid")
+                self.assertIn("non_field_errors", response.json())

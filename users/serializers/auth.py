@@ -9,8 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from core.errors import DomainError
 from users import services
@@ -180,11 +183,24 @@ class PhoneTokenObtainPairSerializer(TokenObtainPairSerializer):
 
 
 class SafeTokenRefreshSerializer(TokenRefreshSerializer):
-    """simplejwt looks the token's user up with ``.get()``; a user who no longer exists
-    must be a 401 like any other dead token, not a 500."""
+    """Refresh that also honours a password change, and never fails with a 500.
+
+    simplejwt checks the password-hash claim (CHECK_REVOKE_TOKEN) only when a request is
+    authenticated, so an old refresh token would still mint new (useless) tokens after a
+    password change; and it looks the user up with ``.get()``, which raises for a user who
+    no longer exists.
+    """
 
     def validate(self, attrs):
-        try:
-            return super().validate(attrs)
-        except django_exceptions.ObjectDoesNotExist as exc:
-            raise InvalidToken() from exc
+        refresh = self.token_class(attrs["refresh"])  # TokenError → 401 in the view
+        user_id = refresh.payload.get(jwt_settings.USER_ID_CLAIM)
+        user = CustomUser.objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
+        if user is None:
+            raise InvalidToken()
+        if jwt_settings.CHECK_REVOKE_TOKEN and refresh.payload.get(
+            jwt_settings.REVOKE_TOKEN_CLAIM
+        ) != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(
+                _("The user's password has been changed."), code="password_changed"
+            )
+        return super().validate(attrs)

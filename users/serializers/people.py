@@ -85,7 +85,10 @@ class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
     fingerprint_id = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=64
     )
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # Not a SlugRelatedField: this is no ModelSerializer, and drf-spectacular looks for
+    # ``Meta.model`` to type a related field (the admin's schema was a 500).
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    full_name = serializers.CharField(read_only=True)
 
     USER_WRITE_FIELDS = (
         "phone_number1",
@@ -136,13 +139,14 @@ class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
 
 
 class StudentSerializer(serializers.ModelSerializer):
+    # Read-only lists; e-mail and date of birth are optional on the user (null).
     user = serializers.IntegerField(source="user_id", read_only=True)
-    first_name = serializers.CharField(source="user.first_name")
-    last_name = serializers.CharField(source="user.last_name")
-    phone_number1 = serializers.CharField(source="user.phone_number1")
-    email = serializers.EmailField(source="user.email")
-    gender = serializers.CharField(source="user.gender")
-    dob = serializers.DateField(source="user.dob")
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    phone_number1 = serializers.CharField(source="user.phone_number1", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
+    gender = serializers.CharField(source="user.gender", read_only=True)
+    dob = serializers.DateField(source="user.dob", read_only=True, allow_null=True)
 
     class Meta:
         model = StudentUser
@@ -161,10 +165,10 @@ class StudentSerializer(serializers.ModelSerializer):
 
 class ParentSerializer(serializers.ModelSerializer):
     user = serializers.IntegerField(source="user_id", read_only=True)
-    first_name = serializers.CharField(source="user.first_name")
-    last_name = serializers.CharField(source="user.last_name")
-    phone_number1 = serializers.CharField(source="user.phone_number1")
-    email = serializers.EmailField(source="user.email")
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    phone_number1 = serializers.CharField(source="user.phone_number1", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
     children = serializers.SerializerMethodField()
 
     class Meta:

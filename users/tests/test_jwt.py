@@ -120,6 +120,11 @@ class JwtTests(APITestCase):
         )
         self.assertEqual(response.status_code, 204)
         self.assertEqual(self.client.get("/auth/users/me/", **auth).status_code, 401)
+        refreshed = self.client.post(
+            "/auth/jwt/refresh/", {"refresh": tokens["refresh"]}, format="json"
+        )
+        self.assertEqual(refreshed.status_code, 401)
+        self.assertEqual(refreshed.data["code"], "password_changed")
         self.assertEqual(self.login(password="Brand-new-pass-42").status_code, 200)
 
     def test_refreshing_the_token_of_a_removed_user_is_401(self):
