@@ -254,6 +254,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/(api|auth)/",
+    # Three models have a ``kind``; without a name the instructor's became "Kind8c3Enum",
+    # a hash-derived name that client code generators would bake in.
+    "ENUM_NAME_OVERRIDES": {"InstructorKindEnum": "users.models.InstructorKind"},
 }
 
 # --- Domain settings --------------------------------------------------------------------

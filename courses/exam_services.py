@@ -6,18 +6,32 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Invalid
 from courses import rules
-from courses.models import Exam, ExamResult
+from courses.models import DATE_RANGE, Exam, ExamResult
 from users.models import Child, CustomUser, StudentUser
+
+
+def _check_scheduled_at(exam: Exam) -> None:
+    """The lectures' and courses' calendar (DATE_RANGE). Outside it Africa/Cairo's old
+    local-mean-time offset (+02:05:09 before 1900) would be served — not ISO 8601."""
+    if exam.scheduled_at is None:
+        return
+    try:
+        for validator in DATE_RANGE:
+            validator(exam.scheduled_at.date())
+    except ValidationError as exc:
+        raise ValidationError({"scheduled_at": exc.messages}) from exc
 
 
 @transaction.atomic
 def exam_create(**fields: Any) -> Exam:
     exam = Exam(**fields)
+    _check_scheduled_at(exam)
     exam.full_clean()
     exam.save()
     return exam
@@ -30,6 +44,7 @@ def exam_update(*, exam: Exam, **fields: Any) -> Exam:
     fields.pop("course", None)  # an exam does not move between courses
     for name, value in fields.items():
         setattr(exam, name, value)
+    _check_scheduled_at(exam)
     exam.full_clean()
     results = list(exam.results.all())
     if any(r.marks > exam.total_marks for r in results):

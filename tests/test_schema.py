@@ -124,3 +124,9 @@ class SchemaPerCallerTests(APITestCase):
         for component, field in (("Student", "email"), ("Student", "dob"), ("Parent", "email")):
             with self.subTest(field=f"{component}.{field}"):
                 self.assertTrue(schemas[component]["properties"][field].get("nullable"))
+
+    def test_choice_sets_have_stable_names_not_hashes(self):
+        schemas = self.client.get("/api/schema/?format=json").json()["components"]["schemas"]
+        self.assertIn("InstructorKindEnum", schemas)
+        for name in schemas:
+            self.assertNotRegex(name, r"[0-9a-f]{3}Enum$")

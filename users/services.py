@@ -71,15 +71,21 @@ def profile_create(*, user: CustomUser) -> StudentUser | Parent | Instructor | N
 
 @transaction.atomic
 def instructor_create(
-    *, password: str, bio: str = "", kind: str = "teacher", **fields: Any
+    *,
+    password: str,
+    bio: str = "",
+    kind: str = "teacher",
+    fingerprint_id: str | None = None,
+    **fields: Any,
 ) -> Instructor:
-    """Admins create instructor accounts (they cannot self-register)."""
+    """Admins create instructor accounts (they cannot self-register). The account and its
+    profile, fingerprint id included, are written together or not at all."""
     user = CustomUser(role=Role.INSTRUCTOR, **fields)
     validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    instructor = Instructor(user=user, bio=bio, kind=kind)
+    instructor = Instructor(user=user, bio=bio, kind=kind, fingerprint_id=fingerprint_id or None)
     instructor.full_clean(exclude=["user"])
     instructor.save()
     return instructor

@@ -161,14 +161,7 @@ class InstructorViewSet(
     def create(self, request, *args, **kwargs):
         serializer = InstructorAdminSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        profile = {k: data.pop(k) for k in ("bio", "kind") if k in data}
-        fingerprint = data.pop("fingerprint_id", None)
-        instructor = services.instructor_create(**data, **profile)
-        if fingerprint:
-            instructor = services.instructor_update(
-                instructor=instructor, user_fields={}, fingerprint_id=fingerprint
-            )
+        instructor = services.instructor_create(**serializer.validated_data)
         return Response(InstructorAdminSerializer(instructor).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):

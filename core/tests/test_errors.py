@@ -206,7 +206,6 @@ class ValidationErrorTests(APITestCase):
         self.assertEqual(response.json()["code"], "invalid")
         self.assertIn("age", response.json())
 
-
     def test_a_drf_validation_error_with_a_bare_message_is_an_object_with_a_code(self):
         response = self.client.get("/drf-message-validation/")
 

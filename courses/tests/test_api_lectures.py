@@ -199,6 +199,18 @@ class ExamApiTests(PersonaTestCase):
         )
         self.assertEqual(response.status_code, 400)
 
+    def test_an_exam_date_outside_the_centers_calendar_is_400(self):
+        for when in ("0001-01-01T00:30:00Z", "2999-05-01T10:00:00+02:00"):
+            with self.subTest(when):
+                response = self.call("admin", "post", "/api/exams/", self.body(scheduled_at=when))
+                self.assertEqual(response.status_code, 400, response.data)
+                self.assertIn("scheduled_at", response.data)
+                response = self.call("admin", "patch", self.url, {"scheduled_at": when})
+                self.assertEqual(response.status_code, 400, response.data)
+                self.assertIn("scheduled_at", response.data)
+        self.exam.refresh_from_db()
+        self.assertIsNone(self.exam.scheduled_at)
+
     def test_results_are_visible_to_the_instructor_and_each_participants_own_people(self):
         url = f"{self.url}results/"
         self.assertMatrix("get", url, matrix(401, 200, 200, 200, 404, 200))

@@ -1,8 +1,10 @@
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APITestCase
 
 from courses.models import Tag
+from users import services
 from users.models import CustomUser, Instructor
 from users.tests.factories import make_admin, make_instructor, make_parent, make_student
 
@@ -96,6 +98,23 @@ class InstructorTests(APITestCase):
             f"{URL}{self.instructor.pk}/", {"fingerprint_id": "F-1"}, format="json"
         )
         self.assertEqual(response.status_code, 400)
+
+    def test_an_admin_creates_an_instructor_with_a_fingerprint_id(self):
+        self.client.force_authenticate(self.admin)
+        response = self.client.post(URL, {**NEW, "fingerprint_id": "F-7"}, format="json")
+        self.assertEqual(response.status_code, 201, response.data)
+        self.assertEqual(Instructor.objects.get(pk=response.data["id"]).fingerprint_id, "F-7")
+
+    def test_a_taken_fingerprint_id_at_creation_leaves_no_account_behind(self):
+        # The serializer checks first, but a concurrent admin can take the id in between:
+        # the account and its profile must then fail together (it used to be two writes).
+        other = make_instructor()
+        other.fingerprint_id = "F-1"
+        other.save()
+        fields = {k: v for k, v in NEW.items() if k not in ("bio", "kind")}
+        with self.assertRaises(ValidationError):
+            services.instructor_create(**fields, fingerprint_id="F-1")
+        self.assertFalse(CustomUser.objects.filter(phone_number1="+201055556666").exists())
 
     def test_list_query_count_does_not_grow_with_page_size(self):
         for i in range(5):
