@@ -1,5 +1,6 @@
 """Admin for people. Changes go through users.services so the rules hold here too."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -85,9 +86,8 @@ class CustomUserAdmin(DjangoUserAdmin):
             # Center staff sign in to this admin site.
             obj.is_staff = True
         super().save_model(request, obj, form, change)
-        if not change:
-            # Give a new account the profile its role needs, as registration does.
-            services.profile_create(user=obj)
+        # A new account, or one whose role changed, gets the profile its role needs.
+        services.profile_ensure(user=obj)
 
     def has_delete_permission(self, request, obj=None):
         # Accounts carry history (enrollments, payments, attendance): deactivate instead.
@@ -128,8 +128,39 @@ class InstructorAdmin(ProfileAdmin):
     search_fields = ("user__first_name", "user__last_name", "user__phone_number1", "fingerprint_id")
 
 
+class ChildAdminForm(forms.ModelForm):
+    """The same rules as the API (users.services), shown as form errors."""
+
+    class Meta:
+        model = Child
+        fields = (
+            "first_name",
+            "last_name",
+            "dob",
+            "gender",
+            "notes",
+            "primary_parent",
+            "other_parents",
+        )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            if data.get("dob"):
+                services.child_check_dob(data["dob"])
+            primary = data.get("primary_parent")
+            services.child_check_parents(
+                primary_parent_id=primary.pk if primary else None,
+                other_parent_ids={p.pk for p in data.get("other_parents") or []},
+            )
+        except DomainError as exc:
+            raise forms.ValidationError({exc.field: str(exc.message)}) from exc
+        return data
+
+
 @admin.register(Child)
 class ChildAdmin(admin.ModelAdmin):
+    form = ChildAdminForm
     list_display = ("id", "code", "first_name", "last_name", "dob", "gender", "primary_parent")
     list_select_related = ("primary_parent__user",)
     list_filter = ("gender",)

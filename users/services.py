@@ -58,6 +58,21 @@ def user_register(*, password: str, role: str, **fields: Any) -> CustomUser:
     return user
 
 
+def profile_ensure(*, user: CustomUser) -> StudentUser | Parent | Instructor | None:
+    """The role's profile, created when missing (e.g. staff changed the user's role)."""
+    related = {
+        Role.STUDENT: "student_profile",
+        Role.PARENT: "parent_profile",
+        Role.INSTRUCTOR: "instructor_profile",
+    }.get(user.role)
+    if related is None:
+        return None
+    try:
+        return getattr(user, related)
+    except (StudentUser.DoesNotExist, Parent.DoesNotExist, Instructor.DoesNotExist):
+        return profile_create(user=user)
+
+
 def profile_create(*, user: CustomUser) -> StudentUser | Parent | Instructor | None:
     """Create the role profile that goes with ``user.role`` (no-op for admins)."""
     if user.role == Role.STUDENT:
@@ -114,9 +129,25 @@ def instructor_update(
 # --- children -----------------------------------------------------------------------------
 
 
-def _check_dob(dob: date) -> None:
+def child_check_dob(dob: date) -> None:
     if dob > timezone.localdate():
         raise Invalid("dob_in_future", _("Date of birth cannot be in the future."), field="dob")
+
+
+def child_check_parents(*, primary_parent_id: int | None, other_parent_ids: set[int]) -> None:
+    """At most two parents besides the primary one, and the primary one is not among them."""
+    if primary_parent_id is not None and primary_parent_id in other_parent_ids:
+        raise Invalid(
+            "primary_parent_repeated",
+            _("The primary parent is already linked."),
+            field="other_parents",
+        )
+    if len(other_parent_ids) > MAX_OTHER_PARENTS:
+        raise Invalid(
+            "too_many_parents",
+            _("This child already has three parents linked."),
+            field="other_parents",
+        )
 
 
 @transaction.atomic
@@ -129,7 +160,7 @@ def child_create(
     gender: str,
     notes: str = "",
 ) -> Child:
-    _check_dob(dob)
+    child_check_dob(dob)
     child = Child(
         primary_parent=parent,
         first_name=first_name,
@@ -155,7 +186,7 @@ def child_update(*, child: Child, parent: Parent | None, **fields: Any) -> Child
     if parent is not None:
         _require_primary(child, parent)
     if "dob" in fields:
-        _check_dob(fields["dob"])
+        child_check_dob(fields["dob"])
     for name, value in fields.items():
         setattr(child, name, value)
     child.full_clean()
