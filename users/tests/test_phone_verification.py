@@ -65,11 +65,20 @@ class PhoneVerificationApiTests(APITestCase):
         self.assertTrue(int(again["Retry-After"]) > 0)
         self.assertEqual(VerificationCode.objects.filter(user=self.user).count(), 1)
 
-    def test_malformed_codes_are_400(self):
+    def test_malformed_codes_are_400_code_invalid(self):
         self.send()
-        for body in ({}, {"code": "12"}, {"code": "abcdef"}, {"code": ["123456"]}):
+        for body in (
+            {},
+            {"code": "12"},
+            {"code": "abcdef"},
+            {"code": ["123456"]},
+            {"code": 123456},
+            [],
+        ):
             response = self.client.post("/auth/phone/verify/", body, format="json")
             self.assertEqual(response.status_code, 400, body)
+            self.assertEqual(response.data["code"], "code_invalid", body)
+        self.assertEqual(VerificationCode.objects.get(user=self.user).attempts, 0)
 
     def test_anonymous_gets_401(self):
         self.client.force_authenticate(None)
