@@ -132,6 +132,18 @@ class CourseAdmin(admin.ModelAdmin):
                 % {"course": course, "created": result.created, "removed": result.removed},
             )
 
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the services, so that a new instructor takes over the future lectures and
+        # new dates re-plan them, exactly as through the API. Tags follow in save_related.
+        if change:
+            fields = {name: form.cleaned_data[name] for name in form.changed_data}
+            fields.pop("tags", None)
+            services.course_update(course=Course.objects.get(pk=obj.pk), **fields)
+        else:
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
+            obj.pk = services.course_create(**fields).pk
+        obj.refresh_from_db()
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         # Schedule edits in the inline re-plan lectures that were already generated.

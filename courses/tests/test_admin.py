@@ -121,3 +121,84 @@ class CourseAdminTests(TestCase):
         self.assertFalse(FormSet(data, instance=course, prefix="schedule").is_valid())
         data["schedule-1-weekday"] = "3"
         self.assertTrue(FormSet(data, instance=course, prefix="schedule").is_valid())
+
+
+class CourseAdminServiceTests(TestCase):
+    """Saving a course in the admin runs the same service as the API."""
+
+    def test_a_new_instructor_takes_over_the_future_lectures(self):
+        admin_user = make_admin()
+        course = CourseFactory(start_date=date(2030, 1, 5), end_date=date(2030, 2, 5))
+        ScheduleFactory(course=course)
+        from courses import services
+
+        services.course_generate_lectures(course=course)
+        new_instructor = make_instructor()
+        self.client.force_login(admin_user)
+        page = self.client.get(f"/courses-admin/courses/course/{course.pk}/change/")
+        data = {}
+        form = page.context["adminform"].form
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None:
+                continue
+            if isinstance(value, list | tuple | set):
+                data[name] = [getattr(v, "pk", v) for v in value]
+            else:
+                data[name] = getattr(value, "pk", value)
+        data["instructor"] = new_instructor.pk
+        for formset in page.context["inline_admin_formsets"]:
+            management = formset.formset.management_form
+            for key, value in management.initial.items():
+                data[f"{formset.formset.prefix}-{key}"] = value
+            for index, inline_form in enumerate(formset.formset.forms):
+                for name in inline_form.fields:
+                    value = inline_form.initial.get(name)
+                    if name == "id":
+                        value = inline_form.instance.pk
+                    elif name == "course":
+                        value = course.pk
+                    if value is not None:
+                        data[f"{formset.formset.prefix}-{index}-{name}"] = getattr(
+                            value, "pk", value
+                        )
+        response = self.client.post(f"/courses-admin/courses/course/{course.pk}/change/", data)
+        if response.status_code != 302:
+            errors = [response.context["adminform"].form.errors]
+            errors += [f.formset.errors for f in response.context["inline_admin_formsets"]]
+            errors += [
+                f.formset.non_form_errors() for f in response.context["inline_admin_formsets"]
+            ]
+            self.fail(errors)
+        course.refresh_from_db()
+        self.assertEqual(course.instructor, new_instructor)
+        self.assertEqual(
+            set(course.lectures.values_list("instructor_id", flat=True)), {new_instructor.pk}
+        )
+
+    def test_adding_a_course_in_the_admin_creates_it(self):
+        from courses.tests.factories import SeasonFactory
+
+        self.client.force_login(make_admin())
+        season, instructor = SeasonFactory(), make_instructor()
+        data = {
+            "name": "Tajweed",
+            "slug": "tajweed",
+            "description": "",
+            "season": season.pk,
+            "instructor": instructor.pk,
+            "start_date": "2030-01-05",
+            "end_date": "2030-02-05",
+            "capacity": 15,
+            "price": "200.00",
+            "audience": "all",
+            "location": "",
+            "status": "draft",
+            "schedule-TOTAL_FORMS": 0,
+            "schedule-INITIAL_FORMS": 0,
+            "lectures-TOTAL_FORMS": 0,
+            "lectures-INITIAL_FORMS": 0,
+        }
+        response = self.client.post("/courses-admin/courses/course/add/", data)
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        self.assertTrue(Course.objects.filter(slug="tajweed", capacity=15).exists())
