@@ -7,6 +7,7 @@ from django.forms import inlineformset_factory
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
+from core.testing import admin_form_data
 from courses.admin import ScheduleFormSet
 from courses.models import Course, CourseSchedule, Lecture, LectureStatus
 from courses.tests.factories import CourseFactory, LectureFactory, ScheduleFactory, make_attendance
@@ -136,32 +137,16 @@ class CourseAdminServiceTests(TestCase):
         new_instructor = make_instructor()
         self.client.force_login(admin_user)
         page = self.client.get(f"/courses-admin/courses/course/{course.pk}/change/")
-        data = {}
-        form = page.context["adminform"].form
-        for name, field in form.fields.items():
-            value = form.initial.get(name, field.initial)
-            if value is None:
-                continue
-            if isinstance(value, list | tuple | set):
-                data[name] = [getattr(v, "pk", v) for v in value]
-            else:
-                data[name] = getattr(value, "pk", value)
+        data = admin_form_data(page.context["adminform"].form)
         data["instructor"] = new_instructor.pk
         for formset in page.context["inline_admin_formsets"]:
             management = formset.formset.management_form
             for key, value in management.initial.items():
                 data[f"{formset.formset.prefix}-{key}"] = value
             for index, inline_form in enumerate(formset.formset.forms):
-                for name in inline_form.fields:
-                    value = inline_form.initial.get(name)
-                    if name == "id":
-                        value = inline_form.instance.pk
-                    elif name == "course":
-                        value = course.pk
-                    if value is not None:
-                        data[f"{formset.formset.prefix}-{index}-{name}"] = getattr(
-                            value, "pk", value
-                        )
+                prefix = f"{formset.formset.prefix}-{index}-"
+                data.update(admin_form_data(inline_form, prefix=prefix))
+                data[f"{prefix}course"] = course.pk
         response = self.client.post(f"/courses-admin/courses/course/{course.pk}/change/", data)
         if response.status_code != 302:
             errors = [response.context["adminform"].form.errors]

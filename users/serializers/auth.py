@@ -15,7 +15,6 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, Toke
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from core.errors import DomainError
 from users import services
 from users.models import CustomUser, Gender, Role
 
@@ -143,12 +142,8 @@ class UserRegistrationSerializer(UserFieldsMixin, serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        try:
-            return services.user_register(**validated_data)
-        except DomainError:
-            raise
-        except django_exceptions.ValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
+        # Domain and model validation errors reach the API's exception handler as 400s.
+        return services.user_register(**validated_data)
 
 
 class UserSerializer(UserFieldsMixin, serializers.ModelSerializer):

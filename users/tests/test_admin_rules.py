@@ -5,6 +5,7 @@ import datetime
 from django.test import TestCase
 from django.utils import timezone
 
+from core.testing import admin_form_data
 from users.models import Parent, Role
 from users.tests.factories import make_admin, make_child, make_parent, make_student
 
@@ -65,16 +66,7 @@ class UserAdminRoleTests(TestCase):
         student_user = make_student().user
         self.client.force_login(admin_user)
         page = self.client.get(f"/courses-admin/users/customuser/{student_user.pk}/change/")
-        form = page.context["adminform"].form
-        data = {}
-        for name, field in form.fields.items():
-            value = form.initial.get(name, field.initial)
-            if value is None:
-                continue
-            if isinstance(value, list | tuple | set):
-                data[name] = [getattr(v, "pk", v) for v in value]
-            else:
-                data[name] = value.pk if hasattr(value, "pk") else value
+        data = admin_form_data(page.context["adminform"].form)
         data.update(role=Role.PARENT, date_joined_0="2026-01-01", date_joined_1="10:00:00")
         data.pop("date_joined", None)
         data.pop("last_login", None)
