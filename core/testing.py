@@ -59,3 +59,12 @@ def admin_form_data(form, *, prefix: str = "") -> dict:
         else:
             data[key] = getattr(value, "pk", value)
     return data
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for test servers)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

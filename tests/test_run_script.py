@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -14,15 +13,10 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
+from core.testing import free_port
 from users import demo
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RunScriptTests(SimpleTestCase):
