@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from courses import rules
+from users.participants import ParticipantRecord, participant_constraints, participant_fields
 
 MAX_NUM_LECTURES = 500
 DATE_RANGE = [MinValueValidator(rules.MIN_DATE), MaxValueValidator(rules.MAX_DATE)]
@@ -339,20 +340,11 @@ class Exam(TimeStampedModel):
             raise ValidationError({"pass_mark": _("The pass mark is above the total marks.")})
 
 
-class ExamResult(TimeStampedModel):
+class ExamResult(ParticipantRecord, TimeStampedModel):
     """One per (exam, participant). ``percentage`` and ``passed`` are set by the service."""
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="results")
-    child = models.ForeignKey(
-        "users.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="exam_results"
-    )
-    student = models.ForeignKey(
-        "users.StudentUser",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="exam_results",
-    )
+    child, student = participant_fields(related_name="exam_results")
     marks = models.DecimalField(
         _("marks"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -368,21 +360,7 @@ class ExamResult(TimeStampedModel):
         verbose_name_plural = _("exam results")
         ordering = ["exam", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(child__isnull=False, student__isnull=True)
-                | Q(child__isnull=True, student__isnull=False),
-                name="exam_result_one_participant",
-            ),
-            models.UniqueConstraint(
-                fields=["exam", "child"],
-                condition=Q(child__isnull=False),
-                name="exam_result_unique_child",
-            ),
-            models.UniqueConstraint(
-                fields=["exam", "student"],
-                condition=Q(student__isnull=False),
-                name="exam_result_unique_student",
-            ),
+            *participant_constraints(prefix="exam_result", owner="exam"),
             models.CheckConstraint(condition=Q(marks__gte=0), name="exam_result_marks_positive"),
             models.CheckConstraint(
                 condition=Q(percentage__gte=0, percentage__lte=100),
@@ -392,7 +370,3 @@ class ExamResult(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.exam}: {self.marks}"
-
-    @property
-    def participant(self):
-        return self.child if self.child_id else self.student
