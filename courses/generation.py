@@ -11,11 +11,14 @@ from datetime import datetime
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 
-from attendance.models import LectureAttendance
-from attendance.roster import roster_add_lectures, roster_remove_unmarked
+from attendance.roster import (
+    roster_add_lectures,
+    roster_lectures_with_marks,
+    roster_remove_unmarked,
+)
 from courses import rules
 from courses.models import MAX_NUM_LECTURES, Course, Lecture, LectureStatus
 
@@ -30,12 +33,6 @@ class GenerationResult:
     removed: int
     kept: int
     roster_rows: int
-
-
-def lectures_with_marks(queryset):
-    """Annotate ``has_marks``: the lecture has at least one marked attendance row."""
-    marked = LectureAttendance.objects.filter(lecture=OuterRef("pk"), present__isnull=False)
-    return queryset.annotate(has_marks=Exists(marked))
 
 
 def _is_frozen(lecture: Lecture, *, now: datetime) -> bool:
@@ -92,7 +89,7 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
     now = now or timezone.now()
     course = Course.objects.select_for_update().get(pk=course.pk)
     lectures = list(
-        lectures_with_marks(Lecture.objects.filter(course=course)).order_by(
+        roster_lectures_with_marks(Lecture.objects.filter(course=course)).order_by(
             "date", "start_time", "id"
         )
     )

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from attendance.models import LectureAttendance
-from attendance.roster import roster_add_lectures, roster_remove_unmarked
+from attendance.roster import roster_add_lectures, roster_has_marks, roster_remove_unmarked
 from core.errors import Conflict, Invalid
 from courses import rules
 from courses.errors import HistoryConflict
@@ -158,7 +157,7 @@ def course_has_history(course: Course) -> bool:
     """
     return (
         course.lectures.filter(attendance_taken=True).exists()
-        or LectureAttendance.objects.marked().filter(lecture__course=course).exists()
+        or roster_has_marks(lectures=course.lectures.all())
         or ExamResult.objects.filter(exam__course=course).exists()
     )
 
@@ -246,9 +245,7 @@ def schedule_slot_delete(*, slot: CourseSchedule, now: datetime | None = None) -
 
 def lecture_has_attendance(lecture: Lecture) -> bool:
     """``attendance_taken`` or any marked row: the lecture is history and stays put."""
-    return lecture.attendance_taken or (
-        LectureAttendance.objects.marked().filter(lecture=lecture).exists()
-    )
+    return lecture.attendance_taken or roster_has_marks(lectures=[lecture])
 
 
 def _refuse_if_attended(lecture: Lecture, message: str) -> None:
