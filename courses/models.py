@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -231,6 +232,20 @@ class LectureStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class LectureQuerySet(models.QuerySet):
+    def not_started(self, now: datetime) -> LectureQuerySet:
+        """Lectures that have not started at ``now`` (rules.has_started, in SQL).
+
+        Dates and times are Cairo wall-clock values, so the comparison is done on the local
+        date and time of ``now`` minus the five-minute grace: a later date, or the same date
+        with a later start time. Plain column comparisons, so SQLite and PostgreSQL agree.
+        """
+        threshold = timezone.localtime(now - rules.STARTED_AFTER, rules.CENTER_TZ)
+        return self.filter(
+            Q(date__gt=threshold.date()) | Q(date=threshold.date(), start_time__gt=threshold.time())
+        )
+
+
 class Lecture(TimeStampedModel):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures")
     number = models.PositiveIntegerField(_("number"))
@@ -254,6 +269,18 @@ class Lecture(TimeStampedModel):
     # that regeneration does not create that session a second time.
     planned_date = models.DateField(null=True, blank=True, editable=False)
     planned_start_time = models.TimeField(null=True, blank=True, editable=False)
+    # The weekly slot the lecture was generated from: when the slot's times change,
+    # regeneration finds the lecture by (slot, planned_date) and updates it in place.
+    slot = models.ForeignKey(
+        CourseSchedule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="lectures",
+    )
+
+    objects = LectureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lecture")
