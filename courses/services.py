@@ -382,6 +382,7 @@ def lectures_cancel(*, lectures: Iterable[Lecture]) -> int:
 @transaction.atomic
 def lecture_restore(*, lecture: Lecture) -> Lecture:
     """Undo a cancellation: the lecture is scheduled again and gets roster rows again."""
+    lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
     if lecture.status != LectureStatus.CANCELLED:
         raise Conflict("lecture_not_cancelled", _("Only a cancelled lecture can be restored."))
     lecture.status = LectureStatus.SCHEDULED
