@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from users.participants import ParticipantRecord, participant_constraints, participant_fields
 
 
 class AttendanceSource(models.TextChoices):
@@ -27,7 +28,7 @@ class LectureAttendanceQuerySet(models.QuerySet):
         return self.filter(present__isnull=True)
 
 
-class LectureAttendance(TimeStampedModel):
+class LectureAttendance(ParticipantRecord, TimeStampedModel):
     """One row per (lecture, participant). ``present`` is null until someone marks it."""
 
     # PROTECT: a lecture is never deleted from under its attendance; services delete the
@@ -35,20 +36,7 @@ class LectureAttendance(TimeStampedModel):
     lecture = models.ForeignKey(
         "courses.Lecture", on_delete=models.PROTECT, related_name="attendance"
     )
-    child = models.ForeignKey(
-        "users.Child",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="attendance_records",
-    )
-    student = models.ForeignKey(
-        "users.StudentUser",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="attendance_records",
-    )
+    child, student = participant_fields(related_name="attendance_records")
     present = models.BooleanField(_("present"), null=True, blank=True)
     rating = models.DecimalField(
         _("rating"),
@@ -74,21 +62,7 @@ class LectureAttendance(TimeStampedModel):
         verbose_name_plural = _("lecture attendance")
         ordering = ["lecture", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(child__isnull=False, student__isnull=True)
-                | Q(child__isnull=True, student__isnull=False),
-                name="attendance_one_participant",
-            ),
-            models.UniqueConstraint(
-                fields=["lecture", "child"],
-                condition=Q(child__isnull=False),
-                name="attendance_unique_lecture_child",
-            ),
-            models.UniqueConstraint(
-                fields=["lecture", "student"],
-                condition=Q(student__isnull=False),
-                name="attendance_unique_lecture_student",
-            ),
+            *participant_constraints(prefix="attendance", owner="lecture"),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=10),
                 name="attendance_rating_range",
@@ -105,5 +79,4 @@ class LectureAttendance(TimeStampedModel):
         indexes = [models.Index(fields=["lecture", "present"])]
 
     def __str__(self) -> str:
-        who = f"child {self.child_id}" if self.child_id else f"student {self.student_id}"
-        return f"lecture {self.lecture_id} / {who}: {self.present}"
+        return f"lecture {self.lecture_id} / {self.participant_label()}: {self.present}"

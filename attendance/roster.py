@@ -1,10 +1,15 @@
-"""The roster hook: which attendance rows a lecture has.
+"""The roster hook: which attendance rows a lecture has, and whether any is marked.
 
 Courses call these functions whenever lectures appear (generation, an extra lecture, a
 cancelled lecture restored) or go away (cancel, regeneration, deletion). The enrollment
 issue fills in ``roster_add_lectures`` and adds ``roster_add_enrollment`` /
 ``roster_remove_enrollment`` next to them; nothing else writes these rows behind this
-module's back.
+module's back. ``courses`` asks it (``roster_has_marks``, ``roster_lectures_with_marks``)
+instead of reading the attendance table itself.
+
+Direction: these functions take lectures (and, with the enrollment issue, participants);
+they never import ``enrollments_payments`` and never import ``courses`` at run time, so
+``courses`` may call them without a cycle.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from attendance.models import LectureAttendance
 
@@ -52,3 +59,19 @@ def roster_remove_unmarked(*, lectures: Iterable[Lecture]) -> int:
         return 0
     deleted, _ = LectureAttendance.objects.unmarked().filter(lecture_id__in=ids).delete()
     return deleted
+
+
+def roster_has_marks(*, lectures: QuerySet[Lecture] | Iterable[Lecture]) -> bool:
+    """True when any attendance row of these lectures is marked (one query).
+
+    Pass a queryset (``course.lectures.all()``) to ask about a whole course in SQL.
+    """
+    if not isinstance(lectures, QuerySet):
+        lectures = [lecture.pk for lecture in lectures if lecture.pk is not None]
+    return LectureAttendance.objects.marked().filter(lecture__in=lectures).exists()
+
+
+def roster_lectures_with_marks(queryset: QuerySet[Lecture]) -> QuerySet[Lecture]:
+    """Annotate ``has_marks``: the lecture has at least one marked attendance row."""
+    marked = LectureAttendance.objects.marked().filter(lecture=OuterRef("pk"))
+    return queryset.annotate(has_marks=Exists(marked))

@@ -1,7 +1,9 @@
 """Lecture generation from a course's weekly schedule, and regeneration after changes.
 
 One function does both: it computes the sessions the schedule asks for and brings the
-course's lectures in line, touching only lectures that are safe to replace.
+course's lectures in line, touching only lectures that are safe to change. A lecture keeps
+its identity (id, title, substitute instructor, attendance rows) when its slot's times
+change: it is matched by slot and planned date and updated in place.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ from datetime import datetime
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from attendance.models import LectureAttendance
-from attendance.roster import roster_add_lectures, roster_remove_unmarked
+from attendance.roster import (
+    roster_add_lectures,
+    roster_lectures_with_marks,
+    roster_remove_unmarked,
+)
+from core.errors import Invalid
 from courses import rules
 from courses.models import MAX_NUM_LECTURES, Course, Lecture, LectureStatus
 
@@ -30,12 +37,8 @@ class GenerationResult:
     removed: int
     kept: int
     roster_rows: int
-
-
-def lectures_with_marks(queryset):
-    """Annotate ``has_marks``: the lecture has at least one marked attendance row."""
-    marked = LectureAttendance.objects.filter(lecture=OuterRef("pk"), present__isnull=False)
-    return queryset.annotate(has_marks=Exists(marked))
+    # Kept lectures whose times (or slot) were updated in place; counted in ``kept`` too.
+    retimed: int = 0
 
 
 def _is_frozen(lecture: Lecture, *, now: datetime) -> bool:
@@ -51,62 +54,119 @@ def _is_frozen(lecture: Lecture, *, now: datetime) -> bool:
 
 def _wanted_sessions(
     course: Course, frozen: list[Lecture], *, now: datetime, initial: bool
-) -> list[rules.Session]:
-    slots = [(s.weekday, s.start_time, s.end_time) for s in course.schedule.all()]
+) -> list[tuple[rules.Session, int]]:
+    """The sessions to hold, each with the id of the weekly slot it comes from.
+
+    Raises ``too_many_lectures`` when the course's dates give more sessions than
+    ``MAX_NUM_LECTURES`` (rather than silently dropping the last ones).
+    """
+    slots = list(course.schedule.all())
+    # (course, weekday, start_time) is unique, so it names the slot of a session.
+    slot_ids = {(s.weekday, s.start_time): s.pk for s in slots}
     covered = set()
+    covered_by_slot = set()
     for lecture in frozen:
         covered.add((lecture.date, lecture.start_time))
         if lecture.planned_date is not None:
             covered.add((lecture.planned_date, lecture.planned_start_time))
+            if lecture.slot_id is not None:
+                # A kept lecture holds its slot's session that day even after the slot's
+                # times changed.
+                covered_by_slot.add((lecture.slot_id, lecture.planned_date))
+
+    def slot_of(session: rules.Session) -> int:
+        return slot_ids[(rules.center_weekday(session.date), session.start_time)]
 
     def open_session(session: rules.Session) -> bool:
         if (session.date, session.start_time) in covered:
+            return False
+        if (slot_of(session), session.date) in covered_by_slot:
             return False
         # The first generation may record sessions already held; later runs never add
         # lectures in the past.
         return initial or not rules.has_started(session.date, session.start_time, now=now)
 
     sessions = rules.planned_sessions(
-        slots=slots, start_date=course.start_date, end_date=course.end_date
+        slots=[(s.weekday, s.start_time, s.end_time) for s in slots],
+        start_date=course.start_date,
+        end_date=course.end_date,
     )
-    candidates = (s for s in sessions if open_session(s))
     if course.num_lectures is None:
-        return list(islice(candidates, MAX_NUM_LECTURES))
+        sessions = list(islice(sessions, MAX_NUM_LECTURES + 1))
+        if len(sessions) > MAX_NUM_LECTURES:
+            raise Invalid(
+                "too_many_lectures",
+                _(
+                    "These dates and weekly slots give more than %(max)d lectures; "
+                    "shorten the course or set a number of lectures."
+                )
+                % {"max": MAX_NUM_LECTURES},
+                field="end_date",
+            )
+        return [(s, slot_of(s)) for s in sessions if open_session(s)]
     # Kept lectures (held, marked, hand-made, cancelled) count towards num_lectures; the
     # schedule supplies only what is missing, from the earliest open session on.
     missing = max(course.num_lectures - len(frozen), 0)
-    return list(islice(candidates, missing))
+    return [(s, slot_of(s)) for s in islice((s for s in sessions if open_session(s)), missing)]
 
 
 @transaction.atomic
 def lectures_generate(*, course: Course, now: datetime | None = None) -> GenerationResult:
-    """Create, keep or replace the course's lectures so they follow its weekly schedule.
+    """Create, keep, re-time or remove the course's lectures so they follow its schedule.
 
     - Idempotent: a second run with nothing changed creates and removes nothing.
     - Never touches a lecture that has started, has ``attendance_taken`` or a marked
-      attendance row, was created or moved by an admin, or is cancelled/completed.
+      attendance row, was created or edited by an admin, or is cancelled/completed.
+    - A lecture whose slot changed times is updated IN PLACE (matched by slot and planned
+      date): it keeps its id, title, substitute instructor and attendance rows.
     - Other lectures that no longer match the schedule are removed (their unmarked roster
       rows first); missing sessions are created in ONE bulk insert and given roster rows.
     - Lectures are then numbered 1…n in date order.
+
+    Lock order (see courses.services): the course row, then its lectures.
     """
     now = now or timezone.now()
     course = Course.objects.select_for_update().get(pk=course.pk)
     lectures = list(
-        lectures_with_marks(Lecture.objects.filter(course=course)).order_by(
+        roster_lectures_with_marks(Lecture.objects.filter(course=course)).order_by(
             "date", "start_time", "id"
         )
     )
     frozen = [lec for lec in lectures if _is_frozen(lec, now=now)]
-    replaceable = {(lec.date, lec.start_time, lec.end_time): lec for lec in lectures}
-    for lec in frozen:
-        replaceable.pop((lec.date, lec.start_time, lec.end_time), None)
+    frozen_ids = {lec.pk for lec in frozen}
+    replaceable = {
+        (lec.date, lec.start_time, lec.end_time): lec
+        for lec in lectures
+        if lec.pk not in frozen_ids
+    }
 
     wanted = _wanted_sessions(course, frozen, now=now, initial=not lectures)
+    unmatched = []
+    retimed = []
+    for session, slot_id in wanted:
+        lecture = replaceable.pop((session.date, session.start_time, session.end_time), None)
+        if lecture is None:
+            unmatched.append((session, slot_id))
+        elif lecture.slot_id != slot_id:
+            lecture.slot_id = slot_id
+            retimed.append(lecture)
+    # Same slot, same planned day, new times: the lecture follows its slot.
+    by_slot = {
+        (lec.slot_id, lec.planned_date): key
+        for key, lec in replaceable.items()
+        if lec.slot_id is not None
+    }
     to_create = []
-    for session in wanted:
-        key = (session.date, session.start_time, session.end_time)
-        if replaceable.pop(key, None) is None:
-            to_create.append(session)
+    for session, slot_id in unmatched:
+        key = by_slot.pop((slot_id, session.date), None)
+        if key is None:
+            to_create.append((session, slot_id))
+            continue
+        lecture = replaceable.pop(key)
+        lecture.date = lecture.planned_date = session.date
+        lecture.start_time = lecture.planned_start_time = session.start_time
+        lecture.end_time = session.end_time
+        retimed.append(lecture)
     # Whatever replaceable lecture matched no wanted session is obsolete.
     obsolete = list(replaceable.values())
     if obsolete:
@@ -122,8 +182,9 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
             instructor_id=course.instructor_id,
             planned_date=s.date,
             planned_start_time=s.start_time,
+            slot_id=slot_id,
         )
-        for s in to_create
+        for s, slot_id in to_create
     ]
     # Number everything in date order before writing, so a first generation is a single
     # INSERT and later ones touch only the kept lectures whose number moves.
@@ -142,12 +203,18 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
     Lecture.objects.bulk_create(new_lectures)
     if moved:
         Lecture.objects.bulk_update(moved, ["number"])
+    if retimed:
+        Lecture.objects.bulk_update(
+            retimed,
+            ["date", "start_time", "end_time", "planned_date", "planned_start_time", "slot"],
+        )
     roster_rows = roster_add_lectures(lectures=new_lectures)
     return GenerationResult(
         created=len(new_lectures),
         removed=len(obsolete),
         kept=len(lectures) - len(obsolete),
         roster_rows=roster_rows,
+        retimed=len(retimed),
     )
 
 

@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 from courses import rules
+from users.participants import ParticipantRecord, participant_constraints, participant_fields
 
 MAX_NUM_LECTURES = 500
 DATE_RANGE = [MinValueValidator(rules.MIN_DATE), MaxValueValidator(rules.MAX_DATE)]
@@ -230,6 +232,20 @@ class LectureStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class LectureQuerySet(models.QuerySet):
+    def not_started(self, now: datetime) -> LectureQuerySet:
+        """Lectures that have not started at ``now`` (rules.has_started, in SQL).
+
+        Dates and times are Cairo wall-clock values, so the comparison is done on the local
+        date and time of ``now`` minus the five-minute grace: a later date, or the same date
+        with a later start time. Plain column comparisons, so SQLite and PostgreSQL agree.
+        """
+        threshold = timezone.localtime(now - rules.STARTED_AFTER, rules.CENTER_TZ)
+        return self.filter(
+            Q(date__gt=threshold.date()) | Q(date=threshold.date(), start_time__gt=threshold.time())
+        )
+
+
 class Lecture(TimeStampedModel):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures")
     number = models.PositiveIntegerField(_("number"))
@@ -253,6 +269,18 @@ class Lecture(TimeStampedModel):
     # that regeneration does not create that session a second time.
     planned_date = models.DateField(null=True, blank=True, editable=False)
     planned_start_time = models.TimeField(null=True, blank=True, editable=False)
+    # The weekly slot the lecture was generated from: when the slot's times change,
+    # regeneration finds the lecture by (slot, planned_date) and updates it in place.
+    slot = models.ForeignKey(
+        CourseSchedule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="lectures",
+    )
+
+    objects = LectureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lecture")
@@ -339,20 +367,11 @@ class Exam(TimeStampedModel):
             raise ValidationError({"pass_mark": _("The pass mark is above the total marks.")})
 
 
-class ExamResult(TimeStampedModel):
+class ExamResult(ParticipantRecord, TimeStampedModel):
     """One per (exam, participant). ``percentage`` and ``passed`` are set by the service."""
 
     exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="results")
-    child = models.ForeignKey(
-        "users.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="exam_results"
-    )
-    student = models.ForeignKey(
-        "users.StudentUser",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="exam_results",
-    )
+    child, student = participant_fields(related_name="exam_results")
     marks = models.DecimalField(
         _("marks"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
@@ -368,21 +387,7 @@ class ExamResult(TimeStampedModel):
         verbose_name_plural = _("exam results")
         ordering = ["exam", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(child__isnull=False, student__isnull=True)
-                | Q(child__isnull=True, student__isnull=False),
-                name="exam_result_one_participant",
-            ),
-            models.UniqueConstraint(
-                fields=["exam", "child"],
-                condition=Q(child__isnull=False),
-                name="exam_result_unique_child",
-            ),
-            models.UniqueConstraint(
-                fields=["exam", "student"],
-                condition=Q(student__isnull=False),
-                name="exam_result_unique_student",
-            ),
+            *participant_constraints(prefix="exam_result", owner="exam"),
             models.CheckConstraint(condition=Q(marks__gte=0), name="exam_result_marks_positive"),
             models.CheckConstraint(
                 condition=Q(percentage__gte=0, percentage__lte=100),
@@ -392,7 +397,3 @@ class ExamResult(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.exam}: {self.marks}"
-
-    @property
-    def participant(self):
-        return self.child if self.child_id else self.student

@@ -2,6 +2,18 @@
 
 The API, the admin, the demo seed and tests all call these functions. Exams are in
 courses.exam_services; generation in courses.generation.
+
+Lock order — one order everywhere, so two writers never wait on each other in a circle:
+
+1. the course row (``Course.objects.select_for_update()``),
+2. then its lecture rows (``Lecture.objects.select_for_update()``, several at once in
+   primary-key order),
+3. then the rows that hang on lectures (attendance rows, through ``attendance.roster``).
+
+A service that renumbers or regenerates lectures (any write to several lectures of one
+course) locks the course first; a service that changes one lecture without touching its
+siblings (cancel, restore) may start at step 2. Never lock a course while holding a
+lecture lock.
 """
 
 from __future__ import annotations
@@ -15,8 +27,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from attendance.models import LectureAttendance
-from attendance.roster import roster_add_lectures, roster_remove_unmarked
+from attendance.roster import roster_add_lectures, roster_has_marks, roster_remove_unmarked
 from core.errors import Conflict, Invalid
 from courses import rules
 from courses.errors import HistoryConflict
@@ -143,12 +154,11 @@ def course_update(
 
 
 def _hand_over_future_lectures(course: Course, old_instructor_id: int, *, now: datetime) -> None:
-    future = [
-        lec.pk
-        for lec in course.lectures.filter(instructor_id=old_instructor_id, date__gte=now.date())
-        if not rules.has_started(lec.date, lec.start_time, now=now)
-    ]
-    Lecture.objects.filter(pk__in=future).update(instructor_id=course.instructor_id)
+    """One UPDATE: the old instructor's lectures that have not started go to the new one
+    (substitutes, who teach other lectures, keep theirs)."""
+    Lecture.objects.filter(course=course, instructor_id=old_instructor_id).not_started(now).update(
+        instructor_id=course.instructor_id
+    )
 
 
 def course_has_history(course: Course) -> bool:
@@ -158,7 +168,7 @@ def course_has_history(course: Course) -> bool:
     """
     return (
         course.lectures.filter(attendance_taken=True).exists()
-        or LectureAttendance.objects.marked().filter(lecture__course=course).exists()
+        or roster_has_marks(lectures=course.lectures.all())
         or ExamResult.objects.filter(exam__course=course).exists()
     )
 
@@ -244,11 +254,14 @@ def schedule_slot_delete(*, slot: CourseSchedule, now: datetime | None = None) -
 # --- lectures -------------------------------------------------------------------------------
 
 
+def _lock_course(course_id: int) -> None:
+    """Step 1 of the lock order, for services that start from a lecture."""
+    Course.objects.select_for_update().values_list("pk", flat=True).get(pk=course_id)
+
+
 def lecture_has_attendance(lecture: Lecture) -> bool:
     """``attendance_taken`` or any marked row: the lecture is history and stays put."""
-    return lecture.attendance_taken or (
-        LectureAttendance.objects.marked().filter(lecture=lecture).exists()
-    )
+    return lecture.attendance_taken or roster_has_marks(lectures=[lecture])
 
 
 def _refuse_if_attended(lecture: Lecture, message: str) -> None:
@@ -288,11 +301,16 @@ def lecture_create(
 
 
 @transaction.atomic
-def lecture_update(*, lecture: Lecture, **fields: Any) -> Lecture:
-    """Edit a lecture. Moving it marks it hand-edited; a lecture with attendance cannot move.
+def lecture_update(*, lecture: Lecture, now: datetime | None = None, **fields: Any) -> Lecture:
+    """Edit a lecture. Every edit marks it hand-made (``is_manual``), so regeneration keeps
+    it as it is; a lecture with attendance cannot move.
 
-    ``status`` goes through :func:`lecture_cancel` / :func:`lecture_restore`.
+    ``status`` goes through :func:`lecture_cancel` / :func:`lecture_restore`; a lecture
+    that has not ended cannot be ``completed`` (400 ``lecture_not_finished``).
     """
+    now = now or timezone.now()
+    # Lock order: the course (a move renumbers its lectures), then the lecture.
+    _lock_course(lecture.course_id)
     lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
     status = fields.pop("status", None)
     old = {name: getattr(lecture, name) for name in _TIME_FIELDS}
@@ -300,10 +318,10 @@ def lecture_update(*, lecture: Lecture, **fields: Any) -> Lecture:
     moved = bool(_TIME_FIELDS & set(changed))
     if moved:
         _refuse_if_attended(lecture, _("This lecture has attendance; it cannot be moved."))
-        lecture.is_manual = True
         if lecture.planned_date is None:
             lecture.planned_date, lecture.planned_start_time = old["date"], old["start_time"]
     if changed:
+        lecture.is_manual = True
         lecture.full_clean()
         lecture.save()
     if moved:
@@ -314,6 +332,12 @@ def lecture_update(*, lecture: Lecture, **fields: Any) -> Lecture:
     elif status == LectureStatus.SCHEDULED and lecture.status == LectureStatus.CANCELLED:
         lecture = lecture_restore(lecture=lecture)
     elif status is not None and status != lecture.status:
+        if status == LectureStatus.COMPLETED and now < lecture.ends_at:
+            raise Invalid(
+                "lecture_not_finished",
+                _("A lecture that has not ended cannot be marked completed."),
+                field="status",
+            )
         lecture.status = status
         lecture.save(update_fields=["status", "updated_at"])
     return lecture
@@ -321,7 +345,12 @@ def lecture_update(*, lecture: Lecture, **fields: Any) -> Lecture:
 
 @transaction.atomic
 def lecture_cancel(*, lecture: Lecture) -> Lecture:
-    """Keep the lecture as ``cancelled`` and drop its unmarked roster rows."""
+    """Keep the lecture as ``cancelled`` and drop its unmarked roster rows.
+
+    Reads the lecture again under its row lock, so a concurrent attendance submission
+    (which locks the same row) either finishes first and is seen here, or waits.
+    """
+    lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
     if lecture.status == LectureStatus.CANCELLED:
         return lecture
     if lecture.attendance_taken:
@@ -336,9 +365,14 @@ def lecture_cancel(*, lecture: Lecture) -> Lecture:
 
 @transaction.atomic
 def lectures_cancel(*, lectures: Iterable[Lecture]) -> int:
-    """Cancel several lectures (the admin action); skips those whose attendance was taken."""
+    """Cancel several lectures (the admin action); skips those whose attendance was taken.
+
+    Locks all the lectures first, in primary-key order, and decides on the locked rows.
+    """
+    ids = [lecture.pk for lecture in lectures]
+    locked = list(Lecture.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     count = 0
-    for lecture in lectures:
+    for lecture in locked:
         if lecture.status != LectureStatus.CANCELLED and not lecture.attendance_taken:
             lecture_cancel(lecture=lecture)
             count += 1
@@ -348,6 +382,7 @@ def lectures_cancel(*, lectures: Iterable[Lecture]) -> int:
 @transaction.atomic
 def lecture_restore(*, lecture: Lecture) -> Lecture:
     """Undo a cancellation: the lecture is scheduled again and gets roster rows again."""
+    lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
     if lecture.status != LectureStatus.CANCELLED:
         raise Conflict("lecture_not_cancelled", _("Only a cancelled lecture can be restored."))
     lecture.status = LectureStatus.SCHEDULED
@@ -363,6 +398,8 @@ def lecture_delete(*, lecture: Lecture) -> None:
     Raises :class:`HistoryConflict` (a 409 and a ``ValidationError``) when attendance was
     taken or any row is marked — cancel it instead.
     """
+    # Lock order: the course (the others are renumbered), then the lecture.
+    _lock_course(lecture.course_id)
     lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
     _refuse_if_attended(
         lecture, _("This lecture has attendance; it cannot be deleted (cancel it instead).")

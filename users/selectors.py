@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from core.permissions import is_admin
-from users.models import Child, Instructor, Parent, ParentLinkRequest, StudentUser
+from users import participants
+from users.models import Child, Instructor, Parent, ParentLinkRequest, Role, StudentUser
+from users.participants import Participant
 
 
 def parent_of(user) -> Parent | None:
@@ -56,3 +60,60 @@ def students_for_admin() -> QuerySet[StudentUser]:
 
 def parents_for_admin() -> QuerySet[Parent]:
     return Parent.objects.select_related("user").prefetch_related("primary_children")
+
+
+@dataclass(frozen=True)
+class VisibleParticipants:
+    """The children and students a user may see, as two querysets (one per table)."""
+
+    children: QuerySet[Child]
+    students: QuerySet[StudentUser]
+
+    def contains(self, participant: Participant) -> bool:
+        if isinstance(participant, Child):
+            return self.children.filter(pk=participant.pk).exists()
+        return self.students.filter(pk=participant.pk).exists()
+
+    def records_q(self, prefix: str = "") -> Q:
+        """A filter for participant records (attendance rows, results…) of these people."""
+        return Q(**{f"{prefix}child__in": self.children.values("pk")}) | Q(
+            **{f"{prefix}student__in": self.students.values("pk")}
+        )
+
+
+def participants_visible_to(user) -> VisibleParticipants:
+    """Participants the user has a legitimate relation to (SPEC §13): admins all; a parent
+    their children (primary or linked); a student themself; an instructor those with a
+    record (attendance row, exam result) in a course they teach, a supervisor those with
+    any record. The enrollment issue adds ``enrollments__course__instructor`` to the
+    instructor's paths. Query paths only: users never imports the apps above it.
+    """
+    children = Child.objects.all()
+    students = StudentUser.objects.select_related("user")
+    if is_admin(user):
+        return VisibleParticipants(children, students)
+    if not user.is_authenticated:
+        return VisibleParticipants(children.none(), students.none())
+    parent = parent_of(user)
+    if parent is not None:
+        return VisibleParticipants(children.of_parent(parent), students.none())
+    if user.role == Role.STUDENT:
+        return VisibleParticipants(children.none(), students.filter(user=user))
+    instructor = Instructor.objects.filter(user=user).first()
+    if user.role != Role.INSTRUCTOR or instructor is None:
+        return VisibleParticipants(children.none(), students.none())
+    if instructor.is_supervisor:
+        q = Q(attendance_records__isnull=False) | Q(exam_results__isnull=False)
+    else:
+        q = Q(attendance_records__lecture__course__instructor=instructor) | Q(
+            exam_results__exam__course__instructor=instructor
+        )
+    return VisibleParticipants(
+        children.filter(pk__in=Child.objects.filter(q).values("pk")),
+        students.filter(pk__in=StudentUser.objects.filter(q).values("pk")),
+    )
+
+
+def participant_by_code(code: str) -> Participant | None:
+    """The child or student whose card shows ``code`` (see users.participants)."""
+    return participants.participant_by_code(code)

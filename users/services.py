@@ -195,12 +195,13 @@ def child_update(*, child: Child, parent: Parent | None, **fields: Any) -> Child
 
 
 def child_has_history(child: Child) -> bool:
-    """Enrollments or attendance rows: the history that deleting a child would lose."""
-    for rel in ("enrollments", "attendance_records"):
-        manager = getattr(child, rel, None)
-        if manager is not None and manager.exists():
-            return True
-    return False
+    """Attendance rows or exam results: the history that deleting a child would lose.
+
+    Every participant record is named here by its reverse relation (query paths only:
+    users never imports the apps above it). The enrollment issue must add
+    ``child.enrollments.exists()`` — and so must every new participant record table.
+    """
+    return child.attendance_records.exists() or child.exam_results.exists()
 
 
 @transaction.atomic
