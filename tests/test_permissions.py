@@ -18,6 +18,9 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.test import APIRequestFactory, APITestCase
 
 from core.permissions import AdminOnly, DeclaredPermissionsMixin, DenyAll
+from courses.models import Course
+from courses.tests.base import PersonaTestCase
+from courses.tests.factories import LectureFactory
 from Redwan_courses_center.api_router import router
 from users.tests.personas import PersonasMixin
 from users.views_auth import UserViewSet
@@ -192,3 +195,53 @@ class AdminOnlyTests(TestCase):
         self.assertTrue(permission.has_permission(request(admin), ListView()))
         self.assertTrue(permission.has_object_permission(request(admin), View(), object()))
         self.assertEqual(permission.code, "admin_only")
+
+
+class RefusalCodeTests(PersonaTestCase):
+    """The declared rules answer with the same codes the per-method checks did."""
+
+    def assertRefused(self, who, method, url, code, data=None):
+        response = self.call(who, method, url, data)
+        self.assertEqual(response.status_code, 403, response.data)
+        self.assertEqual(response.data["code"], code)
+
+    def test_admin_only_routes_answer_admin_only(self):
+        lecture = LectureFactory(course=self.course)
+        self.assertRefused("instructor", "patch", f"/api/lectures/{lecture.pk}/", "admin_only")
+        self.assertRefused("parent", "post", "/api/courses/", "admin_only", {})
+        self.assertRefused(
+            "instructor", "post", f"/api/courses/{self.course.pk}/generate-lectures/", "admin_only"
+        )
+        self.assertRefused("parent", "delete", f"/api/courses/{self.course.pk}/", "admin_only")
+
+    def test_a_row_the_caller_cannot_see_stays_a_404_before_any_role_check(self):
+        lecture = LectureFactory(course=self.course)
+        for method in ("patch", "delete"):
+            with self.subTest(method=method):
+                response = self.call("parent", method, f"/api/lectures/{lecture.pk}/", {})
+                self.assertEqual(response.status_code, 404)
+        response = self.call("parent", "delete", f"/api/courses/{self.draft.pk}/")
+        self.assertEqual(response.status_code, 404)
+        self.assertTrue(Course.objects.filter(pk=self.draft.pk).exists())
+
+    def test_exam_and_course_writers_answer_with_the_services_codes(self):
+        self.assertRefused("parent", "post", "/api/exams/", "not_course_instructor", {})
+        self.assertRefused(
+            "other_instructor",
+            "patch",
+            f"/api/courses/{self.course.pk}/",
+            "not_course_instructor",
+            {"description": "x"},
+        )
+        self.assertRefused(
+            "instructor",
+            "patch",
+            f"/api/courses/{self.course.pk}/",
+            "field_not_editable",
+            {"capacity": 1},
+        )
+
+    def test_catalogue_writes_answer_permission_denied(self):
+        self.assertRefused("parent", "post", "/api/seasons/", "permission_denied", {})
+        self.assertRefused("instructor", "post", "/api/tags/", "permission_denied", {"name": "x"})
+        self.assertRefused("student", "get", "/api/students/", "permission_denied")
