@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
 # What DRF calls an action that no route declares: ``None`` when the method has no handler
-# (DRF answers 405 itself) and ``metadata`` for OPTIONS. Both get the project's default,
-# IsAuthenticated: OPTIONS describes the endpoint to a logged-in client and changes nothing,
-# and an unknown method is a 405 for them (401 for anonymous callers), never a 403.
+# (DRF answers 405 itself) and ``metadata`` for OPTIONS. Unless a map declares them (seasons
+# and tags keep OPTIONS public), both get the project's default, IsAuthenticated: OPTIONS
+# describes the endpoint to a logged-in client and changes nothing, and an unknown method is
+# a 405 for them (401 for anonymous callers), never a 403.
 UNROUTED_ACTIONS = frozenset({None, "metadata"})
 
 
