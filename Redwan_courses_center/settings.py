@@ -241,10 +241,7 @@ DJOSER = {
         "user": "users.serializers.auth.UserSerializer",
         "current_user": "users.serializers.auth.UserSerializer",
     },
-    "PERMISSIONS": {
-        "user_list": ["core.permissions.IsAdmin"],
-        "user_delete": ["core.permissions.IsAdmin"],
-    },
+    # No "PERMISSIONS": users.views_auth.UserViewSet declares its own default-deny map.
 }
 
 SPECTACULAR_SETTINGS = {

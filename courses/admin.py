@@ -138,7 +138,9 @@ class CourseAdmin(admin.ModelAdmin):
         if change:
             fields = {name: form.cleaned_data[name] for name in form.changed_data}
             fields.pop("tags", None)
-            services.course_update(course=Course.objects.get(pk=obj.pk), **fields)
+            services.course_update(
+                course=Course.objects.get(pk=obj.pk), actor=request.user, **fields
+            )
         else:
             fields = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
             obj.pk = services.course_create(**fields).pk
@@ -188,6 +190,7 @@ class LectureAdmin(admin.ModelAdmin):
         try:
             if change:
                 obj.refresh_from_db()
+                data.pop("course", None)  # lecture_update has no course=: lectures stay put
                 services.lecture_update(lecture=obj, **data)
             else:
                 created = services.lecture_create(

@@ -3,17 +3,30 @@ total and pass mark and are recomputed whenever those change."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Forbidden, Invalid
+from core.permissions import is_admin
+from core.unset import UNSET, Unset, given
 from courses import rules
-from courses.models import DATE_RANGE, Exam, ExamResult
+from courses.models import DATE_RANGE, Course, Exam, ExamResult
 from users.models import Child, CustomUser, StudentUser
+
+
+def exam_check_writer(*, actor: CustomUser, course: Course) -> None:
+    """Exams and results of a course are written by admins and the course's instructor."""
+    if is_admin(actor):
+        return
+    instructor = getattr(actor, "instructor_profile", None) if actor.role == "instructor" else None
+    if instructor is None or course.instructor_id != instructor.pk:
+        raise Forbidden(
+            "not_course_instructor", _("Only admins and the course's instructor may do this.")
+        )
 
 
 def _check_scheduled_at(exam: Exam) -> None:
@@ -29,8 +42,25 @@ def _check_scheduled_at(exam: Exam) -> None:
 
 
 @transaction.atomic
-def exam_create(**fields: Any) -> Exam:
-    exam = Exam(**fields)
+def exam_create(
+    *,
+    actor: CustomUser,
+    course: Course,
+    title: str,
+    total_marks: Decimal,
+    pass_mark: Decimal,
+    kind: str,
+    scheduled_at: datetime | None = None,
+) -> Exam:
+    exam_check_writer(actor=actor, course=course)
+    exam = Exam(
+        course=course,
+        title=title,
+        total_marks=total_marks,
+        pass_mark=pass_mark,
+        scheduled_at=scheduled_at,
+        kind=kind,
+    )
     _check_scheduled_at(exam)
     exam.full_clean()
     exam.save()
@@ -38,10 +68,27 @@ def exam_create(**fields: Any) -> Exam:
 
 
 @transaction.atomic
-def exam_update(*, exam: Exam, **fields: Any) -> Exam:
-    """Change an exam; new marks settings re-grade its results in one bulk update."""
+def exam_update(
+    *,
+    exam: Exam,
+    actor: CustomUser,
+    title: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    scheduled_at: datetime | None | Unset = UNSET,
+    total_marks: Decimal | Unset = UNSET,
+    pass_mark: Decimal | Unset = UNSET,
+) -> Exam:
+    """Change an exam; new marks settings re-grade its results in one bulk update. An exam
+    does not move between courses."""
+    exam_check_writer(actor=actor, course=exam.course)
+    fields = given(
+        title=title,
+        kind=kind,
+        scheduled_at=scheduled_at,
+        total_marks=total_marks,
+        pass_mark=pass_mark,
+    )
     exam = Exam.objects.select_for_update().get(pk=exam.pk)
-    fields.pop("course", None)  # an exam does not move between courses
     for name, value in fields.items():
         setattr(exam, name, value)
     _check_scheduled_at(exam)
@@ -61,7 +108,8 @@ def exam_update(*, exam: Exam, **fields: Any) -> Exam:
 
 
 @transaction.atomic
-def exam_delete(*, exam: Exam) -> None:
+def exam_delete(*, exam: Exam, actor: CustomUser) -> None:
+    exam_check_writer(actor=actor, course=exam.course)
     if exam.results.exists():
         raise Conflict("exam_has_results", _("This exam has results and cannot be deleted."))
     exam.delete()
@@ -86,8 +134,11 @@ def exam_result_save(
 
     The participant is exactly one of ``child`` / ``student``. Once enrollments exist, the
     enrollment issue must also refuse participants not enrolled in the exam's course
-    (``participant_not_enrolled``).
+    (``participant_not_enrolled``). ``entered_by`` is the actor: an admin or the course's
+    instructor (``None`` only for the system itself, e.g. an import).
     """
+    if entered_by is not None:
+        exam_check_writer(actor=entered_by, course=exam.course)
     if (child is None) == (student is None):
         raise Invalid(
             "participant_required", _("Give exactly one of child or student."), field="child"

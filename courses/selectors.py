@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from core.permissions import is_admin
-from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture, Season
+from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture
 from users.models import Instructor, StudentUser
 from users.selectors import parent_of
 
@@ -41,10 +41,6 @@ def with_seats_left(queryset: QuerySet[Course]) -> QuerySet[Course]:
     "active"))`` (a subquery count, to stay one query per page).
     """
     return queryset.annotate(seats_left=F("capacity"))
-
-
-def seasons_visible_to(user) -> QuerySet[Season]:
-    return Season.objects.all()
 
 
 def courses_visible_to(user) -> QuerySet[Course]:

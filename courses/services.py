@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -28,11 +29,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from attendance.roster import roster_add_lectures, roster_has_marks, roster_remove_unmarked
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Forbidden, Invalid
+from core.permissions import is_admin
+from core.unset import UNSET, Unset, given
 from courses import rules
 from courses.errors import HistoryConflict
 from courses.generation import lectures_generate, lectures_renumber
 from courses.models import (
+    Audience,
     Course,
     CourseSchedule,
     CourseStatus,
@@ -42,7 +46,7 @@ from courses.models import (
     Season,
     Tag,
 )
-from users.models import Instructor
+from users.models import CustomUser, Instructor
 
 # Changing any of these re-plans the course's future lectures.
 _PLAN_FIELDS = {"start_date", "end_date", "num_lectures"}
@@ -62,15 +66,30 @@ def _apply(obj, fields: dict[str, Any]) -> list[str]:
 
 
 @transaction.atomic
-def season_create(**fields: Any) -> Season:
-    season = Season(**fields)
+def season_create(
+    *, name: str, kind: str, start_date: date, end_date: date, is_active: bool = True
+) -> Season:
+    season = Season(
+        name=name, kind=kind, start_date=start_date, end_date=end_date, is_active=is_active
+    )
     season.full_clean()
     season.save()
     return season
 
 
 @transaction.atomic
-def season_update(*, season: Season, **fields: Any) -> Season:
+def season_update(
+    *,
+    season: Season,
+    name: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    start_date: date | Unset = UNSET,
+    end_date: date | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+) -> Season:
+    fields = given(
+        name=name, kind=kind, start_date=start_date, end_date=end_date, is_active=is_active
+    )
     _apply(season, fields)
     season.full_clean()
     season.save()
@@ -115,11 +134,43 @@ def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
 
 
 @transaction.atomic
-def course_create(*, tags: Iterable[Tag] | None = None, **fields: Any) -> Course:
+def course_create(
+    *,
+    name: str,
+    season: Season,
+    instructor: Instructor,
+    start_date: date,
+    capacity: int,
+    slug: str = "",
+    description: str = "",
+    tags: Iterable[Tag] | None = None,
+    end_date: date | None = None,
+    num_lectures: int | None = None,
+    price: Decimal = Decimal("0.00"),
+    audience: str = Audience.ALL,
+    min_age: int | None = None,
+    max_age: int | None = None,
+    location: str = "",
+    status: str = CourseStatus.DRAFT,
+) -> Course:
     """A new course (draft unless told otherwise). A missing slug is made from the name."""
-    if not fields.get("slug"):
-        fields["slug"] = _unique_slug(fields.get("name", ""))
-    course = Course(**fields)
+    course = Course(
+        name=name,
+        slug=slug or _unique_slug(name),
+        description=description,
+        season=season,
+        instructor=instructor,
+        start_date=start_date,
+        end_date=end_date,
+        num_lectures=num_lectures,
+        capacity=capacity,
+        price=price,
+        audience=audience,
+        min_age=min_age,
+        max_age=max_age,
+        location=location,
+        status=status,
+    )
     course.full_clean()
     course.save()
     if tags is not None:
@@ -127,16 +178,72 @@ def course_create(*, tags: Iterable[Tag] | None = None, **fields: Any) -> Course
     return course
 
 
+# What a course's own instructor may change; admins may change every field.
+INSTRUCTOR_EDITABLE_FIELDS = frozenset({"description"})
+
+
+def course_check_editor(*, course: Course, actor: CustomUser, fields: Iterable[str]) -> None:
+    """Admins edit every field; the course's instructor only its description (403
+    ``field_not_editable``); anyone else nothing (403 ``not_course_instructor``)."""
+    if is_admin(actor):
+        return
+    instructor = getattr(actor, "instructor_profile", None) if actor.role == "instructor" else None
+    if instructor is None or course.instructor_id != instructor.pk:
+        raise Forbidden("not_course_instructor", _("You may not edit this course."))
+    extra = set(fields) - INSTRUCTOR_EDITABLE_FIELDS
+    if extra:
+        raise Forbidden(
+            "field_not_editable",
+            _("An instructor may change only the description (not: %(f)s).")
+            % {"f": ", ".join(sorted(extra))},
+        )
+
+
 @transaction.atomic
 def course_update(
     *,
     course: Course,
-    tags: Iterable[Tag] | None = None,
+    actor: CustomUser,
+    name: str | Unset = UNSET,
+    slug: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    season: Season | Unset = UNSET,
+    instructor: Instructor | Unset = UNSET,
+    tags: Iterable[Tag] | None | Unset = UNSET,
+    start_date: date | Unset = UNSET,
+    end_date: date | None | Unset = UNSET,
+    num_lectures: int | None | Unset = UNSET,
+    capacity: int | Unset = UNSET,
+    price: Decimal | Unset = UNSET,
+    audience: str | Unset = UNSET,
+    min_age: int | None | Unset = UNSET,
+    max_age: int | None | Unset = UNSET,
+    location: str | Unset = UNSET,
+    status: str | Unset = UNSET,
     now: datetime | None = None,
-    **fields: Any,
 ) -> Course:
-    """Change a course. New dates re-plan its future lectures; a new instructor takes over
-    the future lectures the old one was teaching."""
+    """Change a course (see :func:`course_check_editor` for who may change what). New dates
+    re-plan its future lectures; a new instructor takes over the future lectures the old
+    one was teaching."""
+    fields = given(
+        name=name,
+        slug=slug,
+        description=description,
+        season=season,
+        instructor=instructor,
+        start_date=start_date,
+        end_date=end_date,
+        num_lectures=num_lectures,
+        capacity=capacity,
+        price=price,
+        audience=audience,
+        min_age=min_age,
+        max_age=max_age,
+        location=location,
+        status=status,
+    )
+    course_check_editor(course=course, actor=actor, fields=[*fields, *given(tags=tags)])
+    tags = None if tags is UNSET else tags
     now = now or timezone.now()
     old_instructor_id = course.instructor_id
     if "slug" in fields and not fields["slug"]:
@@ -232,8 +339,15 @@ def schedule_slot_create(
 
 @transaction.atomic
 def schedule_slot_update(
-    *, slot: CourseSchedule, now: datetime | None = None, **fields: Any
+    *,
+    slot: CourseSchedule,
+    weekday: int | Unset = UNSET,
+    start_time: time | Unset = UNSET,
+    end_time: time | Unset = UNSET,
+    now: datetime | None = None,
 ) -> CourseSchedule:
+    """Move a weekly slot; slots of one course may not overlap. Re-plans generated lectures."""
+    fields = given(weekday=weekday, start_time=start_time, end_time=end_time)
     course = Course.objects.select_for_update().get(pk=slot.course_id)
     if not _apply(slot, fields):
         return slot
@@ -301,7 +415,17 @@ def lecture_create(
 
 
 @transaction.atomic
-def lecture_update(*, lecture: Lecture, now: datetime | None = None, **fields: Any) -> Lecture:
+def lecture_update(
+    *,
+    lecture: Lecture,
+    date: date | Unset = UNSET,
+    start_time: time | Unset = UNSET,
+    end_time: time | Unset = UNSET,
+    title: str | Unset = UNSET,
+    instructor: Instructor | Unset = UNSET,
+    status: str | None | Unset = UNSET,
+    now: datetime | None = None,
+) -> Lecture:
     """Edit a lecture. Every edit marks it hand-made (``is_manual``), so regeneration keeps
     it as it is; a lecture with attendance cannot move.
 
@@ -309,10 +433,13 @@ def lecture_update(*, lecture: Lecture, now: datetime | None = None, **fields: A
     that has not ended cannot be ``completed`` (400 ``lecture_not_finished``).
     """
     now = now or timezone.now()
+    fields = given(
+        date=date, start_time=start_time, end_time=end_time, title=title, instructor=instructor
+    )
+    status = None if status is UNSET else status
     # Lock order: the course (a move renumbers its lectures), then the lecture.
     _lock_course(lecture.course_id)
     lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
-    status = fields.pop("status", None)
     old = {name: getattr(lecture, name) for name in _TIME_FIELDS}
     changed = _apply(lecture, fields)
     moved = bool(_TIME_FIELDS & set(changed))

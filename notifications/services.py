@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.errors import NotFound
 from core.sms import send_sms
 from notifications.models import Notification
+
+if TYPE_CHECKING:  # notifications never imports users at run time (users calls us)
+    from users.models import CustomUser
 
 logger = logging.getLogger(__name__)
 
 
 def notification_create(
     *,
-    recipient,
+    recipient: CustomUser,
     kind: str,
     title: str,
     body: str = "",
@@ -37,13 +42,17 @@ def notification_create(
     return notification
 
 
-def notification_mark_read(*, notification: Notification) -> Notification:
+def notification_mark_read(*, notification: Notification, actor: CustomUser) -> Notification:
+    """Mark one of the actor's own notifications read (idempotent). Someone else's is not
+    there for them (404), whoever calls."""
+    if notification.recipient_id != actor.pk:
+        raise NotFound("not_found", _("Not found."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
 
 
-def notification_mark_all_read(*, user) -> int:
+def notification_mark_all_read(*, user: CustomUser) -> int:
     """Mark every unread notification of ``user`` read in one UPDATE; returns how many."""
     return Notification.objects.filter(recipient=user).unread().update(read_at=timezone.now())

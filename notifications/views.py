@@ -1,17 +1,29 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.permissions import DeclaredPermissionsMixin
 from notifications import services
 from notifications.models import Notification
 from notifications.serializers import NotificationSerializer
 
 
 class NotificationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    DeclaredPermissionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The caller's own notifications, newest first. ``?unread=true`` for unread only."""
+
+    permission_map = {
+        "list": [IsAuthenticated],
+        "retrieve": [IsAuthenticated],
+        "read": [IsAuthenticated],
+        "read_all": [IsAuthenticated],
+    }
 
     serializer_class = NotificationSerializer
     filterset_fields = ["kind"]
@@ -28,7 +40,9 @@ class NotificationViewSet(
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = services.notification_mark_read(notification=self.get_object())
+        notification = services.notification_mark_read(
+            notification=self.get_object(), actor=request.user
+        )
         return Response(self.get_serializer(notification).data)
 
     @extend_schema(

@@ -180,7 +180,7 @@ class ChildAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        services.child_delete(child=obj, parent=None)
+        services.child_delete(child=obj, actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         # A child with enrollments or attendance is history: no delete button at all.
@@ -191,7 +191,7 @@ class ChildAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for child in queryset:
             try:
-                services.child_delete(child=child, parent=None)
+                services.child_delete(child=child, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, f"{child}: {exc.message}", messages.ERROR)
 

@@ -111,10 +111,6 @@ class CustomUser(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.first_name
 
-    @property
-    def is_admin(self) -> bool:
-        return self.is_staff or self.role == Role.ADMIN
-
 
 class StudentUser(TimeStampedModel):
     """Profile of an adult (or self-managed) student: a participant with a login."""

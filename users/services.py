@@ -6,7 +6,6 @@ The API, the admin, management commands and tests all call these functions.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
@@ -14,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.permissions import is_admin
+from core.unset import UNSET, Unset, given
 from notifications.services import notification_create
 from users import codes
 from users.models import (
@@ -26,6 +27,7 @@ from users.models import (
     Role,
     StudentUser,
 )
+from users.selectors import parent_of
 
 MAX_OTHER_PARENTS = 2
 SELF_REGISTRATION_ROLES = {Role.PARENT, Role.STUDENT}
@@ -42,14 +44,43 @@ def child_code_new(gender: str) -> str:
     )
 
 
+def dob_check(dob: date | None) -> None:
+    """The one rule on every date of birth (users and children): not in the future."""
+    if dob is not None and dob > timezone.localdate():
+        raise Invalid("dob_in_future", _("Date of birth cannot be in the future."), field="dob")
+
+
 @transaction.atomic
-def user_register(*, password: str, role: str, **fields: Any) -> CustomUser:
+def user_register(
+    *,
+    password: str,
+    role: str,
+    phone_number1: str,
+    first_name: str,
+    last_name: str,
+    phone_number2: str | None = None,
+    email: str | None = None,
+    dob: date | None = None,
+    gender: str = "",
+    identity_number: str | None = None,
+) -> CustomUser:
     """Self-registration of a parent or a student, with its profile, in one transaction."""
     if role not in SELF_REGISTRATION_ROLES:
         raise Invalid(
             "role_not_allowed", _("Only parents and students can register."), field="role"
         )
-    user = CustomUser(role=role, **fields)
+    dob_check(dob)
+    user = CustomUser(
+        role=role,
+        phone_number1=phone_number1,
+        phone_number2=phone_number2,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        dob=dob,
+        gender=gender,
+        identity_number=identity_number,
+    )
     validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -88,14 +119,32 @@ def profile_create(*, user: CustomUser) -> StudentUser | Parent | Instructor | N
 def instructor_create(
     *,
     password: str,
+    phone_number1: str,
+    first_name: str,
+    last_name: str,
+    phone_number2: str | None = None,
+    email: str | None = None,
+    dob: date | None = None,
+    gender: str = "",
+    identity_number: str | None = None,
     bio: str = "",
     kind: str = "teacher",
     fingerprint_id: str | None = None,
-    **fields: Any,
 ) -> Instructor:
     """Admins create instructor accounts (they cannot self-register). The account and its
     profile, fingerprint id included, are written together or not at all."""
-    user = CustomUser(role=Role.INSTRUCTOR, **fields)
+    dob_check(dob)
+    user = CustomUser(
+        role=Role.INSTRUCTOR,
+        phone_number1=phone_number1,
+        phone_number2=phone_number2,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        dob=dob,
+        gender=gender,
+        identity_number=identity_number,
+    )
     validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -108,8 +157,37 @@ def instructor_create(
 
 @transaction.atomic
 def instructor_update(
-    *, instructor: Instructor, user_fields: dict, password: str | None = None, **fields: Any
+    *,
+    instructor: Instructor,
+    password: str | None = None,
+    phone_number1: str | Unset = UNSET,
+    phone_number2: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    first_name: str | Unset = UNSET,
+    last_name: str | Unset = UNSET,
+    dob: date | None | Unset = UNSET,
+    gender: str | Unset = UNSET,
+    identity_number: str | None | Unset = UNSET,
+    bio: str | Unset = UNSET,
+    kind: str | Unset = UNSET,
+    fingerprint_id: str | None | Unset = UNSET,
 ) -> Instructor:
+    """Admins edit an instructor's account and profile. The role never changes here."""
+    user_fields = given(
+        phone_number1=phone_number1,
+        phone_number2=phone_number2,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        dob=dob,
+        gender=gender,
+        identity_number=identity_number,
+    )
+    fields = given(bio=bio, kind=kind, fingerprint_id=fingerprint_id)
+    if "dob" in user_fields:
+        dob_check(user_fields["dob"])
+    if "fingerprint_id" in fields:
+        fields["fingerprint_id"] = fields["fingerprint_id"] or None
     user = instructor.user
     for name, value in user_fields.items():
         setattr(user, name, value)
@@ -130,8 +208,7 @@ def instructor_update(
 
 
 def child_check_dob(dob: date) -> None:
-    if dob > timezone.localdate():
-        raise Invalid("dob_in_future", _("Date of birth cannot be in the future."), field="dob")
+    dob_check(dob)
 
 
 def child_check_parents(*, primary_parent_id: int | None, other_parent_ids: set[int]) -> None:
@@ -175,16 +252,32 @@ def child_create(
     return child
 
 
-def _require_primary(child: Child, parent: Parent) -> None:
+def child_check_editor(*, child: Child, actor: CustomUser) -> None:
+    """Who may edit or delete a child: an admin, or the child's primary parent."""
+    if is_admin(actor):
+        return
+    parent = parent_of(actor)
+    if parent is None:
+        raise Forbidden("not_allowed", _("Only parents manage children."))
     if child.primary_parent_id != parent.pk:
         raise Forbidden("not_primary_parent", _("Only the child's primary parent can do this."))
 
 
 @transaction.atomic
-def child_update(*, child: Child, parent: Parent | None, **fields: Any) -> Child:
-    """Edit a child. ``parent=None`` means an admin. The code never changes."""
-    if parent is not None:
-        _require_primary(child, parent)
+def child_update(
+    *,
+    child: Child,
+    actor: CustomUser,
+    first_name: str | Unset = UNSET,
+    last_name: str | Unset = UNSET,
+    dob: date | Unset = UNSET,
+    gender: str | Unset = UNSET,
+    notes: str | Unset = UNSET,
+) -> Child:
+    """Edit a child (an admin or the primary parent). The code and the parents never change
+    here: parents are linked through link requests, and the code is the child's card."""
+    child_check_editor(child=child, actor=actor)
+    fields = given(first_name=first_name, last_name=last_name, dob=dob, gender=gender, notes=notes)
     if "dob" in fields:
         child_check_dob(fields["dob"])
     for name, value in fields.items():
@@ -205,9 +298,9 @@ def child_has_history(child: Child) -> bool:
 
 
 @transaction.atomic
-def child_delete(*, child: Child, parent: Parent | None) -> None:
-    if parent is not None:
-        _require_primary(child, parent)
+def child_delete(*, child: Child, actor: CustomUser) -> None:
+    """Delete a child without history (an admin or the primary parent)."""
+    child_check_editor(child=child, actor=actor)
     if child_has_history(child):
         raise Conflict(
             "child_has_history",
@@ -284,7 +377,7 @@ def parent_link_request_reject(*, link: ParentLinkRequest, by: CustomUser) -> Pa
 
 
 def _check_decider(link: ParentLinkRequest, by: CustomUser) -> None:
-    if by.is_admin:
+    if is_admin(by):
         return
     parent = getattr(by, "parent_profile", None)
     if parent is None or link.child.primary_parent_id != parent.pk:
@@ -294,8 +387,30 @@ def _check_decider(link: ParentLinkRequest, by: CustomUser) -> None:
 
 
 @transaction.atomic
-def user_update(*, user: CustomUser, **fields: Any) -> CustomUser:
-    """Profile edit by the user. Login phone, role and verification flags are not here."""
+def user_update(
+    *,
+    user: CustomUser,
+    phone_number2: str | None | Unset = UNSET,
+    email: str | None | Unset = UNSET,
+    first_name: str | Unset = UNSET,
+    last_name: str | Unset = UNSET,
+    dob: date | None | Unset = UNSET,
+    gender: str | Unset = UNSET,
+    identity_number: str | None | Unset = UNSET,
+) -> CustomUser:
+    """Profile edit by the user. Login phone, role, staff and verification flags are not
+    here: they are not arguments, so no caller can change them through this service."""
+    fields = given(
+        phone_number2=phone_number2,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        dob=dob,
+        gender=gender,
+        identity_number=identity_number,
+    )
+    if "dob" in fields:
+        dob_check(fields["dob"])
     for name, value in fields.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])

@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from core.errors import Forbidden
-from core.permissions import IsAdmin, IsParentOnly, is_admin
+from core.permissions import DeclaredPermissionsMixin, IsAdmin, IsParentOnly, is_admin
+from core.unset import UNSET
 from users import selectors, services
 from users.models import Child, Instructor, ParentLinkRequest
 from users.serializers.people import (
@@ -23,8 +23,17 @@ from users.serializers.people import (
 )
 
 
-class ChildViewSet(viewsets.ModelViewSet):
-    """A parent's children. Visible to every linked parent; edited by the primary parent."""
+class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
+    """A parent's children. Visible to every linked parent; edited by the primary parent
+    (the service's rule, ``actor=``)."""
+
+    permission_map = {
+        "list": [IsAuthenticated],
+        "retrieve": [IsAuthenticated],
+        "create": [IsParentOnly],
+        "partial_update": [IsAuthenticated],
+        "destroy": [IsAuthenticated],
+    }
 
     serializer_class = ChildSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -36,40 +45,40 @@ class ChildViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.children_visible_to(self.request.user)
 
-    def get_permissions(self):
-        if self.action == "create":
-            return [IsParentOnly()]
-        return [IsAuthenticated()]
-
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["parent"] = selectors.parent_of(self.request.user)
         return context
 
-    def _acting_parent(self):
-        """The parent acting, or None for an admin (who may edit any child)."""
-        if is_admin(self.request.user):
-            return None
-        parent = selectors.parent_of(self.request.user)
-        if parent is None:
-            raise Forbidden("not_allowed", "Only parents manage children.")
-        return parent
-
     def perform_create(self, serializer):
+        data = serializer.validated_data
         serializer.instance = services.child_create(
-            parent=selectors.parent_of(self.request.user), **serializer.validated_data
+            parent=selectors.parent_of(self.request.user),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            dob=data["dob"],
+            gender=data["gender"],
+            notes=data.get("notes", ""),
         )
 
     def perform_update(self, serializer):
+        data = serializer.validated_data
         serializer.instance = services.child_update(
-            child=serializer.instance, parent=self._acting_parent(), **serializer.validated_data
+            child=serializer.instance,
+            actor=self.request.user,
+            first_name=data.get("first_name", UNSET),
+            last_name=data.get("last_name", UNSET),
+            dob=data.get("dob", UNSET),
+            gender=data.get("gender", UNSET),
+            notes=data.get("notes", UNSET),
         )
 
     def perform_destroy(self, instance: Child):
-        services.child_delete(child=instance, parent=self._acting_parent())
+        services.child_delete(child=instance, actor=self.request.user)
 
 
 class ParentLinkRequestViewSet(
+    DeclaredPermissionsMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -79,10 +88,14 @@ class ParentLinkRequestViewSet(
     filterset_fields = ["status"]
     ordering = ["-id"]
 
-    def get_permissions(self):
-        if self.action == "create":
-            return [IsParentOnly()]
-        return [IsAuthenticated()]
+    # Deciding is the primary parent's (or an admin's): the service checks ``by=``.
+    permission_map = {
+        "list": [IsAuthenticated],
+        "retrieve": [IsAuthenticated],
+        "create": [IsParentOnly],
+        "approve": [IsAuthenticated],
+        "reject": [IsAuthenticated],
+    }
 
     def get_queryset(self):
         return selectors.link_requests_visible_to(self.request.user)
@@ -129,6 +142,7 @@ class InstructorFilter(filters.FilterSet):
     ),
 )
 class InstructorViewSet(
+    DeclaredPermissionsMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -143,10 +157,12 @@ class InstructorViewSet(
     ordering_fields = ["id", "user__first_name"]
     ordering = ["id"]
 
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return [IsAdmin()]
+    permission_map = {
+        "list": [AllowAny],
+        "retrieve": [AllowAny],
+        "create": [IsAdmin],
+        "partial_update": [IsAdmin],
+    }
 
     def get_queryset(self):
         if is_admin(self.request.user):
@@ -161,26 +177,48 @@ class InstructorViewSet(
     def create(self, request, *args, **kwargs):
         serializer = InstructorAdminSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instructor = services.instructor_create(**serializer.validated_data)
+        data = serializer.validated_data
+        instructor = services.instructor_create(
+            password=data["password"],
+            phone_number1=data["phone_number1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone_number2=data.get("phone_number2"),
+            email=data.get("email"),
+            dob=data.get("dob"),
+            gender=data.get("gender", ""),
+            identity_number=data.get("identity_number"),
+            bio=data.get("bio", ""),
+            kind=data["kind"],
+            fingerprint_id=data.get("fingerprint_id"),
+        )
         return Response(InstructorAdminSerializer(instructor).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         instructor = self.get_object()
         serializer = InstructorAdminSerializer(instructor, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        password = data.pop("password", None)
-        user_fields = {
-            k: data.pop(k) for k in InstructorAdminSerializer.USER_WRITE_FIELDS if k in data
-        }
+        data = serializer.validated_data
         instructor = services.instructor_update(
-            instructor=instructor, user_fields=user_fields, password=password, **data
+            instructor=instructor,
+            password=data.get("password"),
+            phone_number1=data.get("phone_number1", UNSET),
+            phone_number2=data.get("phone_number2", UNSET),
+            email=data.get("email", UNSET),
+            first_name=data.get("first_name", UNSET),
+            last_name=data.get("last_name", UNSET),
+            dob=data.get("dob", UNSET),
+            gender=data.get("gender", UNSET),
+            identity_number=data.get("identity_number", UNSET),
+            bio=data.get("bio", UNSET),
+            kind=data.get("kind", UNSET),
+            fingerprint_id=data.get("fingerprint_id", UNSET),
         )
         return Response(InstructorAdminSerializer(instructor).data)
 
 
-class StudentViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [IsAdmin]
+class StudentViewSet(DeclaredPermissionsMixin, viewsets.ReadOnlyModelViewSet):
+    permission_map = {"list": [IsAdmin], "retrieve": [IsAdmin]}
     serializer_class = StudentSerializer
     search_fields = ["code", "user__first_name", "user__last_name", "user__phone_number1"]
     ordering_fields = ["id", "code"]
@@ -190,8 +228,8 @@ class StudentViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.students_for_admin()
 
 
-class ParentViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [IsAdmin]
+class ParentViewSet(DeclaredPermissionsMixin, viewsets.ReadOnlyModelViewSet):
+    permission_map = {"list": [IsAdmin], "retrieve": [IsAdmin]}
     serializer_class = ParentSerializer
     search_fields = ["user__first_name", "user__last_name", "user__phone_number1"]
     ordering_fields = ["id"]

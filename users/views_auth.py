@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from djoser.permissions import CurrentUserOrAdmin
 from djoser.views import UserViewSet as DjoserUserViewSet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
+from core.permissions import DeclaredPermissionsMixin, IsAdmin
 from users import verification
 from users.models import CustomUser
 from users.throttles import (
@@ -21,12 +23,22 @@ from users.throttles import (
 )
 
 
-class UserViewSet(DjoserUserViewSet):
+class UserViewSet(DeclaredPermissionsMixin, DjoserUserViewSet):
     """Registration, the current user and password change.
 
     Non-admins never see other users: Djoser's HIDE_USERS scopes the queryset to the caller
-    and listing is admins-only (settings.DJOSER["PERMISSIONS"]).
+    and listing is admins-only. The map below replaces Djoser's own (its get_permissions and
+    settings.DJOSER["PERMISSIONS"]): only the actions users/urls_auth.py routes are open.
     """
+
+    permission_map = {
+        "create": [AllowAny],
+        "list": [IsAdmin],
+        "me": [CurrentUserOrAdmin],
+        "retrieve": [CurrentUserOrAdmin],
+        "partial_update": [CurrentUserOrAdmin],
+        "set_password": [CurrentUserOrAdmin],
+    }
 
     def get_queryset(self):
         qs = super().get_queryset()

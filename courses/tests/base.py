@@ -6,37 +6,23 @@ from django.db import transaction
 from rest_framework.test import APITestCase
 
 from courses.tests.factories import CourseFactory, SeasonFactory
-from users.tests.factories import make_admin, make_instructor, make_parent, make_student
+from users.tests.personas import PersonasMixin
 
 PERSONAS = ("anonymous", "parent", "student", "instructor", "other_instructor", "admin")
 
 
-class PersonaTestCase(APITestCase):
-    """The parent, the student, the course's instructor, another instructor and an admin,
-    plus a published and a draft course of the instructor."""
+class PersonaTestCase(PersonasMixin, APITestCase):
+    """The shared personas (users.tests.personas), plus a published and a draft course of
+    ``instructor`` — which makes them *the course's instructor*."""
 
     @classmethod
     def setUpTestData(cls):
-        cls.admin = make_admin()
-        cls.parent_profile = make_parent()
-        cls.parent = cls.parent_profile.user
-        cls.student_profile = make_student()
-        cls.student = cls.student_profile.user
-        cls.instructor_profile = make_instructor()
-        cls.instructor = cls.instructor_profile.user
-        cls.other_instructor_profile = make_instructor()
-        cls.other_instructor = cls.other_instructor_profile.user
-        cls.supervisor = make_instructor(kind="supervisor").user
+        super().setUpTestData()
         cls.season = SeasonFactory()
         cls.course = CourseFactory(instructor=cls.instructor_profile, season=cls.season)
         cls.draft = CourseFactory(
             instructor=cls.instructor_profile, season=cls.season, status="draft"
         )
-
-    def as_user(self, who: str | None):
-        user = None if who in (None, "anonymous") else getattr(self, who)
-        self.client.force_authenticate(user)
-        return user
 
     def call(self, who: str, method: str, url: str, data=None):
         self.as_user(who)

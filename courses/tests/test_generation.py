@@ -13,7 +13,7 @@ from courses import services
 from courses.generation import lectures_generate
 from courses.models import CourseSchedule, Lecture
 from courses.tests.factories import CourseFactory, ScheduleFactory, make_attendance
-from users.tests.factories import make_child
+from users.tests.factories import make_admin, make_child
 
 CAIRO = ZoneInfo("Africa/Cairo")
 BEFORE = datetime(2026, 10, 20, 12, 0, tzinfo=CAIRO)
@@ -183,7 +183,12 @@ class RegenerationTests(TestCase):
         self.assertFalse(CourseSchedule.objects.filter(pk=self.tuesday.pk).exists())
 
     def test_shortening_the_course_drops_lectures_after_the_new_end(self):
-        services.course_update(course=self.course, end_date=date(2026, 11, 20), now=MID_NOVEMBER)
+        services.course_update(
+            course=self.course,
+            actor=make_admin(),
+            end_date=date(2026, 11, 20),
+            now=MID_NOVEMBER,
+        )
         self.assertEqual(lecture_days(self.course)[-1], date(2026, 11, 17))
 
     def test_num_lectures_counts_the_lectures_already_held(self):

@@ -22,6 +22,7 @@ from courses.tests.factories import (
     make_attendance,
 )
 from users.tests.factories import make_child, make_instructor, make_student
+from users.tests.personas import PersonasMixin
 
 CAIRO = ZoneInfo("Africa/Cairo")
 
@@ -84,7 +85,7 @@ class ConstraintTests(TestCase):
         self.assertRefused(lambda: make_attendance(lecture, child=child))
 
 
-class CourseServiceTests(TestCase):
+class CourseServiceTests(PersonasMixin, TestCase):
     def test_it_makes_a_unique_slug_from_the_name(self):
         fields = {
             "name": "Quran Memorisation",
@@ -102,9 +103,9 @@ class CourseServiceTests(TestCase):
     def test_it_refuses_reversed_dates_and_ages_before_the_database(self):
         course = CourseFactory()
         with self.assertRaises(ValidationError):
-            services.course_update(course=course, end_date=date(2026, 10, 1))
+            services.course_update(course=course, actor=self.admin, end_date=date(2026, 10, 1))
         with self.assertRaises(ValidationError):
-            services.course_update(course=course, min_age=10, max_age=5)
+            services.course_update(course=course, actor=self.admin, min_age=10, max_age=5)
 
     def test_a_new_instructor_takes_over_the_future_lectures(self):
         course = CourseFactory()  # Saturdays of November 2026: 7, 14, 21, 28
@@ -113,7 +114,10 @@ class CourseServiceTests(TestCase):
         lectures_generate(course=course, now=datetime(2026, 10, 1, tzinfo=CAIRO))
         substitute = make_instructor()
         services.course_update(
-            course=course, instructor=substitute, now=datetime(2026, 11, 12, tzinfo=CAIRO)
+            course=course,
+            actor=self.admin,
+            instructor=substitute,
+            now=datetime(2026, 11, 12, tzinfo=CAIRO),
         )
         by_day = dict(course.lectures.values_list("date__day", "instructor"))
         self.assertEqual(
@@ -241,7 +245,7 @@ class LectureServiceTests(TestCase):
         self.assertEqual(moved.planned_date, date(2026, 11, 7))
 
 
-class ExamServiceTests(TestCase):
+class ExamServiceTests(PersonasMixin, TestCase):
     def test_percentage_and_pass_come_from_the_exams_own_pass_mark(self):
         exam = ExamFactory(total_marks=Decimal("40"), pass_mark=Decimal("30"))
         result, created = exam_services.exam_result_save(
@@ -250,7 +254,7 @@ class ExamServiceTests(TestCase):
         self.assertTrue(created)
         self.assertEqual(result.percentage, Decimal("70.00"))
         self.assertFalse(result.passed)
-        exam_services.exam_update(exam=exam, pass_mark=Decimal("20"))
+        exam_services.exam_update(exam=exam, actor=self.admin, pass_mark=Decimal("20"))
         result.refresh_from_db()
         self.assertTrue(result.passed)
 
@@ -276,7 +280,7 @@ class ExamServiceTests(TestCase):
         exam = ExamFactory()
         exam_services.exam_result_save(exam=exam, child=make_child(), marks=Decimal("1"))
         with self.assertRaises(Conflict):
-            exam_services.exam_delete(exam=exam)
+            exam_services.exam_delete(exam=exam, actor=self.admin)
         self.assertTrue(Exam.objects.filter(pk=exam.pk).exists())
 
 

@@ -62,7 +62,10 @@ class NotStartedTests(TestCase):
         Lecture.objects.filter(course=course, date=date(2026, 11, 28)).update(instructor=substitute)
         new = make_instructor()
         services.course_update(
-            course=course, instructor=new, now=datetime(2026, 11, 14, 17, 4, tzinfo=CAIRO)
+            course=course,
+            actor=make_admin(),
+            instructor=new,
+            now=datetime(2026, 11, 14, 17, 4, tzinfo=CAIRO),
         )
         teachers = dict(course.lectures.values_list("date__day", "instructor"))
         self.assertEqual(teachers, {7: old.pk, 14: new.pk, 21: new.pk, 28: substitute.pk})

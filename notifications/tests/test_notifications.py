@@ -11,7 +11,8 @@ from rest_framework.test import APITestCase
 from core.sms import LocmemSmsBackend
 from notifications.models import Notification
 from notifications.services import notification_create
-from users.tests.factories import make_child, make_parent
+from users.tests.factories import make_parent
+from users.tests.personas import PersonasMixin
 
 LIST_URL = "/api/notifications/"
 READ_ALL_URL = "/api/notifications/read-all/"
@@ -28,11 +29,12 @@ class ExplodingSmsBackend:
         raise ConnectionError("SMS gateway unreachable")
 
 
-class NotificationApiTests(APITestCase):
+class NotificationApiTests(PersonasMixin, APITestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.me = make_parent().user
-        cls.someone_else = make_parent().user
+        super().setUpTestData()
+        cls.me = cls.parent
+        cls.someone_else = cls.other_parent
         cls.mine = [
             notification_create(recipient=cls.me, kind="test", title=f"Mine {i}") for i in range(3)
         ]
@@ -120,21 +122,20 @@ class NotificationApiTests(APITestCase):
         self.assertEqual(len(large), len(small))
 
 
-class ParentLinkNotificationTests(APITestCase):
+class ParentLinkNotificationTests(PersonasMixin, APITestCase):
     def test_the_primary_parent_is_notified_of_a_link_request(self):
-        child = make_child()
-        asking = make_parent()
-        self.client.force_authenticate(asking.user)
-        self.client.post("/api/parent-links/", {"child_code": child.code})
+        self.as_user("other_parent")
+        self.client.post("/api/parent-links/", {"child_code": self.child.code})
 
-        self.client.force_authenticate(child.primary_parent.user)
+        self.as_user("parent")
         results = self.client.get(LIST_URL).json()["results"]
 
         self.assertEqual(len(results), 1)
         self.assertEqual(results[0]["kind"], "parent_link_request")
-        self.assertEqual(results[0]["data"]["child"], child.pk)
-        self.client.force_authenticate(asking.user)
-        self.assertEqual(self.client.get(LIST_URL).json()["count"], 0)
+        self.assertEqual(results[0]["data"]["child"], self.child.pk)
+        for who in ("other_parent", "linked_parent"):
+            self.as_user(who)
+            self.assertEqual(self.client.get(LIST_URL).json()["count"], 0)
 
 
 class NotificationSmsTests(TestCase):
@@ -189,12 +190,12 @@ class NotificationSmsTests(TestCase):
 
 
 @override_settings(SMS_BACKEND=f"{__name__}.ExplodingSmsBackend")
-class FailingSmsDuringARequestTests(APITestCase):
+class FailingSmsDuringARequestTests(PersonasMixin, APITestCase):
     def setUp(self):
         cache.clear()  # the one-code-a-minute throttle
 
     def test_a_failing_sms_backend_never_fails_the_request(self):
-        self.client.force_authenticate(make_parent().user)
+        self.as_user("parent")
 
         with self.assertLogs("core.sms", level="ERROR"):
             with self.captureOnCommitCallbacks(execute=True):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import phonenumbers
 from django.contrib.auth import password_validation
 from django.core import exceptions as django_exceptions
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
@@ -91,11 +90,6 @@ class UserFieldsMixin(serializers.Serializer):
 
     def validate_phone_number2(self, value):
         return value or None
-
-    def validate_dob(self, value):
-        if value and value > timezone.localdate():
-            raise serializers.ValidationError(_("Date of birth cannot be in the future."))
-        return value
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -33,11 +32,6 @@ class ChildSerializer(serializers.ModelSerializer):
     def get_is_primary(self, child) -> bool:
         parent = self.context.get("parent")
         return bool(parent and child.primary_parent_id == parent.pk)
-
-    def validate_dob(self, value):
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("Date of birth cannot be in the future."))
-        return value
 
 
 class ParentLinkRequestSerializer(serializers.ModelSerializer):
@@ -89,17 +83,6 @@ class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
     # ``Meta.model`` to type a related field (the admin's schema was a 500).
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
     full_name = serializers.CharField(read_only=True)
-
-    USER_WRITE_FIELDS = (
-        "phone_number1",
-        "phone_number2",
-        "email",
-        "first_name",
-        "last_name",
-        "dob",
-        "gender",
-        "identity_number",
-    )
 
     def _current_pk(self):
         # Uniqueness checks compare against the instructor's *user*.

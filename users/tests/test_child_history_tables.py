@@ -45,6 +45,6 @@ class ChildHistoryTablesTests(TestCase):
         )
         self.assertTrue(services.child_has_history(child))
         with self.assertRaises(Conflict) as ctx:
-            services.child_delete(child=child, parent=child.primary_parent)
+            services.child_delete(child=child, actor=child.primary_parent.user)
         self.assertEqual(ctx.exception.code, "child_has_history")
         self.assertTrue(Child.objects.filter(pk=child.pk).exists())

@@ -7,6 +7,7 @@ from courses.models import Tag
 from users import services
 from users.models import CustomUser, Instructor
 from users.tests.factories import make_admin, make_instructor, make_parent, make_student
+from users.tests.personas import PersonasMixin
 
 URL = "/api/instructors/"
 NEW = {
@@ -127,24 +128,18 @@ class InstructorTests(APITestCase):
         self.assertEqual(counts[0], counts[1])
 
 
-class AdminOnlyListsTests(APITestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.student = make_student()
-        cls.parent = make_parent()
-        cls.admin = make_admin()
-
+class AdminOnlyListsTests(PersonasMixin, APITestCase):
     def test_admins_list_students_and_parents(self):
         self.client.force_authenticate(self.admin)
         students = self.client.get("/api/students/")
         self.assertEqual(students.status_code, 200)
-        self.assertEqual(students.data["results"][0]["code"], self.student.code)
+        self.assertEqual(students.data["results"][0]["code"], self.student_profile.code)
         parents = self.client.get("/api/parents/")
         self.assertEqual(parents.status_code, 200)
-        self.assertEqual(parents.data["count"], 1)
+        self.assertEqual(parents.data["count"], 3)  # parent, linked_parent, other_parent
 
     def test_others_are_refused(self):
-        for user in (self.student.user, self.parent.user, make_instructor().user):
+        for user in (self.student, self.parent, self.instructor, self.supervisor):
             self.client.force_authenticate(user)
             self.assertEqual(self.client.get("/api/students/").status_code, 403)
             self.assertEqual(self.client.get("/api/parents/").status_code, 403)

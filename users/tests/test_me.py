@@ -1,6 +1,7 @@
 from rest_framework.test import APITestCase
 
-from users.tests.factories import PASSWORD, make_admin, make_parent, make_student
+from users.tests.factories import PASSWORD
+from users.tests.personas import PersonasMixin
 
 ME_FIELDS = {
     "id",
@@ -17,13 +18,15 @@ ME_FIELDS = {
 }
 
 
-class MeTests(APITestCase):
+class MeTests(PersonasMixin, APITestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.parent_user = make_parent().user
-        cls.other_user = make_parent().user
-        cls.student_user = make_student(gender="male").user
-        cls.admin = make_admin()
+        super().setUpTestData()
+        cls.parent_user, cls.other_user, cls.student_user = (
+            cls.parent,
+            cls.other_parent,
+            cls.student,
+        )
 
     def test_anonymous_gets_401(self):
         self.assertEqual(self.client.get("/auth/users/me/").status_code, 401)
@@ -95,12 +98,11 @@ class MeTests(APITestCase):
         self.assertEqual(response.status_code, 401)
 
 
-class UserListTests(APITestCase):
+class UserListTests(PersonasMixin, APITestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.parent_user = make_parent().user
-        cls.other_user = make_parent().user
-        cls.admin = make_admin()
+        super().setUpTestData()
+        cls.parent_user, cls.other_user = cls.parent, cls.other_parent
 
     def test_non_admins_cannot_list_users(self):
         self.client.force_authenticate(self.parent_user)
@@ -124,6 +126,6 @@ class UserListTests(APITestCase):
         self.client.force_authenticate(self.admin)
         response = self.client.get("/auth/users/?page_size=2")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.data["count"], 3)
+        self.assertEqual(response.data["count"], 8)  # every persona with a login
         self.assertEqual(len(response.data["results"]), 2)
         self.assertIsNotNone(response.data["next"])
