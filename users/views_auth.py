@@ -15,6 +15,7 @@ from users.models import CustomUser
 from users.throttles import (
     LoginIPThrottle,
     LoginPhoneThrottle,
+    PasswordChangeThrottle,
     PhoneCodeThrottle,
     PhoneVerifyThrottle,
     RegisterThrottle,
@@ -35,6 +36,8 @@ class UserViewSet(DjoserUserViewSet):
     def get_throttles(self):
         if self.action == "create":
             return [RegisterThrottle()]
+        if self.action == "set_password":
+            return [PasswordChangeThrottle()]
         return super().get_throttles()
 
 
