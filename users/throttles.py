@@ -35,7 +35,7 @@ def phone_throttle_ident(value) -> str | None:
     if not text:
         return None
     normalised = normalize_phone(text)
-    if normalised.startswith("+") and normalised[1:].isdigit():
+    if normalised.startswith("+") and normalised[1:].isdigit() and len(normalised) <= 16:
         return normalised
     # Not a phone number: still one bucket per value, of bounded size in the cache key.
     return "raw-" + hashlib.sha256(normalised.encode("utf-8", "replace")).hexdigest()[:32]
