@@ -209,6 +209,9 @@ REST_FRAMEWORK = {
         "phone_code": PHONE_CODE_THROTTLE_RATE,
         "phone_verify": env.str("PHONE_VERIFY_THROTTLE_RATE", default="10/minute"),
         "register": env.str("REGISTER_THROTTLE_RATE", default="20/hour"),
+        # Guesses of the current password and of child codes (per user).
+        "password_change": env.str("PASSWORD_CHANGE_THROTTLE_RATE", default="10/hour"),
+        "parent_link": env.str("PARENT_LINK_THROTTLE_RATE", default="20/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Client IPs for throttling come from X-Forwarded-For only through this many proxies;
@@ -227,6 +230,8 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
     "TOKEN_OBTAIN_SERIALIZER": "users.serializers.auth.PhoneTokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "users.serializers.auth.SafeTokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "users.serializers.auth.SafeTokenVerifySerializer",
+    "TOKEN_BLACKLIST_SERIALIZER": "users.serializers.auth.SafeTokenBlacklistSerializer",
     # Tokens carry a digest of the password hash: changing the password ends every session.
     "CHECK_REVOKE_TOKEN": True,
 }

@@ -22,6 +22,8 @@ STORAGES = {
 # Throttle counters must not leak between tests; Redis (when set) keeps its own prefix.
 if "KEY_PREFIX" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = f"redwan-test-{os.getpid()}"
+    # …and cache.clear() deletes only that prefix, not the whole shared database.
+    CACHES["default"]["BACKEND"] = "core.test_cache.RedisCache"
 REST_FRAMEWORK = {**REST_FRAMEWORK}
 LOGGING_CONFIG = None
 import logging.config  # noqa: E402

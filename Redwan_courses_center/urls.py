@@ -4,12 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.health import healthz, readyz
+from users.admin_login import ThrottledAdminAuthenticationForm, admin_login
 
 admin.site.site_header = "لوحة إدارة واحة الرضوان"
 admin.site.site_title = "واحة الرضوان"
 admin.site.index_title = "لوحة إدارة واحة الرضوان"
+# The admin login counts against the API login's throttles (users/admin_login.py).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
+    path("courses-admin/login/", admin_login),
     path("courses-admin/", admin.site.urls),
     path("auth/", include("users.urls_auth")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

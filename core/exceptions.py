@@ -3,6 +3,8 @@
 - DomainError subclasses → their status with ``{"code", "detail"}`` (plus the field).
 - Django's ValidationError raised from model/service code → 400.
 - IntegrityError (a unique or check constraint that reached the database) → 409, never 500.
+- A deadlock or serialization failure (PostgreSQL 40P01 / 40001) → 409 ``conflict``: a
+  safety net only; services take their locks in one order so these should not happen.
 - Everything DRF already knows keeps DRF's shape, with a ``code`` added where DRF has one.
 """
 
@@ -12,7 +14,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -48,10 +50,10 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    if isinstance(exc, IntegrityError):
+    if isinstance(exc, IntegrityError) or is_lock_conflict(exc):
         # Constraint names are ours, not secrets, but the SQL may carry values; log the
         # class only and answer with a stable code.
-        logger.info("integrity error mapped to 409: %s", type(exc).__name__)
+        logger.info("database conflict mapped to 409: %s", type(exc).__name__)
         return Response(
             {"code": "conflict", "detail": _("This conflicts with existing data.")},
             status=status.HTTP_409_CONFLICT,
@@ -66,6 +68,19 @@ def exception_handler(exc, context):
             elif isinstance(exc, ValidationError):
                 response.data["code"] = "invalid"
     return response
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled
+# back because of another one, and trying again later may well succeed.
+LOCK_CONFLICT_SQLSTATES = {"40P01", "40001"}
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return sqlstate in LOCK_CONFLICT_SQLSTATES
 
 
 def _django_validation_detail(exc: DjangoValidationError):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -82,8 +84,12 @@ class CustomUser(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         ordering = ["id"]
         constraints = [
+            # Case-insensitive: "Case@x.com" and "CASE@x.com" are one mailbox to people.
             models.UniqueConstraint(
-                fields=["email"], condition=Q(email__isnull=False), name="user_email_unique"
+                Lower("email"),
+                condition=Q(email__isnull=False) & ~Q(email=""),
+                name="user_email_ci_unique",
+                violation_error_message=_("A user with this email already exists."),
             ),
             models.UniqueConstraint(
                 fields=["identity_number"],
@@ -104,6 +110,17 @@ class CustomUser(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.get_full_name()} ({self.phone_number1})"
+
+    def clean(self):
+        super().clean()
+        # The constraint below ignores case; say so on the field (API, admin and services
+        # all run full_clean) rather than as a non-field error or an IntegrityError.
+        if self.email:
+            clash = CustomUser._default_manager.filter(email__iexact=self.email)
+            if clash.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"email": _("A user with this email already exists.")}, code="unique"
+                )
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -1,6 +1,16 @@
 """Writes and cross-model rules for users, children and parent links.
 
 The API, the admin, management commands and tests all call these functions.
+
+Lock order. Every transaction here and in users/verification.py that takes more than one
+row lock takes them in this order, so two of them can wait for each other but never
+deadlock:
+
+    user (CustomUser) → verification code → child → parent-link request
+
+Take each lock with an explicit ``select_for_update()`` on one model (never on a join:
+``select_for_update().select_related(...)`` locks the joined rows too, in no promised
+order — that is how approve and reject once deadlocked into a 500).
 """
 
 from __future__ import annotations
@@ -301,6 +311,9 @@ def child_has_history(child: Child) -> bool:
 def child_delete(*, child: Child, actor: CustomUser) -> None:
     """Delete a child without history (an admin or the primary parent)."""
     child_check_editor(child=child, actor=actor)
+    # Child before its link requests (the module's lock order), so a delete racing an
+    # approval waits for it instead of deadlocking with it.
+    child = Child.objects.select_for_update().get(pk=child.pk)
     if child_has_history(child):
         raise Conflict(
             "child_has_history",
@@ -347,10 +360,17 @@ def parent_link_request_create(*, requester: Parent, child_code: str) -> ParentL
     return link
 
 
-def _decide(link: ParentLinkRequest, *, by: CustomUser, status: str) -> ParentLinkRequest:
-    link = ParentLinkRequest.objects.select_for_update().select_related("child").get(pk=link.pk)
+def _lock_for_decision(link: ParentLinkRequest) -> tuple[Child, ParentLinkRequest]:
+    """Lock the child, then the request (the module's lock order), and re-read both."""
+    child = Child.objects.select_for_update().get(pk=link.child_id)
+    link = ParentLinkRequest.objects.select_for_update().get(pk=link.pk)
     if link.status != LinkStatus.PENDING:
         raise Conflict("link_request_decided", _("This request was already decided."))
+    link.child = child
+    return child, link
+
+
+def _decide(link: ParentLinkRequest, *, by: CustomUser, status: str) -> ParentLinkRequest:
     link.status = status
     link.decided_by = by
     link.decided_at = timezone.now()
@@ -360,9 +380,11 @@ def _decide(link: ParentLinkRequest, *, by: CustomUser, status: str) -> ParentLi
 
 @transaction.atomic
 def parent_link_request_approve(*, link: ParentLinkRequest, by: CustomUser) -> ParentLinkRequest:
+    """Link the requester to the child. Racing a reject or another approval of the same
+    child is decided by the child's row lock: the loser sees the new state (409)."""
     _check_decider(link, by)
-    # Lock the child so two approvals cannot push it past the parent limit.
-    child = Child.objects.select_for_update().get(pk=link.child_id)
+    # The child lock also keeps two approvals from pushing it past the parent limit.
+    child, link = _lock_for_decision(link)
     if child.other_parents.count() >= MAX_OTHER_PARENTS:
         raise Conflict("too_many_parents", _("This child already has three parents linked."))
     link = _decide(link, by=by, status=LinkStatus.APPROVED)
@@ -373,6 +395,7 @@ def parent_link_request_approve(*, link: ParentLinkRequest, by: CustomUser) -> P
 @transaction.atomic
 def parent_link_request_reject(*, link: ParentLinkRequest, by: CustomUser) -> ParentLinkRequest:
     _check_decider(link, by)
+    _child, link = _lock_for_decision(link)
     return _decide(link, by=by, status=LinkStatus.REJECTED)
 
 

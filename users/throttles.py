@@ -1,40 +1,138 @@
-"""Throttles for login and verification codes (DRF, cache-backed: Redis when configured)."""
+"""Throttles for login, passwords, verification codes and link requests (DRF throttles).
 
-from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+DRF's SimpleRateThrottle reads a request history from the cache and writes it back: two
+parallel requests both read the same history and both pass, so a burst of 40 wrong logins
+got 33 through a 10/minute limit. These throttles count in a fixed window with the cache's
+atomic ``add`` + ``incr`` instead (atomic on Redis, and under the lock of the in-memory
+cache), keyed by the window number, and answer ``429`` with ``Retry-After`` = the seconds
+left in the window.
+
+The login counters are shared by the API login (/auth/jwt/create/) and the admin login
+(/courses-admin/login/): an attacker gets one budget, not one per door.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+from rest_framework.throttling import SimpleRateThrottle
 
 from users.serializers.auth import normalize_phone
 
 
-class LoginIPThrottle(SimpleRateThrottle):
-    scope = "login_ip"
+def phone_throttle_ident(value) -> str | None:
+    """The bucket of a login phone as the client sent it, whatever its JSON type.
 
+    ``"+201012345678"``, ``"01012345678"``, ``1012345678`` and ``201012345678`` are one
+    number and share one bucket. Anything that is not a string or a number (a list, an
+    object, a boolean) has no phone bucket; the per-IP throttle still counts it and the
+    login answers 400 without checking a password.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    normalised = normalize_phone(text)
+    if normalised.startswith("+") and normalised[1:].isdigit() and len(normalised) <= 16:
+        return normalised
+    # Not a phone number: still one bucket per value, of bounded size in the cache key.
+    return "raw-" + hashlib.sha256(normalised.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+class AtomicRateThrottle(SimpleRateThrottle):
+    """A fixed-window counter that holds under concurrency (see the module docstring)."""
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_end = (window + 1) * self.duration
+        key = f"{self.key}:{window}"
+        # One second more than the window so the key never expires between add and incr.
+        self.cache.add(key, 0, timeout=self.duration + 1)
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # evicted between add and incr: start the window again
+            self.cache.add(key, 1, timeout=self.duration + 1)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(1, math.ceil(self.window_end - self.now))
+
+
+class IPRateThrottle(AtomicRateThrottle):
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class LoginPhoneThrottle(SimpleRateThrottle):
+class UserAtomicRateThrottle(AtomicRateThrottle):
+    """Per authenticated user; per IP for anonymous callers (like DRF's UserRateThrottle)."""
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            ident = f"user-{user.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class LoginIPThrottle(IPRateThrottle):
+    scope = "login_ip"
+
+
+class LoginPhoneThrottle(AtomicRateThrottle):
     """Per target phone number, so spreading a brute force over many IPs does not help."""
 
     scope = "login_phone"
+    phone_field = "phone_number1"
+
+    def phone_value(self, request):
+        data = request.data
+        return data.get(self.phone_field) if hasattr(data, "get") else None
 
     def get_cache_key(self, request, view):
-        data = request.data if hasattr(request.data, "get") else {}
-        phone = data.get("phone_number1")
-        if not phone or not isinstance(phone, str):
+        ident = phone_throttle_ident(self.phone_value(request))
+        if ident is None:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": normalize_phone(phone)}
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class RegisterThrottle(SimpleRateThrottle):
+class AdminLoginPhoneThrottle(LoginPhoneThrottle):
+    """The same per-phone bucket for the admin's login form (a plain Django request)."""
+
+    phone_field = "username"
+
+    def phone_value(self, request):
+        return request.POST.get(self.phone_field)
+
+
+class RegisterThrottle(IPRateThrottle):
     scope = "register"
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-
-class PhoneCodeThrottle(UserRateThrottle):
+class PhoneCodeThrottle(UserAtomicRateThrottle):
     scope = "phone_code"
 
 
-class PhoneVerifyThrottle(UserRateThrottle):
+class PhoneVerifyThrottle(UserAtomicRateThrottle):
     scope = "phone_verify"
+
+
+class PasswordChangeThrottle(UserAtomicRateThrottle):
+    """Guesses of the current password through /auth/users/set_password/."""
+
+    scope = "password_change"
+
+
+class ParentLinkThrottle(UserAtomicRateThrottle):
+    """Guesses of child codes through POST /api/parent-links/."""
+
+    scope = "parent_link"

@@ -57,7 +57,13 @@ def phone_code_send(*, user: CustomUser, now: datetime | None = None) -> Verific
 
 
 def phone_code_verify(*, user: CustomUser, code: str, now: datetime | None = None) -> CustomUser:
-    """Check ``code`` against the user's live code; every try counts, right or wrong."""
+    """Check ``code`` against the user's live code; every try counts, right or wrong.
+
+    A try may be judged only after it has claimed one of the code's attempts with a
+    conditional ``UPDATE … SET attempts = attempts + 1 WHERE attempts < max``: the row
+    count says whether it got one. Reading ``attempts`` and then adding one let thirty
+    parallel guesses all be judged against a five-try limit.
+    """
     now = now or timezone.now()
     if user.is_phone_verified:
         raise Conflict("phone_already_verified", _("This phone number is already verified."))
@@ -71,17 +77,29 @@ def phone_code_verify(*, user: CustomUser, code: str, now: datetime | None = Non
     )
     if record is None or record.expires_at <= now:
         raise Invalid("code_expired", _("The code has expired; ask for a new one."), field="code")
-    if record.attempts >= settings.PHONE_CODE_MAX_ATTEMPTS:
+    # Its own committed statement (no surrounding transaction), so a wrong guess is never
+    # rolled back with the error response.
+    claimed = VerificationCode.objects.filter(
+        pk=record.pk,
+        used_at__isnull=True,
+        attempts__lt=settings.PHONE_CODE_MAX_ATTEMPTS,
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
         raise Invalid(
             "code_attempts_exceeded", _("Too many wrong tries; ask for a new code."), field="code"
         )
-    # Count the attempt in its own committed statement before judging it, so that a
-    # wrong guess is never rolled back with the error response.
-    VerificationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
     if not check_password(code, record.code_hash):
         raise Invalid("code_mismatch", _("The code is not correct."), field="code")
     with transaction.atomic():
-        VerificationCode.objects.filter(pk=record.pk).update(used_at=now)
+        # Lock order of users/services.py: the user, then the code.
+        CustomUser.objects.select_for_update().filter(pk=user.pk).first()
+        used = VerificationCode.objects.filter(pk=record.pk, used_at__isnull=True).update(
+            used_at=now
+        )
+        if not used:  # a new code replaced it meanwhile, or a parallel try used it
+            raise Invalid(
+                "code_expired", _("The code has expired; ask for a new one."), field="code"
+            )
         CustomUser.objects.filter(pk=user.pk).update(is_phone_verified=True)
     user.is_phone_verified = True
     return user

@@ -21,6 +21,7 @@ from users.serializers.people import (
     ParentSerializer,
     StudentSerializer,
 )
+from users.throttles import ParentLinkThrottle
 
 
 class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
@@ -96,6 +97,12 @@ class ParentLinkRequestViewSet(
         "approve": [IsAuthenticated],
         "reject": [IsAuthenticated],
     }
+
+    def get_throttles(self):
+        # Random child codes must not be guessable at full speed (child_not_found).
+        if self.action == "create":
+            return [ParentLinkThrottle()]
+        return super().get_throttles()
 
     def get_queryset(self):
         return selectors.link_requests_visible_to(self.request.user)

@@ -17,6 +17,7 @@ from users.models import CustomUser
 from users.throttles import (
     LoginIPThrottle,
     LoginPhoneThrottle,
+    PasswordChangeThrottle,
     PhoneCodeThrottle,
     PhoneVerifyThrottle,
     RegisterThrottle,
@@ -47,6 +48,8 @@ class UserViewSet(DeclaredPermissionsMixin, DjoserUserViewSet):
     def get_throttles(self):
         if self.action == "create":
             return [RegisterThrottle()]
+        if self.action == "set_password":
+            return [PasswordChangeThrottle()]
         return super().get_throttles()
 
 

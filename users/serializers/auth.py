@@ -5,14 +5,22 @@ from __future__ import annotations
 import phonenumbers
 from django.contrib.auth import password_validation
 from django.core import exceptions as django_exceptions
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenBlacklistSerializer,
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+    TokenVerifySerializer,
+)
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.utils import get_md5_hash_password
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import UntypedToken
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from users import services
 from users.models import CustomUser, Gender, Role
@@ -171,25 +179,105 @@ class PhoneTokenObtainPairSerializer(TokenObtainPairSerializer):
         return super().validate(attrs)
 
 
+def token_user(token) -> CustomUser:
+    """The live user a token was issued to, with the checks JWTAuthentication makes.
+
+    Every endpoint that accepts a token answers the same way: a missing user is
+    ``token_not_valid``, an inactive one ``no_active_account`` and a token issued before
+    a password change ``password_changed`` (CHECK_REVOKE_TOKEN), all ``401``.
+    """
+    user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
+    user = None
+    if user_id is not None:
+        try:
+            lookup = {jwt_settings.USER_ID_FIELD: user_id}
+            user = CustomUser.objects.filter(**lookup).first()
+        except (ValueError, TypeError, django_exceptions.ValidationError):
+            user = None
+    if user is None:
+        raise InvalidToken()
+    if not jwt_settings.USER_AUTHENTICATION_RULE(user):
+        raise AuthenticationFailed(
+            _("No active account found for the given token."), code="no_active_account"
+        )
+    if jwt_settings.CHECK_REVOKE_TOKEN and token.payload.get(
+        jwt_settings.REVOKE_TOKEN_CLAIM
+    ) != get_md5_hash_password(user.password):
+        raise AuthenticationFailed(
+            _("The user's password has been changed."), code="password_changed"
+        )
+    return user
+
+
+def blacklist_once(token, *, user: CustomUser | None = None) -> bool:
+    """Blacklist a refresh token; True only for the one caller that actually did it.
+
+    simplejwt checks the blacklist, then blacklists with ``get_or_create`` and ignores
+    whether the row was new: twenty parallel refreshes of one token all passed the check
+    and two or three got a new pair. Here the blacklist row is the claim: its token column
+    is unique, so of all the parallel inserts exactly one creates the row (the others wait
+    for it to commit, then find it) and only that caller may go on.
+    """
+    jti = token.payload[jwt_settings.JTI_CLAIM]
+    outstanding, _created = OutstandingToken.objects.get_or_create(
+        jti=jti,
+        defaults={
+            "user": user,
+            "created_at": token.current_time,
+            "token": str(token),
+            "expires_at": datetime_from_epoch(token.payload["exp"]),
+        },
+    )
+    _row, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+    return created
+
+
 class SafeTokenRefreshSerializer(TokenRefreshSerializer):
-    """Refresh that also honours a password change, and never fails with a 500.
+    """Refresh that rotates a token exactly once, honours a password change, never 500s.
 
     simplejwt checks the password-hash claim (CHECK_REVOKE_TOKEN) only when a request is
     authenticated, so an old refresh token would still mint new (useless) tokens after a
     password change; and it looks the user up with ``.get()``, which raises for a user who
-    no longer exists.
+    no longer exists. Rotation claims the old token through :func:`blacklist_once`.
     """
 
     def validate(self, attrs):
         refresh = self.token_class(attrs["refresh"])  # TokenError → 401 in the view
+        user = token_user(refresh)
+        with transaction.atomic():
+            if not blacklist_once(refresh, user=user):
+                raise InvalidToken(_("Token is blacklisted"))
+            data = {"access": str(refresh.access_token)}
+            refresh.set_jti()
+            refresh.set_exp()
+            refresh.set_iat()
+            refresh.outstand()
+            data["refresh"] = str(refresh)
+        return data
+
+
+class SafeTokenVerifySerializer(TokenVerifySerializer):
+    """Verify also says ``password_changed`` (401) for a token older than the password."""
+
+    def validate(self, attrs):
+        token = UntypedToken(attrs["token"])  # TokenError → 401 in the view
+        data = super().validate(attrs)
+        token_user(token)
+        return data
+
+
+class SafeTokenBlacklistSerializer(TokenBlacklistSerializer):
+    """Logout that loses cleanly to a parallel refresh of the same token.
+
+    Whoever blacklists the token first wins: a refresh that got there first handed out a
+    pair before the logout, and the logout answers 401 like any already-blacklisted token;
+    a logout that got there first makes the refresh answer 401.
+    """
+
+    def validate(self, attrs):
+        refresh = self.token_class(attrs["refresh"])  # blacklisted already → 401
         user_id = refresh.payload.get(jwt_settings.USER_ID_CLAIM)
-        user = CustomUser.objects.filter(**{jwt_settings.USER_ID_FIELD: user_id}).first()
-        if user is None:
-            raise InvalidToken()
-        if jwt_settings.CHECK_REVOKE_TOKEN and refresh.payload.get(
-            jwt_settings.REVOKE_TOKEN_CLAIM
-        ) != get_md5_hash_password(user.password):
-            raise AuthenticationFailed(
-                _("The user's password has been changed."), code="password_changed"
-            )
-        return super().validate(attrs)
+        user = CustomUser.objects.filter(pk=user_id).first() if str(user_id).isdigit() else None
+        if not blacklist_once(refresh, user=user):
+            raise InvalidToken(_("Token is blacklisted"))
+        return {}
