@@ -61,7 +61,9 @@ class Season(TimeStampedModel):
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     # Declared here (not on Instructor) so that users/ does not depend on courses/.
-    instructors = models.ManyToManyField("users.Instructor", blank=True, related_name="tags")
+    instructors = models.ManyToManyField(
+        "users.Instructor", blank=True, related_name="tags", verbose_name=_("instructors")
+    )
 
     class Meta:
         verbose_name = _("tag")
@@ -194,7 +196,9 @@ class Course(TimeStampedModel):
 class CourseSchedule(models.Model):
     """A weekly slot. ``weekday`` counts the center's week: Saturday = 0 … Friday = 6."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="schedule")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="schedule", verbose_name=_("course")
+    )
     weekday = models.PositiveSmallIntegerField(
         _("weekday"), choices=rules.WEEKDAY_CHOICES, validators=[MaxValueValidator(6)]
     )
@@ -231,7 +235,9 @@ class LectureStatus(models.TextChoices):
 
 
 class Lecture(TimeStampedModel):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="lectures", verbose_name=_("course")
+    )
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200, blank=True)
     date = models.DateField(_("date"), validators=DATE_RANGE)
@@ -297,7 +303,9 @@ class ExamKind(models.TextChoices):
 
 
 class Exam(TimeStampedModel):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="exams")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="exams", verbose_name=_("course")
+    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=ExamKind.choices)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
@@ -342,9 +350,16 @@ class Exam(TimeStampedModel):
 class ExamResult(TimeStampedModel):
     """One per (exam, participant). ``percentage`` and ``passed`` are set by the service."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="results")
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="results", verbose_name=_("exam")
+    )
     child = models.ForeignKey(
-        "users.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="exam_results"
+        "users.Child",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exam_results",
+        verbose_name=_("child"),
     )
     student = models.ForeignKey(
         "users.StudentUser",
@@ -352,6 +367,7 @@ class ExamResult(TimeStampedModel):
         null=True,
         blank=True,
         related_name="exam_results",
+        verbose_name=_("student"),
     )
     marks = models.DecimalField(
         _("marks"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
@@ -360,7 +376,12 @@ class ExamResult(TimeStampedModel):
     passed = models.BooleanField(_("passed"))
     notes = models.TextField(_("notes"), blank=True)
     entered_by = models.ForeignKey(
-        "users.CustomUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "users.CustomUser",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
     )
 
     class Meta:
