@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.admin import (
     BaseAdmin,
@@ -312,7 +311,9 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     def save_model(self, request, obj, form, change) -> None:
         if change:
             lecture = Lecture.objects.get(pk=obj.pk)
-            call_service(services.lecture_update, lecture=lecture, **_changed(form, _LECTURE_FIELDS))
+            call_service(
+                services.lecture_update, lecture=lecture, **_changed(form, _LECTURE_FIELDS)
+            )
             return
         data = form.cleaned_data
         created = call_service(

@@ -267,8 +267,7 @@ def _check_time_free(lecture: Lecture) -> None:
     if taken is not None:
         raise Invalid(
             "lecture_time_taken",
-            _("Another lecture of this course is at this time (%(lecture)s).")
-            % {"lecture": taken},
+            _("Another lecture of this course is at this time (%(lecture)s).") % {"lecture": taken},
             field="start_time",
         )
 

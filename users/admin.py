@@ -20,12 +20,9 @@ from users.models import (
     VerificationCode,
 )
 
-
 label_through(Child, "other_parents", _("child–parent link"), _("child–parent links"))
 label_through(CustomUser, "groups", _("user–group link"), _("user–group links"))
-label_through(
-    CustomUser, "user_permissions", _("user–permission link"), _("user–permission links")
-)
+label_through(CustomUser, "user_permissions", _("user–permission link"), _("user–permission links"))
 
 _PERMISSION_ACTIONS = {
     "add": _("Can add %(model)s"),

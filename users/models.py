@@ -276,7 +276,11 @@ class ParentLinkRequest(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.requester} → {self.child} ({self.status})"
+        return _("%(requester)s asks for %(child)s (%(status)s)") % {
+            "requester": self.requester,
+            "child": self.child,
+            "status": self.get_status_display(),
+        }
 
 
 class VerificationCode(models.Model):
