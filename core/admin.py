@@ -73,6 +73,11 @@ def label_through(model: type[models.Model], field: str, singular, plural) -> No
     if through._meta.auto_created:
         through._meta.verbose_name = singular
         through._meta.verbose_name_plural = plural
+        through.__str__ = _through_str  # "course — tag", not "Course_tags object (1)"
+
+
+def _through_str(self) -> str:
+    return " — ".join(str(getattr(self, f.name)) for f in self._meta.fields if f.is_relation)
 
 
 # --- saves through services ---------------------------------------------------------------

@@ -280,7 +280,13 @@ class Lecture(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course} #{self.number} ({self.date})"
+        # First-strong isolate (U+2068) around the course name and left-to-right isolate
+        # (U+2066) around the date, so both read whole inside right-to-left pages.
+        return _("%(course)s, lecture %(number)d (%(date)s)") % {
+            "course": f"\u2068{self.course}\u2069",
+            "number": self.number,
+            "date": f"\u2066{self.date}\u2069",
+        }
 
     def clean(self) -> None:
         if self.start_time and self.end_time and self.end_time <= self.start_time:

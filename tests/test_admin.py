@@ -409,6 +409,12 @@ class ArabicLabelTests(AdminTestCase):
                     self.assertRegex(str(through._meta.verbose_name), ARABIC)
                     self.assertRegex(str(through._meta.verbose_name_plural), ARABIC)
 
+        child = make_child()
+        other = make_parent(first_name="Nadia", last_name="Fathy")
+        child.other_parents.add(other)
+        link = Child.other_parents.through.objects.get(child=child)
+        self.assertEqual(str(link), f"{child} — Nadia Fathy")
+
     def test_link_request_pages_speak_arabic(self):
         link = _link_request()
 
