@@ -432,7 +432,7 @@ class ArabicLabelTests(AdminTestCase):
 
     def test_child_and_profile_forms_speak_arabic(self):
         child_page = self.client.get(admin_url(Child, "add"))
-        profile_page = self.client.get(admin_url(Instructor, "add"))
+        profile_page = self.client.get(admin_url(Instructor, "change", make_instructor().pk))
         notification_page = self.client.get(admin_url(Notification, "add"))
 
         self.assertContains(child_page, "وليّ الأمر الأساسي")
@@ -546,3 +546,43 @@ class ChildThroughServicesTests(AdminTestCase):
         self.assertIn("dob", response.context["adminform"].form.errors)
         child.refresh_from_db()
         self.assertNotEqual(child.first_name, "Changed")
+
+
+class ProfileAdminTests(AdminTestCase):
+    def test_profiles_come_from_the_accounts_role_not_an_add_form(self):
+        for model in (StudentUser, Parent, Instructor):
+            with self.subTest(model=model._meta.label):
+                self.assertEqual(self.client.get(admin_url(model, "add")).status_code, 403)
+
+    def test_a_profile_does_not_move_to_another_account(self):
+        instructor, stranger = make_instructor(), make_parent().user
+
+        response = self.client.post(
+            admin_url(Instructor, "change", instructor.pk),
+            {"user": stranger.pk, "bio": "Tajweed", "kind": "supervisor", "fingerprint_id": ""},
+        )
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        instructor.refresh_from_db()
+        self.assertNotEqual(instructor.user, stranger)
+        self.assertEqual((instructor.bio, instructor.kind), ("Tajweed", "supervisor"))
+
+
+class ChildBulkDeleteTests(AdminTestCase):
+    def test_children_with_history_stay_and_the_staff_are_told_why(self):
+        from courses.tests.factories import LectureFactory, make_attendance
+
+        kept, free = make_child(), make_child()
+        make_attendance(LectureFactory(), child=kept, present=True)
+
+        response = self.client.post(
+            admin_url(Child, "changelist"),
+            {"action": "delete_selected", "_selected_action": [kept.pk, free.pk], "post": "yes"},
+            follow=True,
+        )
+
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(Child.objects.filter(pk__in=[kept.pk, free.pk]).count(), 2)
+        texts = [str(m) for m in response.context["messages"]]
+        self.assertEqual(len(texts), 1)
+        self.assertIn("لا يمكن حذفه", texts[0])

@@ -5,9 +5,17 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import BaseAdmin, ServiceAdminMixin, call_service, label_through, ltr_html
+from core.admin import (
+    BaseAdmin,
+    GuardedDeleteMixin,
+    ServiceAdminMixin,
+    call_service,
+    label_through,
+    ltr_html,
+)
 from core.errors import DomainError
 from users import services
 from users.models import (
@@ -140,8 +148,16 @@ class CustomUserAdmin(PermissionLabelsMixin, BaseAdmin, DjangoUserAdmin):
 
 
 class ProfileAdmin(BaseAdmin):
+    """A role profile belongs to its account: it is made from the account's role (add a
+    user with that role, see CustomUserAdmin.save_model) and never moves to another one."""
+
     list_select_related = ("user",)
-    autocomplete_fields = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", *super().get_readonly_fields(request, obj))
 
     @admin.display(description=_("name"), ordering="user__first_name")
     def name(self, obj):
@@ -207,7 +223,7 @@ _CHILD_FIELDS = ("first_name", "last_name", "dob", "gender", "notes")
 
 
 @admin.register(Child)
-class ChildAdmin(ServiceAdminMixin, BaseAdmin):
+class ChildAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     form = ChildAdminForm
     list_display = ("row_id", "code", "first_name", "last_name", "dob", "gender", "primary_parent")
     list_select_related = ("primary_parent__user",)
@@ -242,6 +258,11 @@ class ChildAdmin(ServiceAdminMixin, BaseAdmin):
             # Staff may hand a child to another primary parent (checked in the form's clean).
             child.primary_parent = data["primary_parent"]
             child.save(update_fields=["primary_parent", "updated_at"])
+
+    def delete_refusal(self, obj) -> str | None:
+        if services.child_has_history(obj):
+            return gettext("This child has enrollments or attendance and cannot be deleted.")
+        return None
 
     def delete_model(self, request, obj):
         services.child_delete(child=obj, parent=None)
