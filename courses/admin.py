@@ -325,6 +325,8 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
             title=data["title"],
             instructor=data["instructor"],
         )
+        if data["status"] != created.status:
+            created = call_service(services.lecture_update, lecture=created, status=data["status"])
         obj.pk, obj.number = created.pk, created.number
         obj._state.adding = False
 

@@ -566,23 +566,3 @@ class ProfileAdminTests(AdminTestCase):
         instructor.refresh_from_db()
         self.assertNotEqual(instructor.user, stranger)
         self.assertEqual((instructor.bio, instructor.kind), ("Tajweed", "supervisor"))
-
-
-class ChildBulkDeleteTests(AdminTestCase):
-    def test_children_with_history_stay_and_the_staff_are_told_why(self):
-        from courses.tests.factories import LectureFactory, make_attendance
-
-        kept, free = make_child(), make_child()
-        make_attendance(LectureFactory(), child=kept, present=True)
-
-        response = self.client.post(
-            admin_url(Child, "changelist"),
-            {"action": "delete_selected", "_selected_action": [kept.pk, free.pk], "post": "yes"},
-            follow=True,
-        )
-
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(Child.objects.filter(pk__in=[kept.pk, free.pk]).count(), 2)
-        texts = [str(m) for m in response.context["messages"]]
-        self.assertEqual(len(texts), 1)
-        self.assertIn("لا يمكن حذفه", texts[0])

@@ -5,12 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group, Permission
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     BaseAdmin,
-    GuardedDeleteMixin,
     ServiceAdminMixin,
     call_service,
     label_through,
@@ -223,7 +221,7 @@ _CHILD_FIELDS = ("first_name", "last_name", "dob", "gender", "notes")
 
 
 @admin.register(Child)
-class ChildAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
+class ChildAdmin(ServiceAdminMixin, BaseAdmin):
     form = ChildAdminForm
     list_display = ("row_id", "code", "first_name", "last_name", "dob", "gender", "primary_parent")
     list_select_related = ("primary_parent__user",)
@@ -258,11 +256,6 @@ class ChildAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
             # Staff may hand a child to another primary parent (checked in the form's clean).
             child.primary_parent = data["primary_parent"]
             child.save(update_fields=["primary_parent", "updated_at"])
-
-    def delete_refusal(self, obj) -> str | None:
-        if services.child_has_history(obj):
-            return gettext("This child has enrollments or attendance and cannot be deleted.")
-        return None
 
     def delete_model(self, request, obj):
         services.child_delete(child=obj, parent=None)

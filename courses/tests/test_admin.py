@@ -286,6 +286,20 @@ class LectureTimeTakenTests(StaffAdminTestCase):
         self.assertEqual(moved.date, date(2026, 11, 7))
         self.assertEqual(touching.start_time, time(18, 30))
 
+    def test_adding_a_lecture_in_the_admin_goes_through_the_service(self):
+        data = {"course": self.course.pk, **_lecture_data(self.first, date="2026-11-08")}
+
+        response = self.client.post(f"{LECTURES}add/", data)
+        taken = self.client.post(f"{LECTURES}add/", data)
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        added = self.course.lectures.get(date=date(2026, 11, 8))
+        self.assertTrue(added.is_manual)
+        self.assertEqual(added.number, 2)  # renumbered in date order
+        self.assertEqual(taken.status_code, 200)
+        self.assertIn("start_time", taken.context["adminform"].form.errors)
+        self.assertEqual(self.course.lectures.count(), 3)
+
     def test_the_service_refuses_an_extra_lecture_on_a_taken_time(self):
         with self.assertRaises(Invalid) as caught:
             services.lecture_create(
