@@ -566,3 +566,18 @@ class ProfileAdminTests(AdminTestCase):
         instructor.refresh_from_db()
         self.assertNotEqual(instructor.user, stranger)
         self.assertEqual((instructor.bio, instructor.kind), ("Tajweed", "supervisor"))
+
+
+class NotificationAdminTests(AdminTestCase):
+    def test_staff_can_write_a_notification(self):
+        recipient = make_parent().user
+
+        response = self.client.post(
+            admin_url(Notification, "add"),
+            {"recipient": recipient.pk, "kind": "note", "title": "مرحبا", "body": "", "data": "{}"},
+        )
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        notification = Notification.objects.get(recipient=recipient)
+        self.assertEqual((notification.kind, notification.title), ("note", "مرحبا"))
+        self.assertIsNone(notification.read_at)
