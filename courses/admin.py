@@ -1,29 +1,49 @@
-"""Admin for courses. It calls the same services as the API, so the rules hold here too."""
+"""Admin for courses. It calls the same services as the API, so the rules hold here too;
+a service's refusal is shown on the form (core.admin.ServiceAdminMixin)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import (
+    BaseAdmin,
+    BaseInline,
+    GuardedDeleteMixin,
+    ServiceAdminMixin,
+    call_service,
+    decimal_text,
+    label_through,
+    time_text,
+)
 from core.errors import DomainError
-from courses import rules, services
-from courses.generation import lectures_generate
+from courses import exam_services, rules, services
 from courses.models import Course, CourseSchedule, Exam, ExamResult, Lecture, Season, Tag
 from users.models import Instructor
 
+label_through(Course, "tags", _("course–tag link"), _("course–tag links"))
+label_through(Tag, "instructors", _("tag–instructor link"), _("tag–instructor links"))
 
-class InstructorFilter(admin.SimpleListFilter):
-    """Like the default related filter, but one query for all instructors' names."""
 
-    title = _("instructor")
-    parameter_name = "instructor"
-    field = "instructor_id"
+def _changed(form, names) -> dict:
+    return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+
+
+class RelatedFilter(admin.SimpleListFilter):
+    """Like the default related filter, but one query for all the choices' names."""
+
+    field = ""
+
+    def choices_queryset(self):
+        raise NotImplementedError
 
     def lookups(self, request, model_admin):
-        return [(i.pk, str(i)) for i in Instructor.objects.select_related("user")]
+        return [(obj.pk, str(obj)) for obj in self.choices_queryset()]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -32,31 +52,66 @@ class InstructorFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LectureAdminForm(forms.ModelForm):
-    class Meta:
-        model = Lecture
-        fields = ("course", "title", "date", "start_time", "end_time", "instructor", "status")
+class InstructorFilter(RelatedFilter):
+    title = _("instructor")
+    parameter_name = "instructor"
+    field = "instructor_id"
 
-    def clean(self):
-        data = super().clean()
-        moved = {"date", "start_time", "end_time"} & set(self.changed_data)
-        if self.instance.pk and moved and services.lecture_has_attendance(self.instance):
-            raise ValidationError(_("This lecture has attendance; it cannot be moved."))
-        return data
+    def choices_queryset(self):
+        return Instructor.objects.select_related("user")
+
+
+class CourseFilter(RelatedFilter):
+    title = _("course")
+    parameter_name = "course"
+    field = "course_id"
+
+    def choices_queryset(self):
+        return Course.objects.only("id", "name").order_by("name")
+
+
+# --- seasons and tags ---------------------------------------------------------------------
+
+_SEASON_FIELDS = ("name", "kind", "start_date", "end_date", "is_active")
 
 
 @admin.register(Season)
-class SeasonAdmin(admin.ModelAdmin):
+class SeasonAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     list_display = ("name", "kind", "start_date", "end_date", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name",)
 
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            season = Season.objects.get(pk=obj.pk)
+            call_service(services.season_update, season=season, **_changed(form, _SEASON_FIELDS))
+        else:
+            fields = {name: form.cleaned_data[name] for name in _SEASON_FIELDS}
+            obj.pk = call_service(services.season_create, **fields).pk
+            obj._state.adding = False
+
+    def delete_refusal(self, obj) -> str | None:
+        if obj.courses.exists():
+            return gettext("This season has courses; archive them instead.")
+        return None
+
+    def delete_model(self, request, obj) -> None:
+        services.season_delete(season=obj)
+
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ServiceAdminMixin, BaseAdmin):
     list_display = ("name",)
     search_fields = ("name",)
     autocomplete_fields = ("instructors",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        tag = Tag.objects.get(pk=obj.pk) if change else None
+        obj.pk = call_service(services.tag_save, tag=tag, name=form.cleaned_data["name"]).pk
+        obj._state.adding = False  # instructors follow in save_related
+
+
+# --- courses and their weekly schedule ------------------------------------------------------
 
 
 class ScheduleFormSet(BaseInlineFormSet):
@@ -77,24 +132,20 @@ class ScheduleFormSet(BaseInlineFormSet):
             slots.append(slot)
 
 
-class CourseScheduleInline(admin.TabularInline):
+_SLOT_FIELDS = ("weekday", "start_time", "end_time")
+
+
+class CourseScheduleInline(BaseInline, admin.TabularInline):
     model = CourseSchedule
     formset = ScheduleFormSet
     extra = 0
+    classes = ("schedule-inline",)
 
 
 class LectureInline(admin.TabularInline):
     model = Lecture
     extra = 0
-    fields = (
-        "number",
-        "date",
-        "start_time",
-        "end_time",
-        "instructor",
-        "status",
-        "attendance_taken",
-    )
+    fields = ("number", "date", "time", "instructor", "status", "attendance_taken")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -106,17 +157,63 @@ class LectureInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("instructor__user")
 
+    @admin.display(description=_("time"))
+    def time(self, obj) -> str:
+        return f"{time_text(obj.start_time)}–{time_text(obj.end_time)}"
+
+
+_COURSE_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "season",
+    "instructor",
+    "start_date",
+    "end_date",
+    "num_lectures",
+    "capacity",
+    "price",
+    "audience",
+    "min_age",
+    "max_age",
+    "location",
+    "status",
+)
+
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
-    list_display = ("name", "season", "instructor", "audience", "status", "start_date", "capacity")
+class CourseAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
+    list_display = (
+        "name",
+        "season",
+        "instructor",
+        "audience",
+        "status",
+        "start_date",
+        "capacity",
+        "price_display",
+    )
     list_filter = ("season", "status", InstructorFilter, "audience")
     list_select_related = ("season", "instructor__user")
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("instructor", "tags")
+    readonly_fields = ("lectures_link",)
     inlines = (CourseScheduleInline, LectureInline)
     actions = ("generate_lectures",)
+
+    @admin.display(description=_("price (EGP)"), ordering="price")
+    def price_display(self, obj) -> str:
+        return decimal_text(obj.price)
+
+    @admin.display(description=_("lectures"))
+    def lectures_link(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        count = obj.lectures.count()
+        url = reverse("admin:courses_lecture_changelist") + f"?course={obj.pk}"
+        text = ngettext("%(n)d lecture", "%(n)d lectures", count) % {"n": count}
+        return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.action(description=_("Generate lectures from the weekly schedule"))
     def generate_lectures(self, request, queryset):
@@ -136,43 +233,60 @@ class CourseAdmin(admin.ModelAdmin):
         # Through the services, so that a new instructor takes over the future lectures and
         # new dates re-plan them, exactly as through the API. Tags follow in save_related.
         if change:
-            fields = {name: form.cleaned_data[name] for name in form.changed_data}
-            fields.pop("tags", None)
-            services.course_update(
-                course=Course.objects.get(pk=obj.pk), actor=request.user, **fields
+            course = Course.objects.get(pk=obj.pk)
+            call_service(
+                services.course_update,
+                course=course,
+                actor=request.user,
+                **_changed(form, _COURSE_FIELDS),
             )
         else:
-            fields = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
-            obj.pk = services.course_create(**fields).pk
+            fields = {name: form.cleaned_data[name] for name in _COURSE_FIELDS}
+            obj.pk = call_service(services.course_create, **fields).pk
+            obj._state.adding = False
         obj.refresh_from_db()
 
-    def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        # Schedule edits in the inline re-plan lectures that were already generated.
-        if change and form.instance.lectures.exists():
-            lectures_generate(course=form.instance)
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not CourseSchedule:
+            return super().save_formset(request, form, formset, change)
+        # Each slot through the schedule services (overlap rule, re-planning of lectures).
+        formset.save(commit=False)
+        for slot in formset.deleted_objects:
+            call_service(services.schedule_slot_delete, slot=slot)
+        for slot, changed in formset.changed_objects:
+            fields = {name: getattr(slot, name) for name in _SLOT_FIELDS if name in changed}
+            stored = CourseSchedule.objects.get(pk=slot.pk)
+            call_service(services.schedule_slot_update, slot=stored, **fields)
+        for slot in formset.new_objects:
+            fields = {name: getattr(slot, name) for name in _SLOT_FIELDS}
+            call_service(services.schedule_slot_create, course=form.instance, **fields)
+        return None
+
+    def delete_refusal(self, obj) -> str | None:
+        if services.course_has_history(obj):
+            return gettext(
+                "This course has attendance, results or enrollments; archive it instead."
+            )
+        return None
 
     def delete_model(self, request, obj) -> None:
         services.course_delete(course=obj)
 
     def delete_queryset(self, request, queryset) -> None:
         for course in queryset:
-            try:
-                services.course_delete(course=course)
-            except ValidationError as exc:
-                self.message_user(request, f"{course}: {exc.message}", messages.ERROR)
+            services.course_delete(course=course)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and services.course_has_history(obj):
-            return False
-        return super().has_delete_permission(request, obj)
+
+# --- lectures -------------------------------------------------------------------------------
+
+_LECTURE_FIELDS = ("title", "date", "start_time", "end_time", "instructor", "status")
 
 
 @admin.register(Lecture)
-class LectureAdmin(admin.ModelAdmin):
-    form = LectureAdminForm
-    list_display = ("course", "number", "date", "start_time", "instructor", "status")
-    list_filter = ("status", "attendance_taken", "course__season", InstructorFilter)
+class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
+    fields = ("course", "title", "date", "start_time", "end_time", "instructor", "status")
+    list_display = ("course", "number", "date", "time", "instructor", "status")
+    list_filter = (CourseFilter, "status", "attendance_taken", "course__season", InstructorFilter)
     list_select_related = ("course", "instructor__user")
     search_fields = ("title", "course__name")
     date_hierarchy = "date"
@@ -180,40 +294,58 @@ class LectureAdmin(admin.ModelAdmin):
     readonly_fields = ("number", "attendance_taken", "is_manual")
     actions = ("cancel_lectures",)
 
+    @admin.display(description=_("time"), ordering="start_time")
+    def time(self, obj) -> str:
+        return f"{time_text(obj.start_time)}–{time_text(obj.end_time)}"
+
+    def get_fields(self, request, obj=None):
+        # The number and the attendance flag are shown once the lecture exists.
+        if obj is None:
+            return self.fields
+        return (*self.fields, "number", "attendance_taken", "is_manual")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A lecture does not move between courses.
+        return (*self.readonly_fields, "course") if obj is not None else self.readonly_fields
+
     @admin.action(description=_("Cancel the selected lectures"))
     def cancel_lectures(self, request, queryset):
         count = services.lectures_cancel(lectures=queryset)
         self.message_user(request, _("%(n)d lectures cancelled.") % {"n": count})
 
     def save_model(self, request, obj, form, change) -> None:
-        data = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            if change:
-                obj.refresh_from_db()
-                data.pop("course", None)  # lecture_update has no course=: lectures stay put
-                services.lecture_update(lecture=obj, **data)
-            else:
-                created = services.lecture_create(
-                    course=obj.course,
-                    date=obj.date,
-                    start_time=obj.start_time,
-                    end_time=obj.end_time,
-                    title=obj.title,
-                    instructor=obj.instructor,
-                )
-                obj.pk, obj.number = created.pk, created.number
-        except DomainError as exc:
-            self.message_user(request, str(exc.message), messages.ERROR)
+        if change:
+            lecture = Lecture.objects.get(pk=obj.pk)
+            call_service(
+                services.lecture_update, lecture=lecture, **_changed(form, _LECTURE_FIELDS)
+            )
+            return
+        data = form.cleaned_data
+        created = call_service(
+            services.lecture_create,
+            course=data["course"],
+            date=data["date"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            title=data["title"],
+            instructor=data["instructor"],
+        )
+        if data["status"] != created.status:
+            created = call_service(services.lecture_update, lecture=created, status=data["status"])
+        obj.pk, obj.number = created.pk, created.number
+        obj._state.adding = False
+
+    def delete_refusal(self, obj) -> str | None:
+        if services.lecture_has_attendance(obj):
+            return gettext("This lecture has attendance; it cannot be deleted (cancel it instead).")
+        return None
 
     def delete_model(self, request, obj) -> None:
         services.lecture_delete(lecture=obj)
 
     def delete_queryset(self, request, queryset) -> None:
         for lecture in queryset:
-            try:
-                services.lecture_delete(lecture=lecture)
-            except ValidationError as exc:
-                self.message_user(request, f"{lecture}: {exc.message}", messages.ERROR)
+            services.lecture_delete(lecture=lecture)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and services.lecture_has_attendance(obj):
@@ -221,10 +353,13 @@ class LectureAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
+# --- exams ----------------------------------------------------------------------------------
+
+
 class ExamResultInline(admin.TabularInline):
     model = ExamResult
     extra = 0
-    fields = ("child", "student", "marks", "percentage", "passed", "notes")
+    fields = ("child", "student", "marks_display", "percentage_display", "passed", "notes")
     readonly_fields = fields
     can_delete = False
 
@@ -234,27 +369,104 @@ class ExamResultInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("child", "student__user")
 
+    @admin.display(description=_("marks"))
+    def marks_display(self, obj) -> str:
+        return decimal_text(obj.marks)
+
+    @admin.display(description=_("percentage"))
+    def percentage_display(self, obj) -> str:
+        return decimal_text(obj.percentage)
+
+
+_EXAM_FIELDS = ("course", "title", "kind", "scheduled_at", "total_marks", "pass_mark")
+
 
 @admin.register(Exam)
-class ExamAdmin(admin.ModelAdmin):
-    list_display = ("title", "course", "kind", "scheduled_at", "total_marks", "pass_mark")
+class ExamAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
+    list_display = ("title", "course", "kind", "scheduled_at", "total_display", "pass_display")
     list_filter = ("kind", "course__season")
     list_select_related = ("course",)
     search_fields = ("title", "course__name")
     autocomplete_fields = ("course",)
     inlines = (ExamResultInline,)
 
+    @admin.display(description=_("total marks"), ordering="total_marks")
+    def total_display(self, obj) -> str:
+        return decimal_text(obj.total_marks)
+
+    @admin.display(description=_("pass mark"), ordering="pass_mark")
+    def pass_display(self, obj) -> str:
+        return decimal_text(obj.pass_mark)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("course",) if obj is not None else ()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            exam = self.get_object(request, object_id)
+            if exam is not None and (note := self.delete_refusal(exam)):
+                self.message_user(request, note, messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            exam = Exam.objects.get(pk=obj.pk)
+            fields = _changed(form, _EXAM_FIELDS)
+            fields.pop("course", None)
+            call_service(exam_services.exam_update, exam=exam, actor=request.user, **fields)
+        else:
+            fields = {name: form.cleaned_data[name] for name in _EXAM_FIELDS}
+            obj.pk = call_service(exam_services.exam_create, actor=request.user, **fields).pk
+            obj._state.adding = False
+
+    def delete_refusal(self, obj) -> str | None:
+        if obj.results.exists():
+            return gettext("This exam has results and cannot be deleted.")
+        return None
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # An exam with results is history: no delete button (the change page says why).
+        if obj is not None and obj.results.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj) -> None:
+        exam_services.exam_delete(exam=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for exam in queryset:
+            exam_services.exam_delete(exam=exam, actor=request.user)
+
 
 @admin.register(ExamResult)
-class ExamResultAdmin(admin.ModelAdmin):
-    list_display = ("exam", "child", "student", "marks", "percentage", "passed")
+class ExamResultAdmin(ServiceAdminMixin, BaseAdmin):
+    list_display = ("exam", "child", "student", "marks_display", "percentage_display", "passed")
     list_filter = ("passed", "exam__kind")
     list_select_related = ("exam__course", "child", "student__user")
     search_fields = ("exam__title", "child__code", "student__code")
-    readonly_fields = ("percentage", "passed", "entered_by")
-    autocomplete_fields = ("exam",)
-    raw_id_fields = ("child", "student")
+    fields = ("exam", "child", "student", "marks", "notes", "percentage", "passed", "entered_by")
+    readonly_fields = ("exam", "child", "student", "percentage", "passed", "entered_by")
+
+    @admin.display(description=_("marks"), ordering="marks")
+    def marks_display(self, obj) -> str:
+        return decimal_text(obj.marks)
+
+    @admin.display(description=_("percentage"), ordering="percentage")
+    def percentage_display(self, obj) -> str:
+        return decimal_text(obj.percentage)
 
     def has_add_permission(self, request) -> bool:
         # Results go through the API / service, which computes percentage and pass.
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Re-graded by the same service as the API (percentage, pass, marks within total).
+        call_service(
+            exam_services.exam_result_save,
+            exam=obj.exam,
+            child=obj.child,
+            student=obj.student,
+            marks=form.cleaned_data["marks"],
+            notes=form.cleaned_data["notes"],
+            entered_by=request.user,
+        )

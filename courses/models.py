@@ -63,7 +63,9 @@ class Season(TimeStampedModel):
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
     # Declared here (not on Instructor) so that users/ does not depend on courses/.
-    instructors = models.ManyToManyField("users.Instructor", blank=True, related_name="tags")
+    instructors = models.ManyToManyField(
+        "users.Instructor", blank=True, related_name="tags", verbose_name=_("instructors")
+    )
 
     class Meta:
         verbose_name = _("tag")
@@ -196,7 +198,9 @@ class Course(TimeStampedModel):
 class CourseSchedule(models.Model):
     """A weekly slot. ``weekday`` counts the center's week: Saturday = 0 … Friday = 6."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="schedule")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="schedule", verbose_name=_("course")
+    )
     weekday = models.PositiveSmallIntegerField(
         _("weekday"), choices=rules.WEEKDAY_CHOICES, validators=[MaxValueValidator(6)]
     )
@@ -247,7 +251,9 @@ class LectureQuerySet(models.QuerySet):
 
 
 class Lecture(TimeStampedModel):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lectures")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="lectures", verbose_name=_("course")
+    )
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200, blank=True)
     date = models.DateField(_("date"), validators=DATE_RANGE)
@@ -278,6 +284,7 @@ class Lecture(TimeStampedModel):
         blank=True,
         editable=False,
         related_name="lectures",
+        verbose_name=_("weekly slot"),
     )
 
     objects = LectureQuerySet.as_manager()
@@ -302,7 +309,13 @@ class Lecture(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course} #{self.number} ({self.date})"
+        # First-strong isolate (U+2068) around the course name and left-to-right isolate
+        # (U+2066) around the date, so both read whole inside right-to-left pages.
+        return _("%(course)s, lecture %(number)d (%(date)s)") % {
+            "course": f"\u2068{self.course}\u2069",
+            "number": self.number,
+            "date": f"\u2066{self.date}\u2069",
+        }
 
     def clean(self) -> None:
         if self.start_time and self.end_time and self.end_time <= self.start_time:
@@ -325,7 +338,9 @@ class ExamKind(models.TextChoices):
 
 
 class Exam(TimeStampedModel):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="exams")
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="exams", verbose_name=_("course")
+    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=ExamKind.choices)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
@@ -370,7 +385,9 @@ class Exam(TimeStampedModel):
 class ExamResult(ParticipantRecord, TimeStampedModel):
     """One per (exam, participant). ``percentage`` and ``passed`` are set by the service."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="results")
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="results", verbose_name=_("exam")
+    )
     child, student = participant_fields(related_name="exam_results")
     marks = models.DecimalField(
         _("marks"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
@@ -379,7 +396,12 @@ class ExamResult(ParticipantRecord, TimeStampedModel):
     passed = models.BooleanField(_("passed"))
     notes = models.TextField(_("notes"), blank=True)
     entered_by = models.ForeignKey(
-        "users.CustomUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "users.CustomUser",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
     )
 
     class Meta:

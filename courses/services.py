@@ -378,6 +378,27 @@ def lecture_has_attendance(lecture: Lecture) -> bool:
     return lecture.attendance_taken or roster_has_marks(lectures=[lecture])
 
 
+def _check_time_free(lecture: Lecture) -> None:
+    """Two lectures of one course may not share any minute of a day (cancelled ones aside)."""
+    taken = (
+        Lecture.objects.filter(
+            course_id=lecture.course_id,
+            date=lecture.date,
+            start_time__lt=lecture.end_time,
+            end_time__gt=lecture.start_time,
+        )
+        .exclude(status=LectureStatus.CANCELLED)
+        .exclude(pk=lecture.pk)
+        .first()
+    )
+    if taken is not None:
+        raise Invalid(
+            "lecture_time_taken",
+            _("Another lecture of this course is at this time (%(lecture)s).") % {"lecture": taken},
+            field="start_time",
+        )
+
+
 def _refuse_if_attended(lecture: Lecture, message: str) -> None:
     if lecture_has_attendance(lecture):
         raise HistoryConflict("lecture_has_attendance", message)
@@ -406,6 +427,7 @@ def lecture_create(
         is_manual=True,
     )
     lecture.full_clean(exclude=["number"])
+    _check_time_free(lecture)
     lecture.number += 1_000_000  # renumbered below, in date order
     lecture.save()
     lectures_renumber(course=course)
@@ -450,6 +472,8 @@ def lecture_update(
     if changed:
         lecture.is_manual = True
         lecture.full_clean()
+        if moved:
+            _check_time_free(lecture)
         lecture.save()
     if moved:
         lectures_renumber(course=lecture.course)

@@ -314,3 +314,270 @@ class ChildDeleteTests(AdminTestCase):
 
         self.assertEqual(response.status_code, 302)
         self.assertFalse(Child.objects.filter(pk=child.pk).exists())
+
+
+# --- the admin for the center's staff (issue #7) ------------------------------------------
+
+LRI, PDI = "\u2066", "\u2069"
+ARABIC = r"[\u0600-\u06FF]"
+# Not shown on any page (the hash of a verification code) or filled in by services only.
+UNLABELLED = {("users", "verificationcode", "code_hash")}
+
+
+class ParentLinkRequestAddTests(AdminTestCase):
+    def test_the_add_page_is_refused_not_a_server_error(self):
+        url = admin_url(ParentLinkRequest, "add")
+
+        self.assertEqual(self.client.get(url).status_code, 403)
+        response = self.client.post(url, {"requester": make_parent().pk, "status": "pending"})
+
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(ParentLinkRequest.objects.exists())
+
+    def test_the_change_list_offers_no_add_button(self):
+        response = self.client.get(admin_url(ParentLinkRequest, "changelist"))
+
+        self.assertNotContains(response, admin_url(ParentLinkRequest, "add"))
+
+
+class PhoneDirectionTests(AdminTestCase):
+    PHONE = "+201012345678"
+
+    def setUp(self):
+        super().setUp()
+        self.parent = make_parent(phone_number1=self.PHONE, first_name="منى")
+
+    def test_phones_in_change_lists_are_isolated_left_to_right(self):
+        for model in (CustomUser, Parent):
+            with self.subTest(model=model._meta.label):
+                response = self.client.get(admin_url(model, "changelist"))
+
+                self.assertContains(response, f'<bdi dir="ltr">{self.PHONE}</bdi>', html=False)
+
+    def test_the_phone_input_is_left_to_right(self):
+        response = self.client.get(admin_url(CustomUser, "change", self.parent.user.pk))
+
+        form = response.context["adminform"].form
+        self.assertEqual(form.fields["phone_number1"].widget.attrs.get("dir"), "ltr")
+        self.assertRegex(
+            response.content.decode(), r'<input[^>]*name="phone_number1"[^>]*dir="ltr"'
+        )
+
+    def test_titles_and_breadcrumbs_isolate_the_phone(self):
+        response = self.client.get(admin_url(CustomUser, "change", self.parent.user.pk))
+
+        html = response.content.decode()
+        isolated = f"{LRI}{self.PHONE}{PDI}"
+        title = html.split("<title>")[1].split("</title>")[0]
+        breadcrumbs = html.split('class="breadcrumbs"')[1].split("</div>")[0]
+        self.assertIn(isolated, title)
+        self.assertIn(isolated, breadcrumbs)
+        self.assertEqual(str(self.parent.user), f"منى {self.parent.user.last_name} ({isolated})")
+
+
+class ArabicLabelTests(AdminTestCase):
+    def test_every_model_and_field_on_our_admin_pages_has_an_arabic_name(self):
+        from django.utils import translation
+
+        ours = ("users", "courses", "notifications")
+        with translation.override("ar"):
+            for model in admin.site._registry:
+                meta = model._meta
+                if meta.app_label not in ours:
+                    continue
+                for name in (meta.verbose_name, meta.verbose_name_plural):
+                    with self.subTest(model=meta.label):
+                        self.assertRegex(str(name), ARABIC)
+                for field in meta.get_fields():
+                    if not hasattr(field, "verbose_name") or field.auto_created:
+                        continue
+                    if (meta.app_label, meta.model_name, field.name) in UNLABELLED:
+                        continue
+                    if not field.editable and field.name.startswith("planned_"):
+                        continue
+                    with self.subTest(field=f"{meta.label}.{field.name}"):
+                        self.assertRegex(str(field.verbose_name), ARABIC)
+
+    def test_the_many_to_many_tables_have_arabic_names(self):
+        from django.utils import translation
+
+        from courses.models import Course
+
+        with translation.override("ar"):
+            for through in (Course.tags.through, Child.other_parents.through):
+                with self.subTest(through=through.__name__):
+                    self.assertRegex(str(through._meta.verbose_name), ARABIC)
+                    self.assertRegex(str(through._meta.verbose_name_plural), ARABIC)
+
+        child = make_child()
+        other = make_parent(first_name="Nadia", last_name="Fathy")
+        child.other_parents.add(other)
+        link = Child.other_parents.through.objects.get(child=child)
+        self.assertEqual(str(link), f"{child} — Nadia Fathy")
+
+    def test_link_request_pages_speak_arabic(self):
+        link = _link_request()
+
+        change = self.client.get(admin_url(ParentLinkRequest, "change", link.pk))
+        listing = self.client.get(admin_url(ParentLinkRequest, "changelist"))
+
+        for label in ("مقدّم الطلب", "قرّره", "تاريخ القرار", "طفل:", "قيد الانتظار"):
+            self.assertContains(change, label)
+        for english in ("Requester", "Decided by", "Decided at", "(pending)"):
+            self.assertNotContains(change, english)
+        # The status filter and the ID column.
+        self.assertContains(listing, "الحالة")
+        self.assertContains(listing, "الرقم التعريفي")
+        self.assertNotContains(listing, ">ID<")
+
+    def test_child_and_profile_forms_speak_arabic(self):
+        child_page = self.client.get(admin_url(Child, "add"))
+        profile_page = self.client.get(admin_url(Instructor, "change", make_instructor().pk))
+        notification_page = self.client.get(admin_url(Notification, "add"))
+
+        self.assertContains(child_page, "وليّ الأمر الأساسي")
+        self.assertContains(child_page, "أولياء الأمور الآخرون")
+        self.assertNotContains(child_page, "Primary parent")
+        self.assertContains(profile_page, "المستخدم")
+        self.assertNotContains(profile_page, ">User<")
+        self.assertContains(notification_page, "المستلم")
+        self.assertNotContains(notification_page, "Recipient")
+
+    def test_permissions_are_named_in_arabic(self):
+        response = self.client.get(admin_url(CustomUser, "change", self.staff.pk))
+
+        self.assertContains(response, "يمكنه إضافة طفل")
+        self.assertNotContains(response, "Can add child")
+
+    def test_django_strings_missing_from_its_arabic_are_ours(self):
+        response = self.client.get(admin_url(CustomUser, "change", make_parent().user.pk))
+
+        self.assertContains(response, "إعادة تعيين كلمة المرور")
+        self.assertNotContains(response, "Raw passwords are not stored")
+        js = self.client.get("/courses-admin/jsi18n/").content.decode()
+        self.assertIn("\\u0627\\u062e\\u062a\\u0631 \\u0643\\u0644 %s", js)  # "اختر كل %s"
+
+    def test_english_is_still_served_when_asked(self):
+        response = self.client.get(admin_url(Child, "add"), HTTP_ACCEPT_LANGUAGE="en")
+
+        self.assertContains(response, "Primary parent")
+
+
+class AdminSiteTests(AdminTestCase):
+    def test_view_site_is_hidden(self):
+        response = self.client.get("/courses-admin/")
+
+        self.assertIsNone(response.context["site_url"])
+        self.assertNotContains(response, "عرض الموقع")
+
+    def test_token_tables_are_not_on_the_staff_pages(self):
+        from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+        self.assertFalse(admin.site.is_registered(OutstandingToken))
+        self.assertNotContains(self.client.get("/courses-admin/"), "Tokens")
+
+    def test_our_stylesheet_is_on_every_page(self):
+        response = self.client.get(admin_url(Child, "changelist"))
+
+        self.assertContains(response, "core/admin.css")
+
+
+class ChildThroughServicesTests(AdminTestCase):
+    def test_a_future_date_of_birth_is_a_form_error_from_the_service(self):
+        parent = make_parent()
+
+        response = self.client.post(
+            admin_url(Child, "add"),
+            {
+                "first_name": "Laila",
+                "last_name": "Samir",
+                "dob": "2999-01-01",
+                "gender": "female",
+                "notes": "",
+                "primary_parent": parent.pk,
+            },
+        )
+
+        self.assertEqual(response.status_code, 200)
+        form = response.context["adminform"].form
+        self.assertIn("dob", form.errors)
+        self.assertEqual(form.errors["dob"], ["لا يمكن أن يكون تاريخ الميلاد في المستقبل."])
+        self.assertFalse(Child.objects.exists())
+        self.assertEqual(list(response.context["messages"]), [])
+
+    def test_editing_a_child_goes_through_the_service_and_keeps_the_code(self):
+        child = make_child()
+        code = child.code
+        new_parent = make_parent()
+
+        response = self.client.post(
+            admin_url(Child, "change", child.pk),
+            {
+                "first_name": "Omar",
+                "last_name": child.last_name,
+                "dob": child.dob.isoformat(),
+                "gender": child.gender,
+                "notes": "",
+                "primary_parent": new_parent.pk,
+            },
+        )
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        child.refresh_from_db()
+        self.assertEqual((child.first_name, child.code), ("Omar", code))
+        self.assertEqual(child.primary_parent, new_parent)
+
+    def test_a_future_date_of_birth_on_edit_changes_nothing(self):
+        child = make_child()
+
+        response = self.client.post(
+            admin_url(Child, "change", child.pk),
+            {
+                "first_name": "Changed",
+                "last_name": child.last_name,
+                "dob": "2999-01-01",
+                "gender": child.gender,
+                "notes": "",
+                "primary_parent": child.primary_parent.pk,
+            },
+        )
+
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("dob", response.context["adminform"].form.errors)
+        child.refresh_from_db()
+        self.assertNotEqual(child.first_name, "Changed")
+
+
+class ProfileAdminTests(AdminTestCase):
+    def test_profiles_come_from_the_accounts_role_not_an_add_form(self):
+        for model in (StudentUser, Parent, Instructor):
+            with self.subTest(model=model._meta.label):
+                self.assertEqual(self.client.get(admin_url(model, "add")).status_code, 403)
+
+    def test_a_profile_does_not_move_to_another_account(self):
+        instructor, stranger = make_instructor(), make_parent().user
+
+        response = self.client.post(
+            admin_url(Instructor, "change", instructor.pk),
+            {"user": stranger.pk, "bio": "Tajweed", "kind": "supervisor", "fingerprint_id": ""},
+        )
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        instructor.refresh_from_db()
+        self.assertNotEqual(instructor.user, stranger)
+        self.assertEqual((instructor.bio, instructor.kind), ("Tajweed", "supervisor"))
+
+
+class NotificationAdminTests(AdminTestCase):
+    def test_staff_can_write_a_notification(self):
+        recipient = make_parent().user
+
+        response = self.client.post(
+            admin_url(Notification, "add"),
+            {"recipient": recipient.pk, "kind": "note", "title": "مرحبا", "body": "", "data": "{}"},
+        )
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        notification = Notification.objects.get(recipient=recipient)
+        self.assertEqual((notification.kind, notification.title), ("note", "مرحبا"))
+        self.assertIsNone(notification.read_at)

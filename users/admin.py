@@ -2,9 +2,18 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import (
+    BaseAdmin,
+    ServiceAdminMixin,
+    call_service,
+    label_through,
+    ltr_html,
+)
 from core.errors import DomainError
 from users import services
 from users.models import (
@@ -17,13 +26,51 @@ from users.models import (
     VerificationCode,
 )
 
+label_through(Child, "other_parents", _("child–parent link"), _("child–parent links"))
+label_through(CustomUser, "groups", _("user–group link"), _("user–group links"))
+label_through(CustomUser, "user_permissions", _("user–permission link"), _("user–permission links"))
+
+_PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """Permission names are stored in English; show them in the admin's language."""
+    action, _sep, _rest = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action not in _PERMISSION_ACTIONS or model is None:
+        return str(permission)
+    app = model._meta.app_config.verbose_name
+    return f"{app} | {_PERMISSION_ACTIONS[action] % {'model': model._meta.verbose_name}}"
+
+
+class PermissionLabelsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.related_model is Permission and formfield is not None:
+            formfield.queryset = formfield.queryset.select_related("content_type")
+            formfield.label_from_instance = permission_label
+        return formfield
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, DjangoGroupAdmin):
+    pass
+
 
 @admin.register(CustomUser)
-class CustomUserAdmin(DjangoUserAdmin):
+class CustomUserAdmin(PermissionLabelsMixin, BaseAdmin, DjangoUserAdmin):
     ordering = ("-id",)
     list_display = (
-        "id",
-        "phone_number1",
+        "row_id",
+        "phone",
         "first_name",
         "last_name",
         "role",
@@ -93,10 +140,22 @@ class CustomUserAdmin(DjangoUserAdmin):
         # Accounts carry history (enrollments, payments, attendance): deactivate instead.
         return False
 
+    @admin.display(description=_("phone number"), ordering="phone_number1")
+    def phone(self, obj):
+        return ltr_html(obj.phone_number1)
 
-class ProfileAdmin(admin.ModelAdmin):
+
+class ProfileAdmin(BaseAdmin):
+    """A role profile belongs to its account: it is made from the account's role (add a
+    user with that role, see CustomUserAdmin.save_model) and never moves to another one."""
+
     list_select_related = ("user",)
-    autocomplete_fields = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", *super().get_readonly_fields(request, obj))
 
     @admin.display(description=_("name"), ordering="user__first_name")
     def name(self, obj):
@@ -104,12 +163,12 @@ class ProfileAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("phone"), ordering="user__phone_number1")
     def phone(self, obj):
-        return obj.user.phone_number1
+        return ltr_html(obj.user.phone_number1)
 
 
 @admin.register(StudentUser)
 class StudentUserAdmin(ProfileAdmin):
-    list_display = ("id", "code", "name", "phone")
+    list_display = ("row_id", "code", "name", "phone")
     search_fields = ("code", "user__first_name", "user__last_name", "user__phone_number1")
     list_filter = ("user__gender",)
     readonly_fields = ("code",)
@@ -117,13 +176,13 @@ class StudentUserAdmin(ProfileAdmin):
 
 @admin.register(Parent)
 class ParentAdmin(ProfileAdmin):
-    list_display = ("id", "name", "phone")
+    list_display = ("row_id", "name", "phone")
     search_fields = ("user__first_name", "user__last_name", "user__phone_number1")
 
 
 @admin.register(Instructor)
 class InstructorAdmin(ProfileAdmin):
-    list_display = ("id", "name", "phone", "kind", "fingerprint_id")
+    list_display = ("row_id", "name", "phone", "kind", "fingerprint_id")
     list_filter = ("kind",)
     search_fields = ("user__first_name", "user__last_name", "user__phone_number1", "fingerprint_id")
 
@@ -146,8 +205,7 @@ class ChildAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         try:
-            if data.get("dob"):
-                services.child_check_dob(data["dob"])
+            # The date of birth is checked by child_create / child_update themselves.
             primary = data.get("primary_parent")
             services.child_check_parents(
                 primary_parent_id=primary.pk if primary else None,
@@ -158,10 +216,14 @@ class ChildAdminForm(forms.ModelForm):
         return data
 
 
+# What child_update may change; the parents are the admin's own business (below).
+_CHILD_FIELDS = ("first_name", "last_name", "dob", "gender", "notes")
+
+
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(ServiceAdminMixin, BaseAdmin):
     form = ChildAdminForm
-    list_display = ("id", "code", "first_name", "last_name", "dob", "gender", "primary_parent")
+    list_display = ("row_id", "code", "first_name", "last_name", "dob", "gender", "primary_parent")
     list_select_related = ("primary_parent__user",)
     list_filter = ("gender",)
     search_fields = (
@@ -175,9 +237,25 @@ class ChildAdmin(admin.ModelAdmin):
     readonly_fields = ("code",)
 
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
         if not change:
-            obj.code = services.child_code_new(obj.gender)
-        super().save_model(request, obj, form, change)
+            # The same service as the parents' API: rules, and the participant code.
+            child = call_service(
+                services.child_create,
+                parent=data["primary_parent"],
+                **{name: data[name] for name in _CHILD_FIELDS},
+            )
+            obj.pk, obj.code, obj.created_at = child.pk, child.code, child.created_at
+            obj._state.adding, obj._state.db = False, child._state.db
+            return
+        changed = {name: data[name] for name in _CHILD_FIELDS if name in form.changed_data}
+        child = Child.objects.get(pk=obj.pk)
+        if changed:
+            child = call_service(services.child_update, child=child, actor=request.user, **changed)
+        if "primary_parent" in form.changed_data:
+            # Staff may hand a child to another primary parent (checked in the form's clean).
+            child.primary_parent = data["primary_parent"]
+            child.save(update_fields=["primary_parent", "updated_at"])
 
     def delete_model(self, request, obj):
         services.child_delete(child=obj, actor=request.user)
@@ -197,13 +275,18 @@ class ChildAdmin(admin.ModelAdmin):
 
 
 @admin.register(ParentLinkRequest)
-class ParentLinkRequestAdmin(admin.ModelAdmin):
-    list_display = ("id", "requester", "child", "status", "created_at", "decided_at")
+class ParentLinkRequestAdmin(BaseAdmin):
+    """Parents make requests (API); staff only decide them, so there is no add form."""
+
+    list_display = ("row_id", "requester", "child", "status", "created_at", "decided_at")
     list_select_related = ("requester__user", "child")
     list_filter = ("status",)
     search_fields = ("child__code", "requester__user__phone_number1", "requester__user__first_name")
     readonly_fields = ("requester", "child", "status", "decided_by", "decided_at")
     actions = ("approve", "reject")
+
+    def has_add_permission(self, request):
+        return False
 
     @admin.action(description=_("Approve selected requests"))
     def approve(self, request, queryset):
@@ -225,10 +308,10 @@ class ParentLinkRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerificationCode)
-class VerificationCodeAdmin(admin.ModelAdmin):
+class VerificationCodeAdmin(BaseAdmin):
     """Read-only: the code itself is never stored, only its hash (not shown)."""
 
-    list_display = ("id", "user", "created_at", "expires_at", "attempts", "used_at")
+    list_display = ("row_id", "user", "created_at", "expires_at", "attempts", "used_at")
     list_select_related = ("user",)
     search_fields = ("user__phone_number1",)
     fields = ("user", "created_at", "expires_at", "attempts", "used_at")

@@ -109,7 +109,9 @@ class CustomUser(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["role"])]
 
     def __str__(self) -> str:
-        return f"{self.get_full_name()} ({self.phone_number1})"
+        # The phone is wrapped in Unicode isolates (LRI … PDI) so that it reads
+        # "+201012345678" inside right-to-left text, also where HTML cannot help.
+        return f"{self.get_full_name()} (\u2066{self.phone_number1}\u2069)"
 
     def clean(self):
         super().clean()
@@ -133,7 +135,10 @@ class StudentUser(TimeStampedModel):
     """Profile of an adult (or self-managed) student: a participant with a login."""
 
     user = models.OneToOneField(
-        CustomUser, on_delete=models.PROTECT, related_name="student_profile"
+        CustomUser,
+        on_delete=models.PROTECT,
+        related_name="student_profile",
+        verbose_name=_("user"),
     )
     code = models.CharField(_("participant code"), max_length=6, unique=True, editable=False)
 
@@ -151,7 +156,9 @@ class StudentUser(TimeStampedModel):
 
 
 class Parent(TimeStampedModel):
-    user = models.OneToOneField(CustomUser, on_delete=models.PROTECT, related_name="parent_profile")
+    user = models.OneToOneField(
+        CustomUser, on_delete=models.PROTECT, related_name="parent_profile", verbose_name=_("user")
+    )
 
     class Meta:
         verbose_name = _("parent")
@@ -178,10 +185,15 @@ class Child(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     code = models.CharField(_("participant code"), max_length=6, unique=True, editable=False)
     primary_parent = models.ForeignKey(
-        Parent, on_delete=models.PROTECT, related_name="primary_children"
+        Parent,
+        on_delete=models.PROTECT,
+        related_name="primary_children",
+        verbose_name=_("primary parent"),
     )
     # At most two besides the primary parent: enforced by users.services.
-    other_parents = models.ManyToManyField(Parent, blank=True, related_name="linked_children")
+    other_parents = models.ManyToManyField(
+        Parent, blank=True, related_name="linked_children", verbose_name=_("other parents")
+    )
 
     objects = ChildQuerySet.as_manager()
 
@@ -205,7 +217,10 @@ class InstructorKind(models.TextChoices):
 
 class Instructor(TimeStampedModel):
     user = models.OneToOneField(
-        CustomUser, on_delete=models.PROTECT, related_name="instructor_profile"
+        CustomUser,
+        on_delete=models.PROTECT,
+        related_name="instructor_profile",
+        verbose_name=_("user"),
     )
     bio = models.TextField(_("bio"), blank=True)
     kind = models.CharField(
@@ -242,13 +257,24 @@ class LinkStatus(models.TextChoices):
 class ParentLinkRequest(TimeStampedModel):
     """A parent asks to be linked to a child; the child's primary parent decides."""
 
-    requester = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="link_requests")
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="link_requests")
-    status = models.CharField(max_length=10, choices=LinkStatus.choices, default=LinkStatus.PENDING)
-    decided_by = models.ForeignKey(
-        CustomUser, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    requester = models.ForeignKey(
+        Parent, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("requester")
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("child")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LinkStatus.choices, default=LinkStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        CustomUser,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("parent link request")
@@ -263,20 +289,27 @@ class ParentLinkRequest(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.requester} → {self.child} ({self.status})"
+        return _("%(requester)s asks for %(child)s (%(status)s)") % {
+            "requester": self.requester,
+            "child": self.child,
+            "status": self.get_status_display(),
+        }
 
 
 class VerificationCode(models.Model):
     """A phone verification code. Only a salted hash of the code is stored."""
 
     user = models.ForeignKey(
-        CustomUser, on_delete=models.CASCADE, related_name="verification_codes"
+        CustomUser,
+        on_delete=models.CASCADE,
+        related_name="verification_codes",
+        verbose_name=_("user"),
     )
     code_hash = models.CharField(max_length=128)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("verification code")

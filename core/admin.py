@@ -1,0 +1,211 @@
+"""Admin plumbing shared by every app: saves through services, guarded deletes, display.
+
+The admin is an interface layer like the API: it calls the services, and a service that
+refuses (a ``DomainError`` or a ``ValidationError``) shows as an error on the form, with
+nothing written — never as a success message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import widgets
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from core.errors import DomainError
+
+# Unicode "left-to-right isolate" … "pop directional isolate": keeps "+201012345678" whole
+# inside right-to-left text where HTML cannot be used (page titles, breadcrumbs, <option>).
+LRI, PDI = "\u2066", "\u2069"
+
+# "View site" would lead to the API root, which is not a page for the center's staff.
+admin.site.site_url = None
+
+
+def _unregister_token_tables() -> None:
+    """simplejwt's token tables are plumbing, and an outstanding token is a credential:
+    they have no place on the staff's pages (logout and password changes handle them)."""
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    for model in (BlacklistedToken, OutstandingToken):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_token_tables()
+
+
+def ltr_text(value: object) -> str:
+    return f"{LRI}{value}{PDI}" if value not in (None, "") else ""
+
+
+def ltr_html(value: object) -> str:
+    """A value that reads left to right (a phone number) inside the right-to-left page."""
+    if value in (None, ""):
+        return ""
+    return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+def decimal_text(value: Decimal | None) -> str:
+    """Decimals in one style everywhere in the admin: two places, a dot (as in the inputs)."""
+    return "" if value is None else f"{value:.2f}"
+
+
+def time_text(value) -> str:
+    return "" if value is None else f"{value:%H:%M}"
+
+
+def label_through(model: type[models.Model], field: str, singular, plural) -> None:
+    """Arabic names for the table Django makes for a many-to-many field (shown on delete
+    confirmation pages and in permissions), which otherwise reads "course-tag relationship"."""
+    through = model._meta.get_field(field).remote_field.through
+    if through._meta.auto_created:
+        through._meta.verbose_name = singular
+        through._meta.verbose_name_plural = plural
+        through.__str__ = _through_str  # "course — tag", not "Course_tags object (1)"
+
+
+def _through_str(self) -> str:
+    return " — ".join(str(getattr(self, f.name)) for f in self._meta.fields if f.is_relation)
+
+
+# --- saves through services ---------------------------------------------------------------
+
+
+class ServiceRefused(Exception):
+    """A service refused an admin save; carries (field or None, messages) pairs."""
+
+    def __init__(self, errors: list[tuple[str | None, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def refusal_errors(exc: Exception) -> list[tuple[str | None, Any]]:
+    if isinstance(exc, DomainError):
+        return [(exc.field, str(exc.message))]
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return [
+            (None if name == NON_FIELD_ERRORS else name, msgs)
+            for name, msgs in exc.message_dict.items()
+        ]
+    if isinstance(exc, ValidationError):
+        return [(None, exc.messages)]
+    raise exc
+
+
+def call_service(service: Callable[..., Any], /, **kwargs: Any) -> Any:
+    """Call a service from an admin save; a refusal becomes form errors (see the mixin)."""
+    try:
+        return service(**kwargs)
+    except (DomainError, ValidationError) as exc:
+        raise ServiceRefused(refusal_errors(exc)) from exc
+
+
+def _form_with_errors(form_class: type[forms.BaseForm], errors) -> type[forms.BaseForm]:
+    class RefusedForm(form_class):
+        def _post_clean(self) -> None:
+            super()._post_clean()
+            for field, message in errors:
+                self.add_error(field if field in self.fields else None, message)
+
+    RefusedForm.__name__ = form_class.__name__
+    return RefusedForm
+
+
+class ServiceAdminMixin:
+    """Admin saves go through services; a refusal is shown on the form and nothing is saved.
+
+    ``changeform_view`` runs in a transaction: when ``save_model``/``save_formset`` raise
+    :class:`ServiceRefused` (via :func:`call_service`), the transaction rolls back and the
+    page is rendered again from the same POST with the refusal added to the form.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:
+            request._service_errors = refused.errors
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        errors = getattr(request, "_service_errors", None)
+        return _form_with_errors(form, errors) if errors else form
+
+
+# --- deletes that history forbids -------------------------------------------------------------
+
+
+class GuardedDeleteMixin:
+    """``delete_refusal(obj)`` names why an object must stay; the delete page and the bulk
+    action then explain it in a message instead of answering a bare 403 or, worse,
+    "successfully deleted"."""
+
+    def delete_refusal(self, obj) -> str | None:
+        return None
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        allowed = obj is not None and self.has_delete_permission(request, obj)
+        refusal = self.delete_refusal(obj) if allowed else None
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            opts = self.model._meta
+            url = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change",
+                args=[obj.pk],
+                current_app=self.admin_site.name,
+            )
+            return HttpResponseRedirect(url)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_guarded_delete(func), name, description)
+        return actions
+
+
+def _guarded_delete(delete_selected):
+    def action(modeladmin, request, queryset):
+        refused = [(obj, modeladmin.delete_refusal(obj)) for obj in queryset]
+        refused = [(obj, reason) for obj, reason in refused if reason]
+        if refused:
+            for obj, reason in refused:
+                modeladmin.message_user(request, f"{obj}: {reason}", messages.ERROR)
+            return None  # nothing deleted: back to the list with the reasons
+        return delete_selected(modeladmin, request, queryset)
+
+    return action
+
+
+# --- the base every model admin of ours uses --------------------------------------------------
+
+
+class BaseAdmin(admin.ModelAdmin):
+    """Phone inputs left to right, times without seconds, the ID column in Arabic."""
+
+    formfield_overrides = {
+        PhoneNumberField: {"widget": forms.TextInput(attrs={"dir": "ltr", "class": "vTextField"})},
+        models.TimeField: {"widget": widgets.AdminTimeWidget(format="%H:%M")},
+    }
+
+    @admin.display(description=_("ID"), ordering="pk")
+    def row_id(self, obj) -> int:
+        return obj.pk
+
+
+class BaseInline:
+    formfield_overrides = BaseAdmin.formfield_overrides
