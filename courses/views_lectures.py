@@ -146,8 +146,14 @@ class ExamViewSet(viewsets.ModelViewSet):
         _require_exam_writer(request, exam.course)
         serializer = ExamResultWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result, created = exam_services.exam_result_save(
-            exam=exam, entered_by=request.user, **serializer.validated_data
+        data = serializer.validated_data
+        result, created = exam_services.exam_result_save_for_ids(
+            exam=exam,
+            marks=data["marks"],
+            child_id=data.get("child"),
+            student_id=data.get("student"),
+            notes=data["notes"],
+            entered_by=request.user,
         )
         result = selectors.exam_results_visible_to(request.user, exam).get(pk=result.pk)
         return Response(
