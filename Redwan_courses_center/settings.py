@@ -190,6 +190,18 @@ LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", default="10/minute")
 PHONE_CODE_THROTTLE_RATE = env.str("PHONE_CODE_THROTTLE_RATE", default="1/minute")
 
 REST_FRAMEWORK = {
+    # DRF's parsers, with the JSON one bounded in depth (core/parsers.py). The browsable
+    # API (HTML pages and forms) only with DEBUG; production speaks JSON only.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": (
+        ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
+        if DEBUG
+        else ["rest_framework.renderers.JSONRenderer"]
+    ),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],

@@ -9,6 +9,11 @@ admin.site.site_header = "لوحة إدارة واحة الرضوان"
 admin.site.site_title = "واحة الرضوان"
 admin.site.index_title = "لوحة إدارة واحة الرضوان"
 
+# JSON errors for /api/ and /auth/, Django's pages elsewhere (core/error_views.py).
+handler400 = "core.error_views.bad_request"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"
+
 urlpatterns = [
     path("courses-admin/", admin.site.urls),
     path("auth/", include("users.urls_auth")),
