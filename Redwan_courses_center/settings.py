@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "corsheaders",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as our own static files (offline)
     "phonenumber_field",
     "channels",
     "django_crontab",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so static files served by WhiteNoise get a policy too.
+    "core.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -269,6 +272,10 @@ SPECTACULAR_SETTINGS = {
     # Three models have a ``kind``; without a name the instructor's became "Kind8c3Enum",
     # a hash-derived name that client code generators would bake in.
     "ENUM_NAME_OVERRIDES": {"InstructorKindEnum": "users.models.InstructorKind"},
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Domain settings --------------------------------------------------------------------

@@ -202,3 +202,76 @@ class UnroutedWebSocketTests(SimpleTestCase):
                 connected, _code, closed = await self._connect(path)
             self.assertTrue(connected)
             self.assertEqual(closed, {"type": "websocket.close", "code": NO_ROUTE_CLOSE_CODE})
+
+
+class ProductionSurfaceTests(TestCase):
+    """Docs offline from our static files, a CSP the pages satisfy, no token tables."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.superuser = make_admin(is_superuser=True)
+
+    def test_swagger_ui_and_redoc_load_only_our_own_files(self):
+        from django.conf import settings
+
+        self.assertIn("drf_spectacular_sidecar", settings.INSTALLED_APPS)
+        for url, asset in (
+            ("/api/docs/", "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle"),
+            ("/api/redoc/", "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone"),
+        ):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                html = response.content.decode()
+                self.assertIn(asset, html)
+                self.assertNotIn("cdn.jsdelivr.net", html)
+                self.assertNotIn("fonts.googleapis.com", html)
+                # No inline script: the page's CSP allows script-src 'self' only.
+                self.assertNotRegex(html, r"<script(?![^>]*\bsrc=)[^>]*>")
+
+    def test_swagger_uis_init_script_is_served_as_a_file(self):
+        response = self.client.get("/api/docs/?script=")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response["Content-Type"].startswith("application/javascript"))
+        self.assertIn(b"SwaggerUIBundle(", response.content)
+        self.assertIn(b"/api/schema/", response.content)
+
+    def test_pages_get_a_same_origin_policy_and_the_api_a_policy_allowing_nothing(self):
+        from core.csp import API_POLICY, PAGE_POLICY
+
+        self.client.force_login(self.superuser)
+        for url in ("/api/docs/", "/courses-admin/", "/courses-admin/courses/course/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response["Content-Security-Policy"], PAGE_POLICY)
+        self.client.logout()
+        login = self.client.get("/courses-admin/login/")
+        self.assertEqual(login["Content-Security-Policy"], PAGE_POLICY)
+        self.assertIn("script-src 'self';", PAGE_POLICY)
+        self.assertNotIn("unsafe-eval", PAGE_POLICY)
+        redoc = self.client.get("/api/redoc/")["Content-Security-Policy"]
+        self.assertIn("img-src 'self' data: https://cdn.redoc.ly;", redoc)
+        self.assertIn("script-src 'self';", redoc)
+        for url in ("/api/courses/", "/api/schema/", "/api/nope/", "/auth/users/me/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response["Content-Security-Policy"], API_POLICY)
+        self.assertEqual(
+            API_POLICY,
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        )
+
+    def test_jwt_token_tables_are_not_in_the_admin(self):
+        self.client.force_login(self.superuser)
+        for url in (
+            "/courses-admin/token_blacklist/outstandingtoken/",
+            "/courses-admin/token_blacklist/blacklistedtoken/",
+            "/courses-admin/token_blacklist/outstandingtoken/1/change/",
+            "/courses-admin/token_blacklist/",
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+        index = self.client.get("/courses-admin/")
+        self.assertEqual(index.status_code, 200)
+        self.assertNotContains(index, "token_blacklist")
