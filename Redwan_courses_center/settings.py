@@ -193,13 +193,11 @@ LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", default="10/minute")
 PHONE_CODE_THROTTLE_RATE = env.str("PHONE_CODE_THROTTLE_RATE", default="1/minute")
 
 REST_FRAMEWORK = {
-    # DRF's parsers, with the JSON one bounded in depth (core/parsers.py). The browsable
-    # API (HTML pages and forms) only with DEBUG; production speaks JSON only.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (SPEC §4), bounded in depth (core/parsers.py); other bodies get 415. No
+    # endpoint takes files, and a malformed multipart body never reached us anyway: the
+    # HTTP server (Twisted, under Daphne) answered it with a bodiless 400.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
+    # The browsable API (HTML pages and forms) only with DEBUG.
     "DEFAULT_RENDERER_CLASSES": (
         ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
         if DEBUG

@@ -72,6 +72,18 @@ class DeepJsonTests(APITestCase):
                     response = self.client.post(url, body, content_type="application/json")
                     self.assertEqual(response.status_code, 400)
                     self.assertEqual(response.json()["code"], "parse_error")
+                    self.assertEqual(response.json()["detail"], "بيانات JSON متداخلة بعمق زائد.")
+
+    def test_the_api_takes_json_only(self):
+        for content_type, body in (
+            ("application/x-www-form-urlencoded", "phone_number1=%2B201000000000&password=x"),
+            ("multipart/form-data; boundary=b", "--b--\r\n"),
+            ("text/plain", "hello"),
+        ):
+            with self.subTest(content_type=content_type):
+                response = self.client.post("/auth/jwt/create/", body, content_type=content_type)
+                self.assertEqual(response.status_code, 415)
+                self.assertEqual(response.json()["code"], "unsupported_media_type")
 
     def test_nesting_just_past_the_limit_is_refused_and_normal_bodies_pass(self):
         too_deep = "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1)
@@ -123,7 +135,7 @@ class TooLargeTests(APITestCase):
                 self.assertEqual(response.status_code, 413)
                 self.assertEqual(response["Content-Type"], "application/json")
                 self.assertEqual(response.json()["code"], "request_too_large")
-                self.assertTrue(response.json()["detail"])
+                self.assertEqual(response.json()["detail"], "حجم محتوى الطلب أكبر من المسموح.")
             self.assertFalse([r for r in logs.records if r.exc_info], logs.output)
 
 
@@ -150,7 +162,7 @@ class JsonErrorPagesTests(TestCase):
             self.assertEqual(response.status_code, 400)
             self.assertEqual(response["Content-Type"], "application/json")
             self.assertEqual(response.json()["code"], "bad_request")
-            self.assertTrue(response.json()["detail"])
+            self.assertEqual(response.json()["detail"], "الطلب غير صالح.")
         with self.assertLogs("django.security", logging.ERROR):
             admin = self.client.get("/courses-admin/", HTTP_HOST="evil.example")
         self.assertEqual(admin.status_code, 400)

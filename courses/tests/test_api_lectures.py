@@ -258,6 +258,9 @@ class ExamApiTests(PersonaTestCase):
                     response = self.call(who, "post", url, {**ids, "marks": "18"})
                     self.assertEqual(response.status_code, 400, response.data)
                     self.assertEqual(response.data["code"], "participant_not_enrolled")
+                    self.assertEqual(
+                        response.data["child"], ["هذا المشارك غير مسجَّل في دورة هذا الاختبار."]
+                    )
                     self.assertNotIn("participant_name", response.data)
                     bodies[(who, name)] = response.json()
         self.assertEqual(len({str(sorted(b.items())) for b in bodies.values()}), 1, bodies)
