@@ -248,9 +248,9 @@ class ExamResultAdmin(admin.ModelAdmin):
     list_filter = ("passed", "exam__kind")
     list_select_related = ("exam__course", "child", "student__user")
     search_fields = ("exam__title", "child__code", "student__code")
-    readonly_fields = ("percentage", "passed", "entered_by")
-    autocomplete_fields = ("exam",)
-    raw_id_fields = ("child", "student")
+    # Who the result belongs to is fixed: only the API's service checks that the
+    # participant is in the exam's course (courses.selectors.participant_in_course).
+    readonly_fields = ("exam", "child", "student", "percentage", "passed", "entered_by")
 
     def has_add_permission(self, request) -> bool:
         # Results go through the API / service, which computes percentage and pass.

@@ -187,3 +187,25 @@ class CourseAdminServiceTests(TestCase):
         response = self.client.post("/courses-admin/courses/course/add/", data)
         self.assertEqual(response.status_code, 302, response.content[:2000])
         self.assertTrue(Course.objects.filter(slug="tajweed", capacity=15).exists())
+
+
+class ExamResultAdminTests(TestCase):
+    def test_staff_cannot_move_a_result_to_another_participant(self):
+        from decimal import Decimal
+
+        from courses.tests.factories import ExamFactory, make_result
+
+        admin = make_admin(is_superuser=True)
+        child, stranger = make_child(), make_child()
+        result = make_result(ExamFactory(), child=child, marks=Decimal("1"))
+        self.client.force_login(admin)
+        url = f"/courses-admin/courses/examresult/{result.pk}/change/"
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        form = page.context["adminform"].form
+        self.assertNotIn("child", form.fields)
+        self.assertNotIn("student", form.fields)
+        self.assertNotIn("exam", form.fields)
+        self.client.post(url, {"marks": "1", "notes": "", "child": stranger.pk})
+        result.refresh_from_db()
+        self.assertEqual(result.child_id, child.pk)
