@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "corsheaders",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as our own static files (offline)
     "phonenumber_field",
     "channels",
     "django_crontab",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so static files served by WhiteNoise get a policy too.
+    "core.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -190,6 +193,16 @@ LOGIN_THROTTLE_RATE = env.str("LOGIN_THROTTLE_RATE", default="10/minute")
 PHONE_CODE_THROTTLE_RATE = env.str("PHONE_CODE_THROTTLE_RATE", default="1/minute")
 
 REST_FRAMEWORK = {
+    # JSON only (SPEC §4), bounded in depth (core/parsers.py); other bodies get 415. No
+    # endpoint takes files, and a malformed multipart body never reached us anyway: the
+    # HTTP server (Twisted, under Daphne) answered it with a bodiless 400.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.BoundedJSONParser"],
+    # The browsable API (HTML pages and forms) only with DEBUG.
+    "DEFAULT_RENDERER_CLASSES": (
+        ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
+        if DEBUG
+        else ["rest_framework.renderers.JSONRenderer"]
+    ),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
@@ -259,6 +272,10 @@ SPECTACULAR_SETTINGS = {
     # Three models have a ``kind``; without a name the instructor's became "Kind8c3Enum",
     # a hash-derived name that client code generators would bake in.
     "ENUM_NAME_OVERRIDES": {"InstructorKindEnum": "users.models.InstructorKind"},
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Domain settings --------------------------------------------------------------------

@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularSwaggerSplitView,
+)
 
+from core.docs import RedocView
 from core.health import healthz, readyz
 from users.admin_login import ThrottledAdminAuthenticationForm, admin_login
 
@@ -12,13 +16,20 @@ admin.site.index_title = "لوحة إدارة واحة الرضوان"
 # The admin login counts against the API login's throttles (users/admin_login.py).
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
+# JSON errors for /api/ and /auth/, Django's pages elsewhere (core/error_views.py).
+handler400 = "core.error_views.bad_request"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"
+
 urlpatterns = [
     path("courses-admin/login/", admin_login),
     path("courses-admin/", admin.site.urls),
     path("auth/", include("users.urls_auth")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The split view serves Swagger UI's init script as a file (?script), so the page
+    # needs no inline script under its Content-Security-Policy (core/csp.py).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("Redwan_courses_center.api_router")),
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),

@@ -11,12 +11,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "Redwan_courses_center.settings"
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
+from core.consumers import NoRouteConsumer  # noqa: E402
 from core.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter(websocket_urlpatterns),
+        # The apps' routes first; any other path ends at NoRouteConsumer (closed, 4004).
+        "websocket": URLRouter([*websocket_urlpatterns, re_path(r"", NoRouteConsumer.as_asgi())]),
     }
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError
 from django.http import Http404
@@ -28,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, SuspiciousOperation):
+        # Raised while reading the body (over DATA_UPLOAD_MAX_MEMORY_SIZE, too many form
+        # fields): the client's fault, answered without a traceback in the log.
+        return Response(*suspicious_operation_body(exc))
+
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "detail": str(exc.message)}
         if exc.field and exc.field not in body:
@@ -90,3 +96,14 @@ def _django_validation_detail(exc: DjangoValidationError):
             for field, msgs in exc.message_dict.items()
         }
     return {"non_field_errors": exc.messages}
+
+
+def suspicious_operation_body(exc: SuspiciousOperation) -> tuple[dict, int]:
+    """Body and status for a request Django refused as suspicious (also used by the
+    root URLconf's handler400)."""
+    if isinstance(exc, RequestDataTooBig):
+        return (
+            {"code": "request_too_large", "detail": _("The request body is too large.")},
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    return {"code": "bad_request", "detail": _("The request is not valid.")}, 400

@@ -1,9 +1,30 @@
-"""drf-spectacular AutoSchema that documents our error responses on every operation,
-so that schema-driven clients and fuzzers know 400/401/403/404/409 are expected."""
+"""drf-spectacular AutoSchema that documents what the API really does, so that schema-driven
+clients and fuzzers (schemathesis) find no gap between the schema and the responses:
 
+- our error responses (400/401/403/404/409/429) on every operation;
+- the operations anonymous callers may use (reads of the public catalogue) as public;
+- times as the ``HH:MM[:SS]`` strings they are (OpenAPI's ``format: time`` is RFC 3339's
+  ``full-time``, which needs an offset: ``"17:00:00"`` would not validate).
+"""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
+
+from core.permissions import ReadOnlyOrAdminOnly
+
+# What DRF's TimeField reads and writes: 17:00, 17:00:00, 17:00:00.250000.
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+class TimeFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "rest_framework.fields.TimeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": TIME_PATTERN, "example": "17:00:00"}
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -22,6 +43,15 @@ _ERRORS = {
 
 
 class AutoSchema(BaseAutoSchema):
+    def get_auth(self):
+        """drf-spectacular marks AllowAny operations as public (``{}`` among the security
+        requirements); reads guarded by ReadOnlyOrAdminOnly (a course's schedule) are public too."""
+        auths = super().get_auth()
+        if {} not in auths and self.method in SAFE_METHODS:
+            if any(isinstance(p, ReadOnlyOrAdminOnly) for p in self.view.get_permissions()):
+                auths.append({})
+        return auths
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
         for code, text in _ERRORS.items():

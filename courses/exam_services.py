@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, Forbidden, Invalid
 from core.permissions import is_admin
 from core.unset import UNSET, Unset, given
-from courses import rules
+from courses import rules, selectors
 from courses.models import DATE_RANGE, Course, Exam, ExamResult
 from users.models import Child, CustomUser, StudentUser
 
@@ -132,10 +132,11 @@ def exam_result_save(
 ) -> tuple[ExamResult, bool]:
     """Create or update the result of one participant; returns ``(result, created)``.
 
-    The participant is exactly one of ``child`` / ``student``. Once enrollments exist, the
-    enrollment issue must also refuse participants not enrolled in the exam's course
-    (``participant_not_enrolled``). ``entered_by`` is the actor: an admin or the course's
-    instructor (``None`` only for the system itself, e.g. an import).
+    from core.errors import Conflict, Forbidden, Invalid
+    from core.permissions import is_admin
+    from core.unset import UNSET, Unset, given
+    from courses import rules, selectors
+    from courses.models import DATE_RANGE, Course, Exam, ExamResult
     """
     if entered_by is not None:
         exam_check_writer(actor=entered_by, course=exam.course)
@@ -143,6 +144,8 @@ def exam_result_save(
         raise Invalid(
             "participant_required", _("Give exactly one of child or student."), field="child"
         )
+    if not selectors.participant_in_course(exam.course, child=child, student=student):
+        raise _not_enrolled("child" if child is not None else "student")
     if marks > exam.total_marks:
         raise Invalid(
             "marks_exceed_total", _("The marks are above the exam's total."), field="marks"
@@ -159,3 +162,43 @@ def exam_result_save(
     result.full_clean(validate_unique=False, validate_constraints=False)
     result.save()
     return result, created
+
+
+def _not_enrolled(field: str) -> Invalid:
+    # One message for "no such id", "someone else's child" and "not in this course", so
+    # that the answer reveals nothing about which ids exist.
+    return Invalid(
+        "participant_not_enrolled",
+        _("This participant is not enrolled in the exam's course."),
+        field=field,
+    )
+
+
+def exam_result_save_for_ids(
+    *,
+    exam: Exam,
+    marks: Decimal,
+    child_id: int | None = None,
+    student_id: int | None = None,
+    notes: str = "",
+    entered_by: CustomUser | None = None,
+) -> tuple[ExamResult, bool]:
+    """``exam_result_save`` for ids sent by a client: an id that does not exist gets the
+    very same refusal as a participant who is not in the course."""
+    if (child_id is None) == (student_id is None):
+        raise Invalid(
+            "participant_required", _("Give exactly one of child or student."), field="child"
+        )
+    if child_id is not None:
+        child = Child.objects.filter(pk=child_id).first()
+        if child is None:
+            raise _not_enrolled("child")
+        return exam_result_save(
+            exam=exam, marks=marks, child=child, notes=notes, entered_by=entered_by
+        )
+    student = StudentUser.objects.filter(pk=student_id).first()
+    if student is None:
+        raise _not_enrolled("student")
+    return exam_result_save(
+        exam=exam, marks=marks, student=student, notes=notes, entered_by=entered_by
+    )

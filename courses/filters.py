@@ -2,12 +2,14 @@
 
 from django import forms
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 
 from courses.models import Audience, CourseStatus, ExamKind, LectureStatus
 
 _MAX_ID = 2**63 - 1
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": _MAX_ID})
 class IdFilter(filters.Filter):
     """An integer id within the database's range: ``1.5``, ``abc`` or ``10**25`` → 400.
 

@@ -6,7 +6,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from core.permissions import is_admin
 from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture
-from users.models import Instructor, StudentUser
+from users.models import Child, Instructor, StudentUser
 from users.selectors import parent_of
 
 
@@ -31,6 +31,20 @@ def student_of(user) -> StudentUser | None:
 def is_course_instructor(user, course: Course) -> bool:
     instructor = instructor_of(user)
     return instructor is not None and course.instructor_id == instructor.pk
+
+
+def participant_in_course(
+    course: Course, *, child: Child | None = None, student: StudentUser | None = None
+) -> bool:
+    """Is this participant (a child or a student) in the course, so that the course's
+    people may record things about them (exam results, later attendance)?
+
+    This is the one place that answers it. There is no Enrollment model yet, so no one is
+    in any course and the answer is honestly ``False``: every such write is refused. The
+    enrollment issue makes it real (an active enrollment of ``child``/``student`` in
+    ``course``); callers and their tests stay as they are.
+    """
+    return False
 
 
 def with_seats_left(queryset: QuerySet[Course]) -> QuerySet[Course]:

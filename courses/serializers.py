@@ -21,7 +21,10 @@ from courses.models import (
     Season,
     Tag,
 )
-from users.models import Child, Instructor, StudentUser
+from users.models import Instructor
+
+# Ids are 64-bit; a larger number would overflow the database driver instead of a 400.
+MAX_ID = 2**63 - 1
 
 
 class CourseStatusField(serializers.ChoiceField):
@@ -266,11 +269,11 @@ class ExamResultSerializer(serializers.ModelSerializer):
 
 
 class ExamResultWriteSerializer(serializers.Serializer):
-    child = serializers.PrimaryKeyRelatedField(
-        queryset=Child.objects.all(), required=False, allow_null=True
-    )
-    student = serializers.PrimaryKeyRelatedField(
-        queryset=StudentUser.objects.all(), required=False, allow_null=True
+    # Plain ids, not PrimaryKeyRelatedField: its "does not exist" message would tell an
+    # outsider which children exist. The service refuses unknown and non-enrolled ids alike.
+    child = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    student = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     marks = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0"))
     notes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -182,13 +182,13 @@ class ExamViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         serializer = ExamResultWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        result, created = exam_services.exam_result_save(
+        result, created = exam_services.exam_result_save_for_ids(
             exam=exam,
-            entered_by=request.user,
             marks=data["marks"],
-            child=data.get("child"),
-            student=data.get("student"),
-            notes=data.get("notes", ""),
+            child_id=data.get("child"),
+            student_id=data.get("student"),
+            notes=data["notes"],
+            entered_by=request.user,
         )
         result = selectors.exam_results_visible_to(request.user, exam).get(pk=result.pk)
         return Response(

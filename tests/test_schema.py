@@ -130,3 +130,82 @@ class SchemaPerCallerTests(APITestCase):
         self.assertIn("InstructorKindEnum", schemas)
         for name in schemas:
             self.assertNotRegex(name, r"[0-9a-f]{3}Enum$")
+
+
+class SchemaMatchesResponsesTests(APITestCase):
+    """What schemathesis checked against real responses (issue #6)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.schema = APIClient().get("/api/schema/?format=json").json()
+
+    def operation(self, path: str, method: str) -> dict:
+        return self.schema["paths"][path][method]
+
+    def test_times_are_hh_mm_ss_strings_not_openapi_time(self):
+        import re
+
+        from core.schema import TIME_PATTERN
+
+        for name in ("Lecture", "ScheduleSlot", "ScheduleSlotRequest", "LectureCreateRequest"):
+            for field in ("start_time", "end_time"):
+                with self.subTest(schema=name, field=field):
+                    prop = self.schema["components"]["schemas"][name]["properties"][field]
+                    self.assertEqual(prop["type"], "string")
+                    self.assertNotIn("format", prop)
+                    self.assertEqual(prop["pattern"], TIME_PATTERN)
+        for ok in ("17:00", "17:00:00", "09:30:00.250000", "23:59:59"):
+            self.assertRegex(ok, TIME_PATTERN)
+        for bad in ("24:00", "17:60", "5:00", "17:00:00+02:00", "17"):
+            self.assertIsNone(re.match(TIME_PATTERN, bad), bad)
+
+    def test_the_public_catalogue_is_documented_as_needing_no_login(self):
+        public = [
+            ("/api/seasons/", "get"),
+            ("/api/seasons/{id}/", "get"),
+            ("/api/tags/", "get"),
+            ("/api/tags/{id}/", "get"),
+            ("/api/courses/", "get"),
+            ("/api/courses/{id}/", "get"),
+            ("/api/courses/{id}/schedule/", "get"),
+            ("/api/instructors/", "get"),
+            ("/api/instructors/{id}/", "get"),
+        ]
+        for path, method in public:
+            with self.subTest(path=path):
+                self.assertIn({}, self.operation(path, method)["security"])
+                if "{id}" not in path:  # and anonymous callers really are served
+                    self.assertEqual(APIClient().get(path).status_code, 200)
+        for path, method in (
+            ("/api/seasons/", "post"),
+            ("/api/tags/{id}/", "patch"),
+            ("/api/courses/", "post"),
+            ("/api/children/", "get"),
+            ("/api/exams/", "get"),
+        ):
+            with self.subTest(path=path, method=method):
+                self.assertNotIn({}, self.operation(path, method)["security"])
+
+    def test_paging_and_id_filters_document_their_bounds(self):
+        params = {
+            p["name"]: p["schema"] for p in self.operation("/api/courses/", "get")["parameters"]
+        }
+        self.assertEqual(params["page"]["minimum"], 1)
+        self.assertEqual((params["page_size"]["minimum"], params["page_size"]["maximum"]), (1, 100))
+        for name in ("season", "tag", "instructor"):
+            self.assertEqual(params[name]["minimum"], 0)
+            self.assertEqual(params[name]["maximum"], 2**63 - 1)
+        lectures = {
+            p["name"]: p["schema"] for p in self.operation("/api/lectures/", "get")["parameters"]
+        }
+        self.assertEqual(lectures["course"]["maximum"], 2**63 - 1)
+
+    def test_it_validates_without_warnings(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=StringIO())
+        self.assertIn("openapi:", out.getvalue())

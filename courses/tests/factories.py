@@ -100,3 +100,23 @@ def make_attendance(lecture, *, child=None, student=None, present=None):
         rating=rating,
         source="admin" if present is not None else "",
     )
+
+
+def everyone_enrolled():
+    """Until enrollments exist no participant is in any course, so every exam result is
+    refused. Tests of grading and reading results pretend, through the one selector that
+    answers the question, that the participant is enrolled."""
+    from unittest import mock
+
+    return mock.patch("courses.selectors.participant_in_course", return_value=True)
+
+
+def make_result(exam, *, marks, child=None, student=None):
+    """An exam result through the service (grading included), its participant enrolled."""
+    from courses import exam_services
+
+    with everyone_enrolled():
+        result, _created = exam_services.exam_result_save(
+            exam=exam, marks=marks, child=child, student=student
+        )
+    return result

@@ -8,7 +8,7 @@ from core.errors import Forbidden
 from courses import exam_services, services
 from courses.models import Exam, ExamResult
 from courses.tests.base import PersonaTestCase
-from courses.tests.factories import ExamFactory
+from courses.tests.factories import ExamFactory, everyone_enrolled
 
 
 class CourseEditorTests(PersonaTestCase):
@@ -76,8 +76,9 @@ class ExamWriterTests(PersonaTestCase):
                 exam=exam, child=self.child, marks=Decimal("1"), entered_by=self.other_instructor
             )
         self.assertFalse(ExamResult.objects.exists())
-        result, created = exam_services.exam_result_save(
-            exam=exam, child=self.child, marks=Decimal("1"), entered_by=self.instructor
-        )
+        with everyone_enrolled():
+            result, created = exam_services.exam_result_save(
+                exam=exam, child=self.child, marks=Decimal("1"), entered_by=self.instructor
+            )
         self.assertTrue(created)
         self.assertEqual(result.entered_by, self.instructor)

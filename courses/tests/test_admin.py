@@ -22,6 +22,7 @@ from courses.tests.factories import (
     ExamFactory,
     LectureFactory,
     ScheduleFactory,
+    everyone_enrolled,
     make_attendance,
 )
 from users.tests.factories import make_admin, make_child, make_instructor
@@ -244,6 +245,10 @@ class StaffAdminTestCase(TestCase):
 
     def setUp(self):
         self.client.force_login(self.admin)
+        # Results are saved for made-up participants: let everyone count as enrolled.
+        enrolled = everyone_enrolled()
+        enrolled.start()
+        self.addCleanup(enrolled.stop)
 
 
 class LectureTimeTakenTests(StaffAdminTestCase):
@@ -548,3 +553,25 @@ class AdminFormatTests(StaffAdminTestCase):
         self.assertContains(response, "core/admin.css")
         css = (settings.BASE_DIR / "core/static/core/admin.css").read_text()
         self.assertIn(".schedule-inline input.vTimeField", css)
+
+
+class ExamResultAdminTests(TestCase):
+    def test_staff_cannot_move_a_result_to_another_participant(self):
+        from decimal import Decimal
+
+        from courses.tests.factories import ExamFactory, make_result
+
+        admin = make_admin(is_superuser=True)
+        child, stranger = make_child(), make_child()
+        result = make_result(ExamFactory(), child=child, marks=Decimal("1"))
+        self.client.force_login(admin)
+        url = f"/courses-admin/courses/examresult/{result.pk}/change/"
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        form = page.context["adminform"].form
+        self.assertNotIn("child", form.fields)
+        self.assertNotIn("student", form.fields)
+        self.assertNotIn("exam", form.fields)
+        self.client.post(url, {"marks": "1", "notes": "", "child": stranger.pk})
+        result.refresh_from_db()
+        self.assertEqual(result.child_id, child.pk)

@@ -3,10 +3,15 @@
 from datetime import date, time
 from decimal import Decimal
 
-from courses import exam_services
 from courses.models import Exam, Lecture
 from courses.tests.base import PersonaTestCase, matrix
-from courses.tests.factories import ExamFactory, LectureFactory, make_attendance
+from courses.tests.factories import (
+    ExamFactory,
+    LectureFactory,
+    everyone_enrolled,
+    make_attendance,
+    make_result,
+)
 from users.tests.factories import make_child, make_parent
 
 
@@ -144,11 +149,9 @@ class ExamApiTests(PersonaTestCase):
         self.exam = ExamFactory(
             course=self.course, total_marks=Decimal("20"), pass_mark=Decimal("10")
         )
-        exam_services.exam_result_save(exam=self.exam, child=self.child, marks=Decimal("15"))
-        exam_services.exam_result_save(exam=self.exam, child=self.other_child, marks=Decimal("5"))
-        exam_services.exam_result_save(
-            exam=self.exam, student=self.student_profile, marks=Decimal("9")
-        )
+        make_result(exam=self.exam, child=self.child, marks=Decimal("15"))
+        make_result(exam=self.exam, child=self.other_child, marks=Decimal("5"))
+        make_result(exam=self.exam, student=self.student_profile, marks=Decimal("9"))
         self.url = f"/api/exams/{self.exam.pk}/"
 
     def body(self, **extra):
@@ -229,13 +232,54 @@ class ExamApiTests(PersonaTestCase):
     def test_results_are_entered_by_admins_and_the_courses_instructor(self):
         url = f"{self.url}results/"
         body = {"child": self.child.pk, "marks": "18"}
-        self.assertMatrix("post", url, matrix(401, 403, 403, 200, 404, 200), body)
-        response = self.call("instructor", "post", url, body)
+        with everyone_enrolled():
+            self.assertMatrix("post", url, matrix(401, 403, 403, 200, 404, 200), body)
+            response = self.call("instructor", "post", url, body)
+            fresh = self.call("admin", "post", url, {"child": make_child().pk, "marks": "2"})
         self.assertEqual(response.data["percentage"], "90.00")
         self.assertTrue(response.data["passed"])
-        fresh = self.call("admin", "post", url, {"child": make_child().pk, "marks": "2"})
         self.assertEqual(fresh.status_code, 201)
         self.assertFalse(fresh.data["passed"])
+
+    def test_no_result_for_anyone_outside_the_course_and_no_hint_who_exists(self):
+        """The leak of issue #6: an instructor posted any child's id and got their name and
+        code back. Nobody is enrolled yet, so every id gets one and the same 400."""
+        url = f"{self.url}results/"
+        strangers = {
+            "own parent's child": {"child": self.child.pk},
+            "another parent's child": {"child": make_child(make_parent()).pk},
+            "child with no result": {"child": make_child().pk},
+            "nonexistent child": {"child": 987654},
+        }
+        bodies = {}
+        for who in ("instructor", "admin"):
+            for name, ids in strangers.items():
+                with self.subTest(who=who, participant=name):
+                    response = self.call(who, "post", url, {**ids, "marks": "18"})
+                    self.assertEqual(response.status_code, 400, response.data)
+                    self.assertEqual(response.data["code"], "participant_not_enrolled")
+                    self.assertEqual(
+                        response.data["child"], ["هذا المشارك غير مسجَّل في دورة هذا الاختبار."]
+                    )
+                    self.assertNotIn("participant_name", response.data)
+                    bodies[(who, name)] = response.json()
+        self.assertEqual(len({str(sorted(b.items())) for b in bodies.values()}), 1, bodies)
+        for sid in (self.student_profile.pk, 987654):
+            response = self.call("instructor", "post", url, {"student": sid, "marks": "1"})
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(response.data["code"], "participant_not_enrolled")
+            self.assertIn("student", response.data)
+        # Nothing was written: the three results of setUp are still the only ones, unchanged.
+        results = Exam.objects.get(pk=self.exam.pk).results
+        self.assertEqual(results.count(), 3)
+        self.assertEqual(results.get(child=self.child).marks, Decimal("15"))
+
+    def test_a_huge_or_negative_participant_id_is_400_not_500(self):
+        url = f"{self.url}results/"
+        for pid in (2**70, -1, 0, "abc"):
+            with self.subTest(pid=pid):
+                response = self.call("admin", "post", url, {"child": pid, "marks": "1"})
+                self.assertEqual(response.status_code, 400, response.data)
 
     def test_bad_result_input_is_400(self):
         url = f"{self.url}results/"
@@ -243,11 +287,10 @@ class ExamApiTests(PersonaTestCase):
             {"marks": "5"},
             {"child": self.child.pk, "student": self.student_profile.pk, "marks": "5"},
             {"child": self.child.pk, "marks": "21"},
-            {"child": 999999, "marks": "5"},
             {"child": self.child.pk, "marks": "-1"},
             {"child": self.child.pk, "marks": "x"},
         ):
-            with self.subTest(body):
+            with self.subTest(body), everyone_enrolled():
                 self.assertEqual(self.call("admin", "post", url, body).status_code, 400)
         self.assertEqual(Exam.objects.get(pk=self.exam.pk).results.count(), 3)
 

@@ -8,7 +8,6 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from courses import exam_services
 from courses.tests.factories import (
     CourseFactory,
     ExamFactory,
@@ -16,6 +15,7 @@ from courses.tests.factories import (
     ScheduleFactory,
     SeasonFactory,
     TagFactory,
+    make_result,
 )
 from users.tests.factories import make_admin, make_child, make_instructor, make_student
 
@@ -43,13 +43,11 @@ class ListQueryCountTests(TestCase):
                 instructor=make_instructor(),
             )
             exam = ExamFactory(course=course)
-            exam_services.exam_result_save(exam=exam, child=make_child(), marks=Decimal("3"))
-            exam_services.exam_result_save(
-                exam=ExamFactory(course=cls.course), child=make_child(), marks=Decimal("4")
-            )
+            make_result(exam=exam, child=make_child(), marks=Decimal("3"))
+            make_result(exam=ExamFactory(course=cls.course), child=make_child(), marks=Decimal("4"))
         cls.exam = cls.course.exams.first()
         for i in range(ROWS):
-            exam_services.exam_result_save(exam=cls.exam, child=make_child(), marks=Decimal(i))
+            make_result(exam=cls.exam, child=make_child(), marks=Decimal(i))
 
     def count(self, url: str, user, page_size: int) -> tuple[int, int]:
         client = APIClient()

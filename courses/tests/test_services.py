@@ -19,7 +19,9 @@ from courses.tests.factories import (
     LectureFactory,
     ScheduleFactory,
     SeasonFactory,
+    everyone_enrolled,
     make_attendance,
+    make_result,
 )
 from users.tests.factories import make_child, make_instructor, make_student
 from users.tests.personas import PersonasMixin
@@ -138,7 +140,7 @@ class CourseServiceTests(PersonasMixin, TestCase):
 
     def test_a_course_with_exam_results_cannot_be_deleted(self):
         exam = ExamFactory()
-        exam_services.exam_result_save(exam=exam, child=make_child(), marks=Decimal("10"))
+        make_result(exam=exam, child=make_child(), marks=Decimal("10"))
         with self.assertRaises(Conflict):
             services.course_delete(course=exam.course)
 
@@ -246,6 +248,12 @@ class LectureServiceTests(TestCase):
 
 
 class ExamServiceTests(PersonasMixin, TestCase):
+    def setUp(self):
+        super().setUp()
+        enrolled = everyone_enrolled()
+        enrolled.start()
+        self.addCleanup(enrolled.stop)
+
     def test_percentage_and_pass_come_from_the_exams_own_pass_mark(self):
         exam = ExamFactory(total_marks=Decimal("40"), pass_mark=Decimal("30"))
         result, created = exam_services.exam_result_save(
@@ -282,6 +290,42 @@ class ExamServiceTests(PersonasMixin, TestCase):
         with self.assertRaises(Conflict):
             exam_services.exam_delete(exam=exam, actor=self.admin)
         self.assertTrue(Exam.objects.filter(pk=exam.pk).exists())
+
+
+class ExamResultParticipantTests(TestCase):
+    """Only participants of the exam's course may receive a result (SPEC §10)."""
+
+    def test_no_one_is_in_a_course_before_enrollments_exist(self):
+        from courses.selectors import participant_in_course
+
+        exam = ExamFactory()
+        self.assertFalse(participant_in_course(exam.course, child=make_child()))
+        self.assertFalse(participant_in_course(exam.course, student=make_student()))
+
+    def test_a_participant_not_in_the_course_gets_no_result(self):
+        exam = ExamFactory()
+        for who in ({"child": make_child()}, {"student": make_student()}):
+            with self.subTest(who=list(who)), self.assertRaises(Invalid) as ctx:
+                exam_services.exam_result_save(exam=exam, marks=Decimal("1"), **who)
+            self.assertEqual(ctx.exception.code, "participant_not_enrolled")
+            self.assertEqual(ctx.exception.field, next(iter(who)))
+        self.assertFalse(ExamResult.objects.exists())
+
+    def test_the_course_is_what_is_asked_about(self):
+        exam, child = ExamFactory(), make_child()
+        with everyone_enrolled() as enrolled:
+            exam_services.exam_result_save(exam=exam, marks=Decimal("1"), child=child)
+        enrolled.assert_called_once_with(exam.course, child=child, student=None)
+
+    def test_unknown_ids_are_refused_like_participants_not_enrolled(self):
+        exam, child = ExamFactory(), make_child()
+        errors = []
+        for ids in ({"child_id": child.pk}, {"child_id": child.pk + 1000}):
+            with self.assertRaises(Invalid) as ctx:
+                exam_services.exam_result_save_for_ids(exam=exam, marks=Decimal("1"), **ids)
+            errors.append((ctx.exception.code, ctx.exception.field, str(ctx.exception.message)))
+        self.assertEqual(errors[0], errors[1])
+        self.assertEqual(errors[0][0], "participant_not_enrolled")
 
 
 class DemoSeedTests(TestCase):

@@ -1,0 +1,16 @@
+"""WebSocket consumers shared by the whole project."""
+
+from __future__ import annotations
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+NO_ROUTE_CLOSE_CODE = 4004
+
+
+class NoRouteConsumer(AsyncWebsocketConsumer):
+    """Every WebSocket path no app routes: accepted and closed at once with 4004 ("not
+    found"), instead of the router's ValueError (a traceback and a failed handshake)."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=NO_ROUTE_CLOSE_CODE)
