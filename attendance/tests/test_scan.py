@@ -31,6 +31,10 @@ def cairo(hour: int, minute: int = 0, second: int = 0) -> datetime.datetime:
     return local_datetime(DAY, datetime.time(hour, minute, second))
 
 
+async def _receive(layer, channel: str, count: int) -> list[dict]:
+    return [await layer.receive(channel) for _ in range(count)]
+
+
 @override_settings(INSTRUCTOR_LATE_GRACE_MINUTES=10)
 class ScanTests(APITestCase):
     @classmethod
@@ -74,9 +78,7 @@ class ScanTests(APITestCase):
         self.assertEqual(response.data["result"], "check_in")
         self.assertEqual(response.data["instructor"], self.teacher.pk)
         self.assertEqual(len(response.data["sessions"]), 2)
-        self.assertEqual(
-            self.statuses(), {self.morning.pk: "present", self.evening.pk: "present"}
-        )
+        self.assertEqual(self.statuses(), {self.morning.pk: "present", self.evening.pk: "present"})
         row = InstructorAttendance.objects.get(lecture=self.morning)
         self.assertEqual(row.check_in_at, cairo(9, 10))
         self.assertEqual((row.check_in_method, row.device), ("device", self.device))
@@ -183,10 +185,10 @@ class ScanTests(APITestCase):
             with self.captureOnCommitCallbacks(execute=True) as callbacks:
                 self.scan(cairo(8, 55))
             self.assertEqual(len(callbacks), 2)
-            events = [async_to_sync(layer.receive)(channel) for _ in range(2)]
+            events = async_to_sync(_receive)(layer, channel, 2)
         finally:
             async_to_sync(layer.group_discard)(admins_group(), channel)
-        self.assertEqual({e["type"] for e in events}, {"instructor_attendance_update"})
-        self.assertEqual({e["lecture"] for e in events}, {self.morning.pk, self.evening.pk})
+        self.assertEqual({e["type"] for e in events}, {"instructor_attendance_update"}, events)
+        self.assertEqual({e["lecture"] for e in events}, {self.morning.pk, self.evening.pk}, events)
         self.assertEqual({e["status"] for e in events}, {"present"})
         self.assertEqual(events[0]["instructor"], self.teacher.pk)

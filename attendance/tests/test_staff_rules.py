@@ -22,11 +22,15 @@ class LateRuleTests(SimpleTestCase):
 
     def test_late_one_second_after_the_grace(self):
         at = local_datetime(DAY, START) + timedelta(minutes=10, seconds=1)
-        self.assertEqual(rules.check_in_status(day=DAY, start=START, at=at, grace_minutes=10), "late")
+        self.assertEqual(
+            rules.check_in_status(day=DAY, start=START, at=at, grace_minutes=10), "late"
+        )
 
     def test_the_grace_is_a_setting_not_a_constant(self):
         at = local_datetime(DAY, START) + timedelta(minutes=3)
-        self.assertEqual(rules.check_in_status(day=DAY, start=START, at=at, grace_minutes=2), "late")
+        self.assertEqual(
+            rules.check_in_status(day=DAY, start=START, at=at, grace_minutes=2), "late"
+        )
 
     def test_threshold_is_cairo_wall_clock(self):
         # 08:10 Cairo in November (UTC+2) is 06:10 UTC.
@@ -41,9 +45,7 @@ class RepeatRuleTests(SimpleTestCase):
 
     def test_within_two_minutes_is_a_repeat(self):
         self.assertTrue(rules.is_repeat(previous=self.base, at=self.base))
-        self.assertTrue(
-            rules.is_repeat(previous=self.base, at=self.base + timedelta(seconds=119))
-        )
+        self.assertTrue(rules.is_repeat(previous=self.base, at=self.base + timedelta(seconds=119)))
 
     def test_two_minutes_or_more_counts(self):
         self.assertFalse(rules.is_repeat(previous=self.base, at=self.base + timedelta(minutes=2)))
