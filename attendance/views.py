@@ -104,10 +104,9 @@ class SupervisorShiftViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         "retrieve": [IsAuthenticated],
         "create": [AdminOnly],
         "partial_update": [AdminOnly],
-        "update": [AdminOnly],
         "destroy": [AdminOnly],
     }
-    http_method_names = _METHODS
+    http_method_names = _METHODS  # no PUT: PATCH edits
     serializer_class = SupervisorShiftSerializer
     filterset_class = SupervisorShiftFilter
     ordering_fields = ["weekday", "start_time", "id"]
@@ -136,10 +135,6 @@ class SupervisorShiftViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
             end_time=data.get("end_time", UNSET),
             is_active=data.get("is_active", UNSET),
         )
-
-    @extend_schema(exclude=True)
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         shift_services.supervisor_shift_delete(shift=instance)
