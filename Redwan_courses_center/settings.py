@@ -258,7 +258,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/(api|auth)/",
     # Three models have a ``kind``; without a name the instructor's became "Kind8c3Enum",
     # a hash-derived name that client code generators would bake in.
-    "ENUM_NAME_OVERRIDES": {"InstructorKindEnum": "users.models.InstructorKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "InstructorKindEnum": "users.models.InstructorKind",
+        "DeviceKindEnum": "attendance.models_staff.DeviceKind",
+    },
 }
 
 # --- Domain settings --------------------------------------------------------------------
