@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance import errors, rules
 from attendance.broadcast import broadcast_instructor_attendance
+from attendance.job_services import instructor_attendance_plan
 from attendance.models import (
     CHECKED_IN,
     CheckInMethod,
@@ -230,6 +231,8 @@ def _apply_scan(result: ScanResult, *, instructor: Instructor, device: Device) -
         result.outcome = ScanOutcome.REPEAT
         return
     day = timezone.localdate(at)
+    # A lecture or shift added after the weekly job still counts at the gate.
+    instructor_attendance_plan(first=day, last=day, instructor=instructor)
     rows = list(
         rows_of_day(instructor=instructor, day=day)
         .select_for_update(of=("self",))

@@ -63,6 +63,13 @@ class SupervisorShiftSerializer(serializers.ModelSerializer):
             "is_active",
         )
 
+    def to_internal_value(self, data):
+        # ``instructor`` is accepted as another name of ``supervisor`` (the SPEC names no
+        # field; a supervisor is an instructor of kind supervisor).
+        if hasattr(data, "keys") and "supervisor" not in data and "instructor" in data:
+            data = {**data, "supervisor": data["instructor"]}
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
         start = attrs.get("start_time", getattr(self.instance, "start_time", None))
         end = attrs.get("end_time", getattr(self.instance, "end_time", None))

@@ -147,6 +147,14 @@ class SupervisorShiftApiTests(PersonasMixin, APITestCase):
         duplicate = self.client.post(self.URL, self.body(), format="json")
         self.assertEqual(duplicate.status_code, 400)
 
+    def test_instructor_is_another_name_for_supervisor(self):
+        self.as_user("admin")
+        body = self.body()
+        body["instructor"] = body.pop("supervisor")
+        response = self.client.post(self.URL, body, format="json")
+        self.assertEqual(response.status_code, 201, response.data)
+        self.assertEqual(response.data["supervisor"], self.supervisor_profile.pk)
+
     def test_a_supervisor_reads_their_own_shifts_only(self):
         own = ShiftFactory(supervisor=self.supervisor_profile)
         ShiftFactory()

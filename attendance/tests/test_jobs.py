@@ -285,3 +285,13 @@ class NightlyJobRaceTests(TransactionTestCase):
             LectureAttendance.objects.filter(present=False, source="system").count(), len(rows)
         )
         self.assertEqual(AttendanceCronLog.objects.count(), 2)
+
+
+class NightlyPlansMissingRowsTests(TestCase):
+    def test_a_lecture_added_after_the_weekly_run_gets_its_instructor_marked_absent(self):
+        lecture = LectureFactory(date=DAY)
+        with time_machine.travel(NIGHT, tick=False):
+            log = cron.mark_absent_daily(day=DAY)
+        self.assertEqual(log.counts["instructor_rows_planned"], 1)
+        row = InstructorAttendance.objects.get(lecture=lecture)
+        self.assertEqual((row.instructor, row.status), (lecture.instructor, "absent"))

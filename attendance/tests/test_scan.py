@@ -192,3 +192,24 @@ class ScanTests(APITestCase):
         self.assertEqual({e["lecture"] for e in events}, {self.morning.pk, self.evening.pk}, events)
         self.assertEqual({e["status"] for e in events}, {"present"})
         self.assertEqual(events[0]["instructor"], self.teacher.pk)
+
+
+class ScanWithoutWeeklyRowsTests(APITestCase):
+    """A lecture added after Sunday's job still counts at the gate."""
+
+    def test_the_scan_plans_the_missing_rows_of_the_day_and_checks_them_in(self):
+        _, key = make_device()
+        teacher = make_fingered_instructor("FP-NEW")
+        lecture = LectureFactory(
+            course=CourseFactory(instructor=teacher), date=DAY, start_time=START
+        )
+        with time_machine.travel(cairo(8, 58), tick=False):
+            response = self.client.post(
+                SCAN,
+                {"fingerprint_id": "FP-NEW"},
+                format="json",
+                HTTP_AUTHORIZATION=f"Device {key}",
+            )
+        self.assertEqual(response.data["result"], "check_in")
+        row = InstructorAttendance.objects.get(lecture=lecture)
+        self.assertEqual((row.instructor, row.status), (teacher, "present"))
