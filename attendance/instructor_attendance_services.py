@@ -36,7 +36,7 @@ from users.models import CustomUser, Instructor
 Status = InstructorAttendanceStatus
 
 
-def session_start(row: InstructorAttendance) -> tuple[date, time]:
+def _session_start(row: InstructorAttendance) -> tuple[date, time]:
     """The date and wall-clock start of the row's session (the lecture's, which follows a
     moved lecture, or the shift's on the row's date)."""
     if row.lecture_id is not None:
@@ -45,7 +45,7 @@ def session_start(row: InstructorAttendance) -> tuple[date, time]:
 
 
 def _status_at(row: InstructorAttendance, at: datetime) -> str:
-    day, start = session_start(row)
+    day, start = _session_start(row)
     return rules.check_in_status(
         day=day, start=start, at=at, grace_minutes=settings.INSTRUCTOR_LATE_GRACE_MINUTES
     )
@@ -171,7 +171,9 @@ class ScanResult:
     rows: list[InstructorAttendance] = field(default_factory=list)
 
 
-def rows_of_day(*, instructor: Instructor, day: date) -> QuerySet[InstructorAttendance]:
+def instructor_attendance_of_day(
+    *, instructor: Instructor, day: date
+) -> QuerySet[InstructorAttendance]:
     """The instructor's sessions of ``day``: their shifts, and the lectures they teach that
     day — a substitute's lecture belongs to the substitute, whoever the row was made for."""
     return InstructorAttendance.objects.filter(
@@ -234,7 +236,7 @@ def _apply_scan(result: ScanResult, *, instructor: Instructor, device: Device) -
     # A lecture or shift added after the weekly job still counts at the gate.
     instructor_attendance_plan(first=day, last=day, instructor=instructor)
     rows = list(
-        rows_of_day(instructor=instructor, day=day)
+        instructor_attendance_of_day(instructor=instructor, day=day)
         .select_for_update(of=("self",))
         .select_related("lecture", "shift")
         .order_by("id")

@@ -161,7 +161,7 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     }
 
 
-def today_in_cairo(now: datetime | None = None) -> date:
+def today_in_cairo(*, now: datetime | None = None) -> date:
     """The default ``--date`` of every job: the center's today (the weekly job at Sunday
     00:05 plans Sunday … Saturday; the nightly one at 23:59 marks the day ending)."""
     return timezone.localdate(now or timezone.now(), CENTER_TZ)
