@@ -14,7 +14,7 @@ from attendance.models import (
     InstructorAttendance,
     SupervisorShift,
 )
-from core.admin import BaseAdmin, ServiceAdminMixin, call_service
+from core.admin import BaseAdmin, ServiceAdminMixin, call_service, ltr_text, time_text
 
 
 class ReadOnlyAdmin(BaseAdmin):
@@ -66,7 +66,7 @@ class DeviceAdmin(ServiceAdminMixin, BaseAdmin):
         messages.warning(
             request,
             _("The key of %(device)s, shown only this once: %(key)s")
-            % {"device": issued.device.name, "key": issued.key},
+            % {"device": issued.device.name, "key": ltr_text(issued.key)},
         )
 
     @admin.action(description=_("Rotate the key of the selected devices"))
@@ -107,8 +107,7 @@ class InstructorAttendanceAdmin(ReadOnlyAdmin):
     list_display = (
         "instructor",
         "date",
-        "lecture",
-        "shift",
+        "session",
         "status",
         "check_in_at",
         "check_out_at",
@@ -123,6 +122,14 @@ class InstructorAttendanceAdmin(ReadOnlyAdmin):
 
     def has_change_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff and obj is None
+
+    @admin.display(description=_("session"))
+    def session(self, row) -> str:
+        if row.lecture_id is not None:
+            lecture = row.lecture
+            return f"\u2068{lecture.course.name}\u2069 {time_text(lecture.start_time)}"
+        shift = row.shift
+        return f"{_('Supervision')} {time_text(shift.start_time)}–{time_text(shift.end_time)}"
 
     def _each(self, request, queryset, service) -> None:
         done = 0
@@ -158,6 +165,11 @@ class DeviceScanAdmin(ReadOnlyAdmin):
 
 @admin.register(AttendanceCronLog)
 class AttendanceCronLogAdmin(ReadOnlyAdmin):
-    list_display = ("job_name", "run_date", "status", "started_at", "finished_at", "counts")
+    list_display = ("job_name", "run_date", "status", "started_at", "counts_text")
     list_filter = ("job_name", "status")
     date_hierarchy = "started_at"
+
+    @admin.display(description=_("counts"))
+    def counts_text(self, log) -> str:
+        numbers = {k: v for k, v in (log.counts or {}).items() if isinstance(v, int)}
+        return ltr_text(", ".join(f"{k}: {v}" for k, v in numbers.items()))

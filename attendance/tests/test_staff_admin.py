@@ -24,7 +24,7 @@ class StaffAdminTests(TestCase):
         self.assertEqual(response.status_code, 200)
         shown = [str(m) for m in response.context["messages"]]
         device = Device.objects.get()
-        key = next(m for m in shown if device.key_id in m).split()[-1]
+        key = next(m for m in shown if device.key_id in m).split()[-1].strip("\u2066\u2069")
         self.assertTrue(key.startswith(device.key_id + "."))
         page = self.client.get(f"/courses-admin/attendance/device/{device.pk}/change/")
         self.assertEqual(page.status_code, 200)
