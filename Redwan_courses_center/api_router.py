@@ -2,6 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from attendance.views import (
+    CronLogViewSet,
+    DeviceViewSet,
+    InstructorAttendanceViewSet,
+    ScanViewSet,
+    SupervisorShiftViewSet,
+)
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_lectures import ExamViewSet, LectureViewSet
 from notifications.views import NotificationViewSet
@@ -26,5 +33,13 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("courses", CourseViewSet, basename="course")
 router.register("lectures", LectureViewSet, basename="lecture")
 router.register("exams", ExamViewSet, basename="exam")
+# Registered before any /api/attendance/{id}/ route, which would otherwise catch "scan".
+router.register("attendance/scan", ScanViewSet, basename="attendance-scan")
+router.register("devices", DeviceViewSet, basename="device")
+router.register("supervisor-shifts", SupervisorShiftViewSet, basename="supervisor-shift")
+router.register(
+    "instructor-attendance", InstructorAttendanceViewSet, basename="instructor-attendance"
+)
+router.register("cron-logs", CronLogViewSet, basename="cron-log")
 
 urlpatterns = router.urls

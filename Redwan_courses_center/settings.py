@@ -271,7 +271,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/(api|auth)/",
     # Three models have a ``kind``; without a name the instructor's became "Kind8c3Enum",
     # a hash-derived name that client code generators would bake in.
-    "ENUM_NAME_OVERRIDES": {"InstructorKindEnum": "users.models.InstructorKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "InstructorKindEnum": "users.models.InstructorKind",
+        "DeviceKindEnum": "attendance.models_staff.DeviceKind",
+    },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -286,7 +289,14 @@ PHONE_CODE_TTL_MINUTES = 10
 PHONE_CODE_MAX_ATTEMPTS = 5
 
 # --- Scheduled jobs (django-crontab) ----------------------------------------------------
-CRONJOBS: list = []
+# Schedules are Cairo wall-clock times: cron reads them in the cron container's time zone
+# (TZ=Africa/Cairo, set by docker-compose.yml and applied by docker-entrypoint.sh). Each
+# job logs its own runs (AttendanceCronLog); output goes to the container log.
+CRONJOBS: list = [
+    ("5 0 * * 0", "attendance.cron.generate_instructor_attendance_weekly"),  # Sunday 00:05
+    ("59 23 * * *", "attendance.cron.mark_absent_daily"),
+    ("20 0 * * *", "attendance.cron.flush_expired_tokens_nightly"),
+]
 CRONTAB_COMMAND_PREFIX = env.str("CRONTAB_COMMAND_PREFIX", default="")
 CRONTAB_COMMAND_SUFFIX = env.str("CRONTAB_COMMAND_SUFFIX", default="")
 

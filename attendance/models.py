@@ -80,3 +80,36 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"lecture {self.lecture_id} / {self.participant_label()}: {self.present}"
+
+
+# The staff side of attendance lives in its own module; re-exported so that Django and
+# callers find every model of the app here.
+from attendance.models_staff import (  # noqa: E402
+    CHECKED_IN,
+    AttendanceCronLog,
+    CheckInMethod,
+    CronStatus,
+    Device,
+    DeviceKind,
+    DeviceScan,
+    InstructorAttendance,
+    InstructorAttendanceStatus,
+    ScanOutcome,
+    SupervisorShift,
+)
+
+__all__ = [
+    "CHECKED_IN",
+    "AttendanceCronLog",
+    "AttendanceSource",
+    "CheckInMethod",
+    "CronStatus",
+    "Device",
+    "DeviceKind",
+    "DeviceScan",
+    "InstructorAttendance",
+    "InstructorAttendanceStatus",
+    "LectureAttendance",
+    "ScanOutcome",
+    "SupervisorShift",
+]

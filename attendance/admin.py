@@ -1,0 +1,175 @@
+"""Admin pages of the staff side of attendance; saves go through the services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from attendance import device_services, shift_services
+from attendance import instructor_attendance_services as services
+from attendance.models import (
+    AttendanceCronLog,
+    Device,
+    DeviceScan,
+    InstructorAttendance,
+    SupervisorShift,
+)
+from core.admin import BaseAdmin, ServiceAdminMixin, call_service, ltr_text, time_text
+
+
+class ReadOnlyAdmin(BaseAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Device)
+class DeviceAdmin(ServiceAdminMixin, BaseAdmin):
+    list_display = ("name", "kind", "location", "is_active", "last_seen_at")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "location")
+    fields = ("name", "kind", "location", "is_active", "last_seen_at")
+    readonly_fields = ("last_seen_at",)
+    actions = ["rotate_keys"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire a device (is_active off): its scans keep their history
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            call_service(
+                device_services.device_update,
+                device=obj,
+                name=data["name"],
+                kind=data["kind"],
+                location=data["location"],
+                is_active=data["is_active"],
+            )
+            return
+        issued = call_service(
+            device_services.device_create,
+            name=data["name"],
+            kind=data["kind"],
+            location=data["location"],
+            is_active=data["is_active"],
+        )
+        obj.pk = issued.device.pk
+        self._show_key(request, issued)
+
+    def _show_key(self, request, issued) -> None:
+        messages.warning(
+            request,
+            _("The key of %(device)s, shown only this once: %(key)s")
+            % {"device": issued.device.name, "key": ltr_text(issued.key)},
+        )
+
+    @admin.action(description=_("Rotate the key of the selected devices"))
+    def rotate_keys(self, request, queryset):
+        for device in queryset:
+            self._show_key(request, device_services.device_rotate_key(device=device))
+
+
+@admin.register(SupervisorShift)
+class SupervisorShiftAdmin(ServiceAdminMixin, BaseAdmin):
+    list_display = ("supervisor", "weekday", "start_time", "end_time", "is_active")
+    list_filter = ("weekday", "is_active")
+    list_select_related = ("supervisor__user",)
+    autocomplete_fields = ("supervisor",)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {k: data[k] for k in ("supervisor", "weekday", "start_time", "end_time")}
+        if change:
+            call_service(
+                shift_services.supervisor_shift_update,
+                shift=obj,
+                is_active=data["is_active"],
+                **fields,
+            )
+        else:
+            shift = call_service(
+                shift_services.supervisor_shift_create, is_active=data["is_active"], **fields
+            )
+            obj.pk = shift.pk
+
+    def delete_model(self, request, obj):
+        call_service(shift_services.supervisor_shift_delete, shift=obj)
+
+
+@admin.register(InstructorAttendance)
+class InstructorAttendanceAdmin(ReadOnlyAdmin):
+    list_display = (
+        "instructor",
+        "date",
+        "session",
+        "status",
+        "check_in_at",
+        "check_out_at",
+        "check_in_method",
+        "rating",
+    )
+    list_filter = ("status", "date", "check_in_method")
+    list_select_related = ("instructor__user", "lecture__course", "shift__supervisor__user")
+    search_fields = ("instructor__user__first_name", "instructor__user__last_name")
+    date_hierarchy = "date"
+    actions = ["check_in_now", "check_out_now", "mark_absent"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and obj is None
+
+    @admin.display(description=_("session"))
+    def session(self, row) -> str:
+        if row.lecture_id is not None:
+            lecture = row.lecture
+            return f"\u2068{lecture.course.name}\u2069 {time_text(lecture.start_time)}"
+        shift = row.shift
+        return f"{_('Supervision')} {time_text(shift.start_time)}–{time_text(shift.end_time)}"
+
+    def _each(self, request, queryset, service) -> None:
+        done = 0
+        for row in queryset:
+            try:
+                call_service(service, row=row, actor=request.user)
+                done += 1
+            except Exception as exc:  # a refusal for one row is reported, the rest go on
+                self.message_user(request, f"{row}: {getattr(exc, 'errors', exc)}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d sessions updated.") % {"count": done})
+
+    @admin.action(description=_("Check in now"))
+    def check_in_now(self, request, queryset):
+        self._each(request, queryset, services.instructor_attendance_check_in)
+
+    @admin.action(description=_("Check out now"))
+    def check_out_now(self, request, queryset):
+        self._each(request, queryset, services.instructor_attendance_check_out)
+
+    @admin.action(description=_("Mark absent"))
+    def mark_absent(self, request, queryset):
+        self._each(request, queryset, services.instructor_attendance_mark_absent)
+
+
+@admin.register(DeviceScan)
+class DeviceScanAdmin(ReadOnlyAdmin):
+    list_display = ("scanned_at", "device", "instructor", "fingerprint_id", "outcome")
+    list_filter = ("outcome", "device")
+    list_select_related = ("device", "instructor__user")
+    search_fields = ("fingerprint_id",)
+
+
+@admin.register(AttendanceCronLog)
+class AttendanceCronLogAdmin(ReadOnlyAdmin):
+    list_display = ("job_name", "run_date", "status", "started_at", "counts_text")
+    list_filter = ("job_name", "status")
+    date_hierarchy = "started_at"
+
+    @admin.display(description=_("counts"))
+    def counts_text(self, log) -> str:
+        numbers = {k: v for k, v in (log.counts or {}).items() if isinstance(v, int)}
+        return ltr_text(", ".join(f"{k}: {v}" for k, v in numbers.items()))

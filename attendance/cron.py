@@ -1,0 +1,43 @@
+"""The scheduled jobs listed in ``settings.CRONJOBS`` (django-crontab calls these with no
+arguments). Thin: each names its job and hands a step to ``attendance.jobs.run_job``. The
+management commands of the same names call these with ``day=``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+from attendance.job_services import (
+    attendance_mark_absent_day,
+    instructor_attendance_generate_week,
+    today_in_cairo,
+)
+from attendance.jobs import run_job
+from attendance.models import AttendanceCronLog
+
+WEEKLY = "generate_instructor_attendance_weekly"
+NIGHTLY = "mark_absent_daily"
+FLUSH_TOKENS = "flush_expired_tokens"
+
+
+def generate_instructor_attendance_weekly(day: date | None = None) -> AttendanceCronLog:
+    return run_job(WEEKLY, instructor_attendance_generate_week, day=day or today_in_cairo())
+
+
+def mark_absent_daily(day: date | None = None) -> AttendanceCronLog:
+    return run_job(NIGHTLY, attendance_mark_absent_day, day=day or today_in_cairo())
+
+
+def _flush_expired_tokens(*, day: date) -> dict:
+    """simplejwt's own ``flushexpiredtokens`` (outstanding tokens past their expiry, and
+    their blacklist entries), counted."""
+    expired = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).count()
+    call_command("flushexpiredtokens", verbosity=0)
+    return {"tokens_flushed": expired}
+
+
+def flush_expired_tokens_nightly(day: date | None = None) -> AttendanceCronLog:
+    return run_job(FLUSH_TOKENS, _flush_expired_tokens, day=day or today_in_cairo())

@@ -1,0 +1,120 @@
+"""Benchmark of the nightly job: ``mark_absent_daily`` over 100,000 unmarked rows.
+
+Builds a throwaway test database (PostgreSQL when DATABASE_URL is set; SQLite otherwise,
+for a quick look), fills one day with 1,000 lectures × 100 children of unmarked
+attendance rows (one INSERT … SELECT) and 1,000 pending instructor rows, then runs the
+job once through ``run_job`` (lock, transaction, log) and prints its time and statement
+count.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/redwan_bench .venv/bin/python benchmarks/jobs.py
+
+Budget (SPEC §9): a handful of statements (<= 12, whatever the row count) and under 5 s. Exits non-zero when over.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "Redwan_courses_center.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+DAY = datetime.date(2026, 11, 7)
+LECTURES, CHILDREN = 1_000, 100
+MAX_STATEMENTS, MAX_SECONDS = 12, 5.0
+
+
+def fill() -> int:
+    from attendance.models import InstructorAttendance, LectureAttendance
+    from courses.models import Lecture
+    from courses.tests.factories import CourseFactory
+    from users.models import Child
+    from users.tests.factories import make_child, make_parent
+
+    course = CourseFactory()
+    parent = make_parent()
+    for _ in range(CHILDREN):
+        make_child(parent)
+    Lecture.objects.bulk_create(
+        Lecture(
+            course=course,
+            number=n + 1,
+            date=DAY,
+            start_time=datetime.time(9),
+            end_time=datetime.time(10),
+            instructor=course.instructor,
+        )
+        for n in range(LECTURES)
+    )
+    lecture_ids = list(Lecture.objects.filter(course=course).values_list("pk", flat=True))
+    InstructorAttendance.objects.bulk_create(
+        InstructorAttendance(lecture_id=pk, instructor=course.instructor, date=DAY)
+        for pk in lecture_ids
+    )
+    attendance, lecture, child = (
+        LectureAttendance._meta.db_table,
+        Lecture._meta.db_table,
+        Child._meta.db_table,
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {attendance} (lecture_id, child_id, notes, source, created_at, updated_at) "  # noqa: S608
+            f"SELECT l.id, c.id, '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
+            f"FROM {lecture} l CROSS JOIN {child} c WHERE l.course_id = %s",
+            [course.pk],
+        )
+    return LectureAttendance.objects.unmarked().count()
+
+
+def main() -> int:
+    from attendance import cron
+    from courses.rules import local_datetime
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        rows = fill()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        import time_machine
+
+        with (
+            time_machine.travel(local_datetime(DAY, datetime.time(23, 59)), tick=True),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            started = time.perf_counter()
+            log = cron.mark_absent_daily(day=DAY)
+            elapsed = time.perf_counter() - started
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    statements = len(queries)
+    print(f"database: {connection.vendor}")
+    print(f"unmarked rows before: {rows:,}")
+    print("| job | rows marked | instructor rows | statements | seconds | status |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| mark_absent_daily | {log.counts.get('participants_absent', 0):,} "
+        f"| {log.counts.get('instructors_absent', 0):,} | {statements} | {elapsed:.2f} "
+        f"| {log.status} |"
+    )
+    for query in queries.captured_queries:
+        print(f"  {query['time']}s  {query['sql'][:110]}")
+    over = statements > MAX_STATEMENTS or elapsed > MAX_SECONDS or log.status != "success"
+    print("\nOK" if not over else "\nbudget broken")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
