@@ -4,6 +4,12 @@ from rest_framework.routers import DefaultRouter
 
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_lectures import ExamViewSet, LectureViewSet
+from enrollments_payments.views import (
+    EnrollmentRequestViewSet,
+    EnrollmentViewSet,
+    PaymentViewSet,
+    RefundRequestViewSet,
+)
 from notifications.views import NotificationViewSet
 from users.views import (
     ChildViewSet,
@@ -26,5 +32,9 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("courses", CourseViewSet, basename="course")
 router.register("lectures", LectureViewSet, basename="lecture")
 router.register("exams", ExamViewSet, basename="exam")
+router.register("enrollment-requests", EnrollmentRequestViewSet, basename="enrollment-request")
+router.register("enrollments", EnrollmentViewSet, basename="enrollment")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 
 urlpatterns = router.urls

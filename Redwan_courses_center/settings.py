@@ -271,7 +271,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/(api|auth)/",
     # Three models have a ``kind``; without a name the instructor's became "Kind8c3Enum",
     # a hash-derived name that client code generators would bake in.
-    "ENUM_NAME_OVERRIDES": {"InstructorKindEnum": "users.models.InstructorKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "InstructorKindEnum": "users.models.InstructorKind",
+        "EnrollmentRequestStatusEnum": "enrollments_payments.models.RequestStatus",
+        "EnrollmentStatusEnum": "enrollments_payments.models.EnrollmentStatus",
+        "PaymentStatusEnum": "enrollments_payments.models.PaymentStatus",
+        "RefundStatusEnum": "enrollments_payments.models.RefundStatus",
+    },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
