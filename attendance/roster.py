@@ -20,7 +20,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Exists, F, IntegerField, OuterRef, QuerySet, Value
+from django.db.models import BigIntegerField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from attendance.models import LectureAttendance
@@ -68,8 +69,9 @@ def roster_add_enrollment(
         .order_by()
         .annotate(
             lecture_id=F("pk"),
-            child_id=Value(child.pk if child else None, output_field=IntegerField()),
-            student_id=Value(student.pk if student else None, output_field=IntegerField()),
+            # Typed, so that PostgreSQL does not read a bare NULL column as text.
+            child_id=Cast(Value(child.pk if child else None), BigIntegerField()),
+            student_id=Cast(Value(student.pk if student else None), BigIntegerField()),
         )
         .values("lecture_id", "child_id", "student_id")
     )

@@ -211,7 +211,7 @@ def enrollment_request_approve(
     now = now or timezone.now()
     course = Course.objects.select_for_update().get(pk=request.course_id)
     request = (
-        EnrollmentRequest.objects.select_for_update()
+        EnrollmentRequest.objects.select_for_update(of=("self",))
         .select_related("child", "student__user", "requested_by")
         .get(pk=request.pk)
     )
@@ -260,7 +260,7 @@ def enrollment_request_reject(
     """Refuse a pending request, keeping the reason; the requester is told."""
     _check_admin(actor)
     request = (
-        EnrollmentRequest.objects.select_for_update()
+        EnrollmentRequest.objects.select_for_update(of=("self",))
         .select_related("course", "child", "student__user", "requested_by")
         .get(pk=request.pk)
     )
