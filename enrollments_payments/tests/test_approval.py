@@ -99,6 +99,7 @@ class ApproveTests(PersonasMixin, APITestCase):
 
         self.assertEqual(response.status_code, 409)
         self.assertEqual(response.data["code"], "course_full")
+        self.assertEqual(response.data["detail"], "الدورة مكتملة العدد.")
         self.assertEqual(Enrollment.objects.filter(course=self.course).count(), 2)
         self.request.refresh_from_db()
         self.assertEqual(self.request.status, RequestStatus.PENDING)
