@@ -93,15 +93,19 @@ def lectures_visible_to(user) -> QuerySet[Lecture]:
 
 def exams_visible_to(user) -> QuerySet[Exam]:
     """Admins: all. Instructors: exams of their own courses. Parents and students: exams
-    where their child / they themselves have a result (the enrollment issue widens this to
-    the exams of courses they are enrolled in)."""
+    where their child / they themselves have a result, and the exams of the courses they
+    are (or were) enrolled in."""
     qs = Exam.objects.select_related("course")
     if is_admin(user):
         return qs
     instructor = instructor_of(user)
     if instructor is not None:
         return qs.filter(course__instructor=instructor)
-    return qs.filter(pk__in=_own_results(user).values("exam_id"))
+    visible = Q(pk__in=_own_results(user).values("exam_id"))
+    course_ids = participation().course_ids_of_user(user)
+    if course_ids is not None:
+        visible |= Q(course_id__in=course_ids)
+    return qs.filter(visible)
 
 
 def _own_results(user) -> QuerySet[ExamResult]:

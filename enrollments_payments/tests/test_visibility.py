@@ -190,6 +190,15 @@ class GapsClosedTests(PersonasMixin, APITestCase):
                     self.client.get(f"/api/lectures/{self.lecture.pk}/").status_code, status
                 )
 
+    def test_families_see_the_exams_of_their_courses(self):
+        exam = ExamFactory(course=self.course, total_marks=Decimal("20"), pass_mark=Decimal("10"))
+        self.as_user("parent")
+        self.assertEqual(self.client.get(f"/api/exams/{exam.pk}/").status_code, 404)
+        make_enrollment(participant=self.child, course=self.course, admin=self.admin)
+        self.assertEqual(self.client.get(f"/api/exams/{exam.pk}/").status_code, 200)
+        self.as_user("other_parent")
+        self.assertEqual(self.client.get(f"/api/exams/{exam.pk}/").status_code, 404)
+
     def test_seats_left_counts_active_enrollments(self):
         enrollment = make_enrollment(participant=self.child, course=self.course, admin=self.admin)
         make_enrollment(participant=self.student_profile, course=self.course, admin=self.admin)
