@@ -11,6 +11,12 @@ from attendance.views import (
 )
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_lectures import ExamViewSet, LectureViewSet
+from enrollments_payments.views import (
+    EnrollmentRequestViewSet,
+    EnrollmentViewSet,
+    PaymentViewSet,
+    RefundRequestViewSet,
+)
 from notifications.views import NotificationViewSet
 from users.views import (
     ChildViewSet,
@@ -41,5 +47,9 @@ router.register(
     "instructor-attendance", InstructorAttendanceViewSet, basename="instructor-attendance"
 )
 router.register("cron-logs", CronLogViewSet, basename="cron-log")
+router.register("enrollment-requests", EnrollmentRequestViewSet, basename="enrollment-request")
+router.register("enrollments", EnrollmentViewSet, basename="enrollment")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 
 urlpatterns = router.urls

@@ -274,6 +274,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InstructorKindEnum": "users.models.InstructorKind",
         "DeviceKindEnum": "attendance.models_staff.DeviceKind",
+        "EnrollmentRequestStatusEnum": "enrollments_payments.models.RequestStatus",
+        "EnrollmentStatusEnum": "enrollments_payments.models.EnrollmentStatus",
+        "PaymentStatusEnum": "enrollments_payments.models.PaymentStatus",
+        "RefundStatusEnum": "enrollments_payments.models.RefundStatus",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,52 +1,114 @@
 """The roster hook: which attendance rows a lecture has, and whether any is marked.
 
 Courses call these functions whenever lectures appear (generation, an extra lecture, a
-cancelled lecture restored) or go away (cancel, regeneration, deletion). The enrollment
-issue fills in ``roster_add_lectures`` and adds ``roster_add_enrollment`` /
-``roster_remove_enrollment`` next to them; nothing else writes these rows behind this
-module's back. ``courses`` asks it (``roster_has_marks``, ``roster_lectures_with_marks``)
+cancelled lecture restored) or go away (cancel, regeneration, deletion); the enrollment
+services call ``roster_add_enrollment`` / ``roster_remove_enrollment`` when a participant
+joins or leaves a course. Nothing else writes these rows behind this module's back. ``courses`` asks it (``roster_has_marks``, ``roster_lectures_with_marks``)
 instead of reading the attendance table itself.
 
-Direction: these functions take lectures (and, with the enrollment issue, participants);
+Direction: these functions take lectures and participants (never Enrollment objects);
 they never import ``enrollments_payments`` and never import ``courses`` at run time, so
-``courses`` may call them without a cycle.
+``courses`` may call them without a cycle. Who is active in a course comes from the
+participation provider in ``users.participation``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import BigIntegerField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from attendance.models import LectureAttendance
+from users.participants import Participant, participant_lookup
+from users.participation import participation
 
 if TYPE_CHECKING:
     from courses.models import Lecture
+
+# courses.models.LectureStatus.CANCELLED, spelled out: the roster never imports courses.
+CANCELLED = "cancelled"
 
 logger = logging.getLogger(__name__)
 
 
 def roster_add_lectures(*, lectures: Iterable[Lecture]) -> int:
-    """Create the unmarked attendance rows of new lectures; return how many were created.
+    """Create the unmarked rows of new lectures for their courses' active participants.
 
-    NOT YET FILLED IN — there is no Enrollment model yet, so there is nobody to add and
-    this honestly returns 0 without writing. The enrollment issue must make it:
-
-    1. collect the course ids of ``lectures`` and load the ``active`` enrollments of those
-       courses (one query, ``Enrollment.objects.filter(course_id__in=…, status="active")``);
-    2. build one ``LectureAttendance(lecture=…, child=… or student=…)`` per (lecture,
-       active enrollment of that lecture's course), skipping cancelled lectures;
-    3. write them in ONE ``bulk_create(..., ignore_conflicts=True)`` (the conditional unique
-       constraints make a re-run harmless) and return the number of rows inserted.
-
-    Callers already pass only saved lectures (with ids) inside their transaction.
+    The participants come from the registered participation provider
+    (``users.participation``; enrollments fill it in). Cancelled lectures get no rows. One
+    ``INSERT … SELECT`` whatever the number of lectures and participants; returns how many
+    rows were inserted (a re-run inserts nothing: the unique constraints absorb it).
     """
-    lectures = [lecture for lecture in lectures if lecture.pk is not None]
-    if not lectures:
+    ids = [lecture.pk for lecture in lectures if lecture.pk is not None]
+    if not ids:
         return 0
-    return 0
+    rows = participation().roster_rows(lecture_ids=ids)
+    if rows is None:
+        return 0
+    return _insert_select(rows)
+
+
+def roster_add_enrollment(
+    *, lectures: QuerySet[Lecture], participant: Participant, now: datetime
+) -> int:
+    """Give a newly enrolled participant a row for every lecture in ``lectures`` (a course's
+    lectures) that has not started at ``now`` (§6.3: started = five minutes after its start
+    time) and is not cancelled. One ``INSERT … SELECT``; returns the rows inserted."""
+    lookup = participant_lookup(participant)
+    child = lookup.get("child")
+    student = lookup.get("student")
+    rows = (
+        lectures.not_started(now)
+        .exclude(status=CANCELLED)
+        .order_by()
+        .annotate(
+            lecture_id=F("pk"),
+            # Typed, so that PostgreSQL does not read a bare NULL column as text.
+            child_id=Cast(Value(child.pk if child else None), BigIntegerField()),
+            student_id=Cast(Value(student.pk if student else None), BigIntegerField()),
+        )
+        .values("lecture_id", "child_id", "student_id")
+    )
+    return _insert_select(rows)
+
+
+def roster_remove_enrollment(
+    *, lectures: QuerySet[Lecture], participant: Participant, now: datetime
+) -> int:
+    """A participant leaves (drop, full refund): delete their unmarked rows of lectures
+    that have not started; every past or marked row stays. One DELETE."""
+    future = lectures.not_started(now).order_by().values("pk")
+    deleted, _ = (
+        LectureAttendance.objects.unmarked()
+        .filter(lecture__in=future, **participant_lookup(participant))
+        .delete()
+    )
+    return deleted
+
+
+def _insert_select(rows: QuerySet) -> int:
+    """INSERT the (lecture_id, child_id, student_id) rows a values() queryset selects,
+    skipping those that already exist, in one statement on SQLite and PostgreSQL alike
+    (``bulk_create`` would split into batches of 999 parameters on SQLite)."""
+    sql, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Only a quoted table name and Django-compiled SQL are interpolated; values are params.
+    statement = (
+        f"INSERT INTO {quote(LectureAttendance._meta.db_table)} "  # noqa: S608
+        "(lecture_id, child_id, student_id, notes, source, created_at, updated_at) "
+        "SELECT src.lecture_id, src.child_id, src.student_id, '', '', %s, %s "
+        f"FROM ({sql}) src WHERE 1 = 1 ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [stamp, stamp, *params])
+        return max(cursor.rowcount, 0)
 
 
 def roster_remove_unmarked(*, lectures: Iterable[Lecture]) -> int:
@@ -75,3 +137,14 @@ def roster_lectures_with_marks(queryset: QuerySet[Lecture]) -> QuerySet[Lecture]
     """Annotate ``has_marks``: the lecture has at least one marked attendance row."""
     marked = LectureAttendance.objects.marked().filter(lecture=OuterRef("pk"))
     return queryset.annotate(has_marks=Exists(marked))
+
+
+def roster_of(*, lectures: QuerySet[Lecture] | Iterable[Lecture]) -> QuerySet[LectureAttendance]:
+    """The rows of these lectures with their participants and markers joined in (reads)."""
+    if not isinstance(lectures, QuerySet):
+        lectures = [lecture.pk for lecture in lectures if lecture.pk is not None]
+    return (
+        LectureAttendance.objects.filter(lecture__in=lectures)
+        .select_related("child", "student__user", "marked_by")
+        .order_by("lecture_id", "id")
+    )

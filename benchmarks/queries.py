@@ -42,15 +42,24 @@ LIST_URLS = [
     "/api/courses/",
     "/api/lectures/",
     "/api/exams/",
+    "/api/enrollment-requests/",
+    "/api/enrollments/",
+    "/api/payments/",
+    "/api/refund-requests/",
     "/auth/users/",
 ]
 
 
 def fill(rows: int) -> dict:
     """``rows`` of everything a list shows, owned by one parent so its lists fill up too."""
+    from decimal import Decimal
+
     from courses import services as course_services
     from courses.models import CourseSchedule
+    from courses.rules import CENTER_TZ
     from courses.tests.factories import CourseFactory, TagFactory
+    from enrollments_payments import payment_services
+    from enrollments_payments import services as enrollment_services
     from notifications.services import notification_create
     from users import services as user_services
     from users.tests.factories import (
@@ -76,6 +85,23 @@ def fill(rows: int) -> dict:
         )
         course_services.course_generate_lectures(course=course)
         notification_create(recipient=admin, kind="bench", title=f"n{i}")
+        # An enrollment with a payment and a refund request, plus a pending request.
+        when = datetime.datetime.combine(course.start_date, datetime.time(8), tzinfo=CENTER_TZ)
+        request = enrollment_services.enrollment_request_create(
+            actor=parent.user, course=course, child=child, now=when
+        )
+        enrollment = enrollment_services.enrollment_request_approve(
+            request=request,
+            actor=admin,
+            payment=payment_services.PaymentInput(amount=Decimal("100.00"), method="cash"),
+            now=when,
+        )
+        payment_services.refund_request_create(
+            enrollment=enrollment, actor=admin, amount=Decimal("10.00")
+        )
+        enrollment_services.enrollment_request_create(
+            actor=parent.user, course=CourseFactory(), child=make_child(parent), now=when
+        )
     return {"admin": admin, "parent": parent.user}
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 
 from core.permissions import is_admin
 from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture
 from users.models import Child, Instructor, StudentUser
+from users.participation import participation
 from users.selectors import parent_of
 
 
@@ -36,25 +38,24 @@ def is_course_instructor(user, course: Course) -> bool:
 def participant_in_course(
     course: Course, *, child: Child | None = None, student: StudentUser | None = None
 ) -> bool:
-    """Is this participant (a child or a student) in the course, so that the course's
-    people may record things about them (exam results, later attendance)?
+    """Is this participant (a child or a student) actively enrolled in the course, so that
+    the course's people may record things about them (exam results, attendance)?
 
-    This is the one place that answers it. There is no Enrollment model yet, so no one is
-    in any course and the answer is honestly ``False``: every such write is refused. The
-    enrollment issue makes it real (an active enrollment of ``child``/``student`` in
-    ``course``); callers and their tests stay as they are.
+    The one place that answers it; the answer comes from the participation provider
+    (``users.participation``, filled in by enrollments_payments).
     """
-    return False
+    return participation().participant_in_course(
+        course_id=course.pk,
+        child_id=child.pk if child is not None else None,
+        student_id=student.pk if student is not None else None,
+    )
 
 
 def with_seats_left(queryset: QuerySet[Course]) -> QuerySet[Course]:
-    """Annotate ``seats_left`` = capacity − active enrollments.
-
-    There is no Enrollment model yet, so this is ``capacity``. The enrollment issue must
-    replace it with ``F("capacity") - Count("enrollments", filter=Q(enrollments__status=
-    "active"))`` (a subquery count, to stay one query per page).
-    """
-    return queryset.annotate(seats_left=F("capacity"))
+    """Annotate ``seats_left`` = capacity − active enrollments (a subquery: one query per
+    page), never below zero."""
+    taken = participation().active_count(OuterRef("pk"))
+    return queryset.annotate(seats_left=Greatest(F("capacity") - taken, Value(0)))
 
 
 def courses_visible_to(user) -> QuerySet[Course]:
@@ -75,18 +76,16 @@ def courses_visible_to(user) -> QuerySet[Course]:
 
 def lectures_visible_to(user) -> QuerySet[Lecture]:
     """Admins and supervisors see every lecture; a teacher sees the lectures of their own
-    courses and those they substitute in.
-
-    Parents and students will see the lectures of courses their participants are actively
-    enrolled in; there is no Enrollment model yet, so for now they see none (the enrollment
-    issue adds that branch here).
+    courses and those they substitute in; parents and students see the lectures of the
+    courses their participants are (or were) enrolled in.
     """
     qs = Lecture.objects.select_related("course", "instructor__user")
     if is_admin(user):
         return qs
     instructor = instructor_of(user)
     if instructor is None:
-        return qs.none()
+        course_ids = participation().course_ids_of_user(user)
+        return qs.none() if course_ids is None else qs.filter(course_id__in=course_ids)
     if instructor.is_supervisor:
         return qs
     return qs.filter(Q(course__instructor=instructor) | Q(instructor=instructor))
@@ -94,15 +93,19 @@ def lectures_visible_to(user) -> QuerySet[Lecture]:
 
 def exams_visible_to(user) -> QuerySet[Exam]:
     """Admins: all. Instructors: exams of their own courses. Parents and students: exams
-    where their child / they themselves have a result (the enrollment issue widens this to
-    the exams of courses they are enrolled in)."""
+    where their child / they themselves have a result, and the exams of the courses they
+    are (or were) enrolled in."""
     qs = Exam.objects.select_related("course")
     if is_admin(user):
         return qs
     instructor = instructor_of(user)
     if instructor is not None:
         return qs.filter(course__instructor=instructor)
-    return qs.filter(pk__in=_own_results(user).values("exam_id"))
+    visible = Q(pk__in=_own_results(user).values("exam_id"))
+    course_ids = participation().course_ids_of_user(user)
+    if course_ids is not None:
+        visible |= Q(course_id__in=course_ids)
+    return qs.filter(visible)
 
 
 def _own_results(user) -> QuerySet[ExamResult]:

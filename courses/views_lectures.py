@@ -8,7 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.permissions import AdminOnly, DeclaredPermissionsMixin, IsAdminOrInstructor
+from attendance.roster import roster_of
+from attendance.roster_serializers import RosterRowSerializer
+from core.permissions import AdminOnly, DeclaredPermissionsMixin, IsAdminOrInstructor, is_admin
 from core.unset import UNSET
 from courses import exam_services, selectors, services
 from courses.filters import ExamFilter, LectureFilter
@@ -22,6 +24,7 @@ from courses.serializers import (
     LectureUpdateSerializer,
 )
 from courses.views import _METHODS
+from users.selectors import participants_visible_to
 
 
 class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
@@ -36,6 +39,7 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         "partial_update": [AdminOnly],
         "update": [AdminOnly],
         "destroy": [AdminOnly],
+        "attendance": [IsAuthenticated],
     }
 
     serializer_class = LectureSerializer
@@ -91,6 +95,31 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         lecture = self.get_object()
         services.lecture_delete(lecture=lecture)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=RosterRowSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def attendance(self, request, pk=None):
+        """The lecture's roster, read-only. Staff who see the lecture get every row; a
+        parent or a student only the rows of their own participants."""
+        lecture = self.get_object()
+        rows = roster_of(lectures=[lecture])
+        user = request.user
+        if not (is_admin(user) or selectors.instructor_of(user) is not None):
+            rows = rows.filter(participants_visible_to(user).records_q())
+        data = RosterRowSerializer(rows, many=True).data
+        marked = [row for row in data if row["present"] is not None]
+        return Response(
+            {
+                "lecture": lecture.pk,
+                "rows": data,
+                "counts": {
+                    "total": len(data),
+                    "present": sum(1 for row in marked if row["present"]),
+                    "absent": sum(1 for row in marked if not row["present"]),
+                    "unmarked": len(data) - len(marked),
+                },
+            }
+        )
 
 
 class ExamViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):

@@ -10,6 +10,7 @@ from core.permissions import is_admin
 from users import participants
 from users.models import Child, Instructor, Parent, ParentLinkRequest, Role, StudentUser
 from users.participants import Participant
+from users.participation import participation
 
 
 def parent_of(user) -> Parent | None:
@@ -84,9 +85,9 @@ class VisibleParticipants:
 def participants_visible_to(user) -> VisibleParticipants:
     """Participants the user has a legitimate relation to (SPEC §13): admins all; a parent
     their children (primary or linked); a student themself; an instructor those with a
-    record (attendance row, exam result) in a course they teach, a supervisor those with
-    any record. The enrollment issue adds ``enrollments__course__instructor`` to the
-    instructor's paths. Query paths only: users never imports the apps above it.
+    record (attendance row, exam result, enrollment) in a course they teach, a supervisor
+    those with any record. Enrollments come from the participation provider
+    (users.participation): users never imports the apps above it.
     """
     children = Child.objects.all()
     students = StudentUser.objects.select_related("user")
@@ -108,10 +109,15 @@ def participants_visible_to(user) -> VisibleParticipants:
         q = Q(attendance_records__lecture__course__instructor=instructor) | Q(
             exam_results__exam__course__instructor=instructor
         )
-    return VisibleParticipants(
-        children.filter(pk__in=Child.objects.filter(q).values("pk")),
-        students.filter(pk__in=StudentUser.objects.filter(q).values("pk")),
+    child_q = Q(pk__in=Child.objects.filter(q).values("pk"))
+    student_q = Q(pk__in=StudentUser.objects.filter(q).values("pk"))
+    enrolled = participation().participant_ids_taught_by(
+        instructor_id=None if instructor.is_supervisor else instructor.pk
     )
+    if enrolled is not None:
+        child_q |= Q(pk__in=enrolled[0])
+        student_q |= Q(pk__in=enrolled[1])
+    return VisibleParticipants(children.filter(child_q), students.filter(student_q))
 
 
 def participant_by_code(code: str) -> Participant | None:

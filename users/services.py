@@ -37,6 +37,7 @@ from users.models import (
     Role,
     StudentUser,
 )
+from users.participation import participation
 from users.selectors import parent_of
 
 MAX_OTHER_PARENTS = 2
@@ -298,13 +299,18 @@ def child_update(
 
 
 def child_has_history(child: Child) -> bool:
-    """Attendance rows or exam results: the history that deleting a child would lose.
+    """Attendance rows, exam results, enrollments (with their payments) or enrollment
+    requests: the history that deleting a child would lose.
 
-    Every participant record is named here by its reverse relation (query paths only:
-    users never imports the apps above it). The enrollment issue must add
-    ``child.enrollments.exists()`` — and so must every new participant record table.
+    Attendance and results are named by their reverse relation (query paths only: users
+    never imports the apps above it); enrollment history comes from the participation
+    provider (users.participation).
     """
-    return child.attendance_records.exists() or child.exam_results.exists()
+    return (
+        child.attendance_records.exists()
+        or child.exam_results.exists()
+        or participation().child_has_history(child_id=child.pk)
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,266 @@
+"""The staff's pages for enrollment requests, enrollments, payments and refunds.
+
+Everything is written through the services (the rules hold here too: approving for a full
+course is refused with a message). Money is never deleted: no delete permission on any of
+these models; payments are added through ``payment_record`` and shown read-only elsewhere.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import BaseAdmin, ServiceAdminMixin, call_service, decimal_text
+from core.errors import DomainError
+from enrollments_payments import payment_services, rules, selectors, services
+from enrollments_payments.models import (
+    Enrollment,
+    EnrollmentRequest,
+    Payment,
+    RefundRequest,
+)
+
+
+class NoDeleteMixin:
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(NoDeleteMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ("amount", "method", "reference", "paid_at", "received_by", "status", "void_reason")
+    readonly_fields = fields
+    verbose_name_plural = _("payments (history)")
+
+
+class RefundInline(ReadOnlyInline):
+    model = RefundRequest
+    fields = ("amount", "reason", "status", "requested_by", "processed_by", "processed_at")
+    readonly_fields = fields
+
+
+def _run(modeladmin, request, queryset, decide) -> None:
+    """Apply one service to each selected row, each in its own transaction; a refusal is
+    reported against its row and never stops the others."""
+    done = 0
+    for obj in queryset:
+        try:
+            with transaction.atomic():
+                decide(obj)
+            done += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
+    modeladmin.message_user(request, _("%(n)d request(s) processed.") % {"n": done})
+
+
+@admin.register(EnrollmentRequest)
+class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
+    list_display = ("row_id", "course", "participant_name", "status", "created_at", "expires_at")
+    list_filter = ("status", "course__season", "course", "created_at", "expires_at")
+    list_select_related = ("course", "child", "student__user")
+    search_fields = ("course__name", "child__first_name", "child__code", "student__code")
+    date_hierarchy = "created_at"
+    actions = ("approve", "reject")
+    readonly_fields = (
+        "course",
+        "child",
+        "student",
+        "note",
+        "status",
+        "requested_by",
+        "expires_at",
+        "processed_by",
+        "processed_at",
+        "rejection_reason",
+        "enrollment",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("participant"))
+    def participant_name(self, obj) -> str:
+        return str(obj.participant)
+
+    @admin.action(description=_("Approve selected requests"))
+    def approve(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda obj: services.enrollment_request_approve(request=obj, actor=request.user),
+        )
+
+    @admin.action(description=_("Reject selected requests"))
+    def reject(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda obj: services.enrollment_request_reject(request=obj, actor=request.user),
+        )
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
+    list_display = (
+        "row_id",
+        "course",
+        "participant_name",
+        "status",
+        "price_text",
+        "paid_text",
+        "balance_text",
+        "enrolled_at",
+    )
+    list_filter = ("status", "course__season", "course", "enrolled_at")
+    list_select_related = ("course", "child", "student__user")
+    search_fields = ("course__name", "child__first_name", "child__code", "student__code")
+    date_hierarchy = "enrolled_at"
+    inlines = (PaymentInline, RefundInline)
+    actions = ("drop",)
+    readonly_fields = (
+        "course",
+        "child",
+        "student",
+        "status",
+        "price",
+        "enrolled_at",
+        "ended_at",
+        "created_by",
+        "requested_by",
+    )
+
+    def get_queryset(self, request):
+        return selectors.with_money(super().get_queryset(request))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("participant"))
+    def participant_name(self, obj) -> str:
+        return str(obj.participant)
+
+    @admin.display(description=_("price (EGP)"), ordering="price")
+    def price_text(self, obj) -> str:
+        return decimal_text(obj.price)
+
+    @admin.display(description=_("paid (EGP)"))
+    def paid_text(self, obj) -> str:
+        return decimal_text(obj.amount_paid)
+
+    @admin.display(description=_("balance (EGP)"))
+    def balance_text(self, obj) -> str:
+        return decimal_text(
+            rules.balance(price=obj.price, paid=obj.amount_paid, refunded=obj.amount_refunded)
+        )
+
+    @admin.action(description=_("Drop selected enrollments"))
+    def drop(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda obj: services.enrollment_drop(enrollment=obj, actor=request.user),
+        )
+
+
+@admin.register(Payment)
+class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
+    """Payments are added here (through ``payment_record``) and never changed afterwards;
+    voiding, with a reason, is on the API."""
+
+    list_display = ("row_id", "enrollment", "amount_text", "method", "status", "paid_at")
+    list_filter = ("status", "method", "enrollment__course__season", "paid_at")
+    list_select_related = (
+        "enrollment__course",
+        "enrollment__child",
+        "enrollment__student__user",
+    )
+    search_fields = ("reference", "enrollment__course__name", "enrollment__child__code")
+    date_hierarchy = "paid_at"
+    fields = ("enrollment", "amount", "method", "reference", "paid_at")
+    autocomplete_fields = ()
+    raw_id_fields = ("enrollment",)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("amount (EGP)"), ordering="amount")
+    def amount_text(self, obj) -> str:
+        return decimal_text(obj.amount)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        payment = call_service(
+            payment_services.payment_record,
+            enrollment=data["enrollment"],
+            actor=request.user,
+            data=payment_services.PaymentInput(
+                amount=data["amount"],
+                method=data["method"],
+                reference=data.get("reference") or "",
+                paid_at=data.get("paid_at"),
+            ),
+        )
+        obj.pk = payment.pk
+
+
+@admin.register(RefundRequest)
+class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
+    list_display = ("row_id", "enrollment", "amount_text", "status", "created_at")
+    list_filter = ("status", "enrollment__course__season", "created_at")
+    list_select_related = (
+        "enrollment__course",
+        "enrollment__child",
+        "enrollment__student__user",
+    )
+    actions = ("approve", "reject")
+    readonly_fields = (
+        "enrollment",
+        "amount",
+        "reason",
+        "status",
+        "requested_by",
+        "processed_by",
+        "processed_at",
+        "decision_note",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("amount (EGP)"), ordering="amount")
+    def amount_text(self, obj) -> str:
+        return decimal_text(obj.amount)
+
+    @admin.action(description=_("Approve selected refunds"))
+    def approve(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda obj: payment_services.refund_request_approve(refund=obj, actor=request.user),
+        )
+
+    @admin.action(description=_("Reject selected refunds"))
+    def reject(self, request, queryset):
+        _run(
+            self,
+            request,
+            queryset,
+            lambda obj: payment_services.refund_request_reject(refund=obj, actor=request.user),
+        )

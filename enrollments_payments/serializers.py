@@ -1,0 +1,228 @@
+"""Request and response shapes for enrollment requests, enrollments, payments and refunds.
+
+Money is a decimal string with two places (EGP). Instructors get enrollments without any
+money field (``EnrollmentSerializer(..., context={"money": False})``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from courses.models import Course
+from courses.serializers import MAX_ID
+from enrollments_payments import rules
+from enrollments_payments.models import (
+    Enrollment,
+    EnrollmentRequest,
+    Payment,
+    PaymentMethod,
+    RefundRequest,
+)
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class ParticipantSerializer(serializers.Serializer):
+    """``{"type", "id", "name", "code"}`` of a participant record's child or student."""
+
+    def to_representation(self, record) -> dict:
+        if record.child_id:
+            child = record.child
+            return {"type": "child", "id": child.pk, "name": child.full_name, "code": child.code}
+        student = record.student
+        return {
+            "type": "student",
+            "id": student.pk,
+            "name": student.full_name,
+            "code": student.code,
+        }
+
+
+def _participant_field():
+    return ParticipantSerializer(source="*", read_only=True)
+
+
+class CourseBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ("id", "name", "start_date", "end_date")
+
+
+class EnrollmentRequestSerializer(serializers.ModelSerializer):
+    participant = _participant_field()
+    course_name = serializers.CharField(source="course.name", read_only=True)
+
+    class Meta:
+        model = EnrollmentRequest
+        fields = (
+            "id",
+            "course",
+            "course_name",
+            "child",
+            "student",
+            "participant",
+            "note",
+            "status",
+            "expires_at",
+            "requested_by",
+            "processed_by",
+            "processed_at",
+            "rejection_reason",
+            "enrollment",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class EnrollmentRequestCreateSerializer(serializers.Serializer):
+    course = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    child = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    paid_at = serializers.DateTimeField(required=False)
+
+
+class ApproveSerializer(serializers.Serializer):
+    payment = PaymentInputSerializer(required=False, allow_null=True)
+    price = serializers.DecimalField(**MONEY, min_value=Decimal("0.00"), required=False)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=200,
+    )
+
+
+class ProgressSerializer(serializers.Serializer):
+    def to_representation(self, enrollment) -> dict:
+        attended = enrollment.p_attended
+        absent = enrollment.p_absent
+        rating = enrollment.p_rating
+        return {
+            "lectures_total": enrollment.p_total,
+            "lectures_held": enrollment.p_held,
+            "attended": attended,
+            "absent": absent,
+            "attendance_rate": rules.attendance_rate(attended, absent),
+            "average_rating": None if rating is None else f"{Decimal(rating):.2f}",
+        }
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    participant = _participant_field()
+    course_name = serializers.CharField(source="course.name", read_only=True)
+    amount_paid = serializers.DecimalField(**MONEY, read_only=True)
+    amount_refunded = serializers.DecimalField(**MONEY, read_only=True)
+    balance = serializers.SerializerMethodField()
+    progress = ProgressSerializer(source="*", read_only=True)
+
+    MONEY_FIELDS = ("price", "amount_paid", "amount_refunded", "balance")
+
+    class Meta:
+        model = Enrollment
+        fields = (
+            "id",
+            "course",
+            "course_name",
+            "child",
+            "student",
+            "participant",
+            "status",
+            "price",
+            "amount_paid",
+            "amount_refunded",
+            "balance",
+            "enrolled_at",
+            "ended_at",
+            "progress",
+        )
+        read_only_fields = fields
+
+    def get_balance(self, enrollment) -> str:
+        value = rules.balance(
+            price=enrollment.price,
+            paid=enrollment.amount_paid,
+            refunded=enrollment.amount_refunded,
+        )
+        return f"{value:.2f}"
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("money", True):
+            for name in self.MONEY_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    course = serializers.IntegerField(source="enrollment.course_id", read_only=True)
+    participant = ParticipantSerializer(source="enrollment", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = (
+            "id",
+            "enrollment",
+            "course",
+            "participant",
+            "amount",
+            "method",
+            "reference",
+            "received_by",
+            "paid_at",
+            "status",
+            "voided_by",
+            "voided_at",
+            "void_reason",
+        )
+        read_only_fields = fields
+
+
+class PaymentCreateSerializer(PaymentInputSerializer):
+    enrollment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RefundRequestSerializer(serializers.ModelSerializer):
+    course = serializers.IntegerField(source="enrollment.course_id", read_only=True)
+    participant = ParticipantSerializer(source="enrollment", read_only=True)
+
+    class Meta:
+        model = RefundRequest
+        fields = (
+            "id",
+            "enrollment",
+            "course",
+            "participant",
+            "amount",
+            "reason",
+            "status",
+            "requested_by",
+            "processed_by",
+            "processed_at",
+            "decision_note",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class RefundCreateSerializer(serializers.Serializer):
+    enrollment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

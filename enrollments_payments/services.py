@@ -1,0 +1,394 @@
+"""Enrollment requests, approval, enrollments and the nightly housekeeping (§6.3).
+
+Lock order (extends courses.services): the course row → the enrollment request → the
+enrollment → its payments / refund requests → attendance rows (through attendance.roster).
+Approval and drop lock the course first, so capacity holds under concurrent approvals and
+two approvals of the same participant are serialised (the second finds the request decided
+or the seat taken: a 409, never a 500).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attendance.models import LectureAttendance
+from attendance.roster import roster_add_enrollment, roster_remove_enrollment
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from core.permissions import is_admin
+from courses.models import Course, CourseStatus, Lecture, LectureStatus
+from enrollments_payments import rules
+from enrollments_payments.models import (
+    Enrollment,
+    EnrollmentRequest,
+    EnrollmentStatus,
+    RequestStatus,
+)
+from enrollments_payments.payment_services import PaymentInput, payment_record
+from notifications.services import notification_create
+from users.models import Child, CustomUser, StudentUser
+from users.participants import Participant, participant_lookup
+from users.selectors import parent_of
+
+
+def _today(now: datetime) -> date:
+    return timezone.localdate(now)
+
+
+def course_has_ended(course: Course, *, today: date) -> bool:
+    """Past its end date; a course planned by number of lectures ends after its last one."""
+    if course.end_date is not None:
+        return course.end_date < today
+    last = (
+        course.lectures.exclude(status=LectureStatus.CANCELLED)
+        .aggregate(last=Max("date"))
+        .get("last")
+    )
+    return last is not None and last < today
+
+
+def _check_course_open(course: Course, *, today: date) -> None:
+    if course.status != CourseStatus.PUBLISHED:
+        raise Invalid("course_not_published", _("This course is not open for enrollment."))
+    if course_has_ended(course, today=today):
+        raise Invalid("course_ended", _("This course has already ended."))
+
+
+def _check_eligible(course: Course, participant: Participant) -> None:
+    is_child = isinstance(participant, Child)
+    dob = participant.dob if is_child else participant.user.dob
+    reason = rules.ineligibility(
+        audience=course.audience,
+        is_child=is_child,
+        dob=dob,
+        start_date=course.start_date,
+        min_age=course.min_age,
+        max_age=course.max_age,
+    )
+    if reason is not None:
+        raise Invalid(
+            "participant_ineligible",
+            _("This participant does not meet the course's audience or age limits."),
+        )
+
+
+def _check_not_enrolled(course: Course, participant: Participant) -> Enrollment | None:
+    """The participant's enrollment row in the course (to reactivate), or None; 409 when it
+    is active or completed."""
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .filter(course=course, **participant_lookup(participant))
+        .first()
+    )
+    if enrollment is not None and enrollment.status in (
+        EnrollmentStatus.ACTIVE,
+        EnrollmentStatus.COMPLETED,
+    ):
+        raise Conflict("already_enrolled", _("This participant is already enrolled."))
+    return enrollment
+
+
+def _participant_for(*, actor: CustomUser, child: Child | None) -> Participant:
+    """A parent names one of their children; a student enrols themself."""
+    parent = parent_of(actor)
+    if parent is not None:
+        if child is None:
+            raise Invalid("invalid", _("Choose the child to enrol."), field="child")
+        if not Child.objects.of_parent(parent).filter(pk=child.pk).exists():
+            raise NotFound("not_found", _("Not found."))
+        return child
+    if actor.role == "student":
+        if child is not None:
+            raise Invalid("invalid", _("Students enrol themselves."), field="child")
+        student = StudentUser.objects.select_related("user").filter(user=actor).first()
+        if student is not None:
+            return student
+    raise Forbidden("permission_denied", _("Only parents and students request enrollment."))
+
+
+@transaction.atomic
+def enrollment_request_create(
+    *,
+    actor: CustomUser,
+    course: Course,
+    child: Child | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> EnrollmentRequest:
+    """A parent asks for a seat for one of their children, a student for themself."""
+    now = now or timezone.now()
+    participant = _participant_for(actor=actor, child=child)
+    _check_course_open(course, today=_today(now))
+    _check_eligible(course, participant)
+    who = participant_lookup(participant)
+    if (
+        Enrollment.objects.filter(course=course, **who)
+        .filter(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED])
+        .exists()
+    ):
+        raise Conflict("already_enrolled", _("This participant is already enrolled."))
+    if EnrollmentRequest.objects.filter(
+        course=course, status=RequestStatus.PENDING, **who
+    ).exists():
+        raise Conflict("request_pending", _("A request for this course is already pending."))
+    request = EnrollmentRequest(
+        course=course,
+        note=note,
+        requested_by=actor,
+        expires_at=now + rules.REQUEST_LIFETIME,
+        **who,
+    )
+    request.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # A second request saved at the same moment: the partial unique constraint wins.
+        raise Conflict(
+            "request_pending", _("A request for this course is already pending.")
+        ) from None
+    return request
+
+
+def _check_may_cancel(request: EnrollmentRequest, actor: CustomUser) -> None:
+    if is_admin(actor) or request.requested_by_id == actor.pk:
+        return
+    parent = parent_of(actor)
+    if parent is not None and request.child_id is not None:
+        if Child.objects.of_parent(parent).filter(pk=request.child_id).exists():
+            return
+    if request.student_id is not None and request.student.user_id == actor.pk:
+        return
+    raise NotFound("not_found", _("Not found."))
+
+
+@transaction.atomic
+def enrollment_request_cancel(
+    *, request: EnrollmentRequest, actor: CustomUser, now: datetime | None = None
+) -> EnrollmentRequest:
+    """The requester (any parent of the child, the student) or an admin withdraws a
+    pending request; the row stays, status ``cancelled``."""
+    _check_may_cancel(request, actor)
+    request = EnrollmentRequest.objects.select_for_update().get(pk=request.pk)
+    _check_pending(request)
+    request.status = RequestStatus.CANCELLED
+    request.processed_by = actor
+    request.processed_at = now or timezone.now()
+    request.save(update_fields=["status", "processed_by", "processed_at", "updated_at"])
+    return request
+
+
+def _check_pending(request: EnrollmentRequest) -> None:
+    if request.status != RequestStatus.PENDING:
+        raise Conflict("request_not_pending", _("This request has already been decided."))
+
+
+def _check_admin(actor: CustomUser) -> None:
+    if not is_admin(actor):
+        raise Forbidden("admin_only", _("Only the center's staff may do this."))
+
+
+@transaction.atomic
+def enrollment_request_approve(
+    *,
+    request: EnrollmentRequest,
+    actor: CustomUser,
+    payment: PaymentInput | None = None,
+    price: Decimal | None = None,
+    now: datetime | None = None,
+) -> Enrollment:
+    """Approve a pending request: lock the course, re-check it is open, the participant
+    eligible and a seat free, create (or reactivate) the enrollment, give it roster rows
+    for the lectures that have not started, record the optional first payment and tell the
+    requester. All or nothing."""
+    _check_admin(actor)
+    now = now or timezone.now()
+    course = Course.objects.select_for_update().get(pk=request.course_id)
+    request = (
+        EnrollmentRequest.objects.select_for_update(of=("self",))
+        .select_related("child", "student__user", "requested_by")
+        .get(pk=request.pk)
+    )
+    _check_pending(request)
+    participant = request.participant
+    _check_course_open(course, today=_today(now))
+    _check_eligible(course, participant)
+    enrollment = _check_not_enrolled(course, participant)
+    taken = Enrollment.objects.filter(course=course, status=EnrollmentStatus.ACTIVE).count()
+    if taken >= course.capacity:
+        raise Conflict("course_full", _("The course is full."))
+    if price is not None and price < 0:
+        raise Invalid("invalid", _("The price cannot be negative."), field="price")
+    if enrollment is None:
+        enrollment = Enrollment(course=course, **participant_lookup(participant))
+    enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.price = course.price if price is None else price
+    enrollment.enrolled_at = now
+    enrollment.ended_at = None
+    enrollment.created_by = actor
+    enrollment.requested_by = request.requested_by
+    enrollment.save()
+    roster_add_enrollment(lectures=course.lectures.all(), participant=participant, now=now)
+    request.status = RequestStatus.APPROVED
+    request.processed_by = actor
+    request.processed_at = now
+    request.enrollment = enrollment
+    request.save()
+    notification_create(
+        recipient=request.requested_by,
+        kind="enrollment_approved",
+        title=_("Enrollment approved"),
+        body=_("%(participant)s is now enrolled in %(course)s.")
+        % {"participant": participant.full_name, "course": course.name},
+        data={"course": course.pk, "enrollment": enrollment.pk, "request": request.pk},
+    )
+    if payment is not None:
+        payment_record(enrollment=enrollment, actor=actor, data=payment, now=now)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_request_reject(
+    *, request: EnrollmentRequest, actor: CustomUser, reason: str = "", now: datetime | None = None
+) -> EnrollmentRequest:
+    """Refuse a pending request, keeping the reason; the requester is told."""
+    _check_admin(actor)
+    request = (
+        EnrollmentRequest.objects.select_for_update(of=("self",))
+        .select_related("course", "child", "student__user", "requested_by")
+        .get(pk=request.pk)
+    )
+    _check_pending(request)
+    request.status = RequestStatus.REJECTED
+    request.rejection_reason = reason
+    request.processed_by = actor
+    request.processed_at = now or timezone.now()
+    request.save()
+    notification_create(
+        recipient=request.requested_by,
+        kind="enrollment_rejected",
+        title=_("Enrollment request rejected"),
+        body=_("The request for %(participant)s in %(course)s was rejected. %(reason)s")
+        % {
+            "participant": request.participant.full_name,
+            "course": request.course.name,
+            "reason": reason,
+        },
+        data={"course": request.course_id, "request": request.pk},
+    )
+    return request
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    id: int
+    status: int
+    code: str
+    enrollment: int | None = None
+
+
+def enrollment_requests_bulk_approve(
+    *, ids: list[int], actor: CustomUser, now: datetime | None = None
+) -> list[BulkResult]:
+    """Approve each id on its own: one failure never half-applies a request, and never
+    undoes the others. Ids the admin cannot find answer 404 in the list."""
+    _check_admin(actor)
+    results = []
+    found = EnrollmentRequest.objects.in_bulk(list(dict.fromkeys(ids)))
+    for pk in dict.fromkeys(ids):
+        request = found.get(pk)
+        if request is None:
+            results.append(BulkResult(id=pk, status=404, code="not_found"))
+            continue
+        try:
+            enrollment = enrollment_request_approve(request=request, actor=actor, now=now)
+        except DomainError as exc:
+            results.append(BulkResult(id=pk, status=exc.status_code, code=exc.code))
+        except IntegrityError:
+            results.append(BulkResult(id=pk, status=409, code="conflict"))
+        else:
+            results.append(BulkResult(id=pk, status=200, code="approved", enrollment=enrollment.pk))
+    return results
+
+
+def _check_may_drop(enrollment: Enrollment, actor: CustomUser) -> None:
+    """Admins; or the family while no lecture has been attended."""
+    if is_admin(actor):
+        return
+    own = enrollment.requested_by_id == actor.pk
+    parent = parent_of(actor)
+    if enrollment.child_id is not None and parent is not None:
+        own = own or Child.objects.of_parent(parent).filter(pk=enrollment.child_id).exists()
+    if enrollment.student_id is not None:
+        own = own or enrollment.student.user_id == actor.pk
+    if not own:
+        raise Forbidden("permission_denied", _("You may not drop this enrollment."))
+    attended = LectureAttendance.objects.filter(
+        lecture__course_id=enrollment.course_id,
+        present=True,
+        **participant_lookup(enrollment.participant),
+    ).exists()
+    if attended:
+        raise Conflict(
+            "enrollment_attended",
+            _("A lecture has been attended; ask the center to drop this enrollment."),
+        )
+
+
+@transaction.atomic
+def enrollment_drop(
+    *, enrollment: Enrollment, actor: CustomUser, now: datetime | None = None
+) -> Enrollment:
+    """Drop an active enrollment: the seat is freed, unmarked rows of lectures that have
+    not started are deleted, past and marked rows stay. Money stays as it is (refunds are
+    their own request)."""
+    now = now or timezone.now()
+    _check_may_drop(enrollment, actor)
+    course = Course.objects.select_for_update().get(pk=enrollment.course_id)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        raise Conflict("enrollment_not_active", _("This enrollment is not active."))
+    enrollment.status = EnrollmentStatus.DROPPED
+    enrollment.ended_at = now
+    enrollment.save(update_fields=["status", "ended_at", "updated_at"])
+    roster_remove_enrollment(
+        lectures=course.lectures.all(), participant=enrollment.participant, now=now
+    )
+    return enrollment
+
+
+def enrollment_requests_expire(*, now: datetime) -> int:
+    """Nightly: every pending request past ``expires_at`` becomes ``expired``. One UPDATE;
+    running it again changes nothing."""
+    return EnrollmentRequest.objects.filter(
+        status=RequestStatus.PENDING, expires_at__lte=now
+    ).update(status=RequestStatus.EXPIRED, processed_at=now, updated_at=now)
+
+
+def enrollments_complete_ended(*, today: date) -> int:
+    """Nightly: active enrollments of courses that ended before ``today`` become
+    ``completed`` (a course without an end date ends after its last lecture). One UPDATE."""
+    later_lecture = Lecture.objects.filter(course_id=OuterRef("course_id"), date__gte=today)
+    any_lecture = Lecture.objects.filter(course_id=OuterRef("course_id"))
+    ended = Q(course__end_date__lt=today) | Q(
+        course__end_date__isnull=True, has_lectures=True, has_later=False
+    )
+    ids = (
+        Enrollment.objects.active()
+        .annotate(
+            has_lectures=Exists(any_lecture.exclude(status=LectureStatus.CANCELLED)),
+            has_later=Exists(later_lecture.exclude(status=LectureStatus.CANCELLED)),
+        )
+        .filter(ended)
+        .values("pk")
+    )
+    now = timezone.now()
+    return Enrollment.objects.filter(pk__in=ids, status=EnrollmentStatus.ACTIVE).update(
+        status=EnrollmentStatus.COMPLETED, ended_at=now, updated_at=now
+    )

@@ -1,0 +1,174 @@
+"""Payments (admins only, never deleted, voided with who and why), balances and refunds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import time_machine
+from rest_framework.test import APITestCase
+
+from attendance.models import LectureAttendance
+from courses.tests.factories import CourseFactory
+from enrollments_payments import payment_services
+from enrollments_payments.models import EnrollmentStatus, Payment, RefundRequest
+from enrollments_payments.tests.factories import NOW, make_enrollment, make_lectures
+from notifications.models import Notification
+from users.tests.personas import PersonasMixin
+
+
+@time_machine.travel(NOW, tick=False)
+class PaymentTests(PersonasMixin, APITestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.course = CourseFactory(price=Decimal("350.00"))
+        cls.enrollment = make_enrollment(participant=cls.child, course=cls.course, admin=cls.admin)
+
+    def pay(self, who="admin", **data):
+        self.as_user(who)
+        body = {"enrollment": self.enrollment.pk, "amount": "200.00", "method": "instapay"} | data
+        return self.client.post("/api/payments/", body, format="json")
+
+    def test_an_admin_records_a_payment_and_the_payer_gets_a_receipt(self):
+        response = self.pay(reference="IP-9")
+
+        self.assertEqual(response.status_code, 201, response.data)
+        self.assertEqual(response.data["amount"], "200.00")
+        self.assertEqual(response.data["status"], "paid")
+        self.assertEqual(response.data["received_by"], self.admin.pk)
+        self.assertTrue(
+            Notification.objects.filter(recipient=self.parent, kind="payment_receipt").exists()
+        )
+        self.as_user("parent")
+        enrollment = self.client.get(f"/api/enrollments/{self.enrollment.pk}/").data
+        self.assertEqual((enrollment["amount_paid"], enrollment["balance"]), ("200.00", "150.00"))
+
+    def test_nobody_else_records_payments(self):
+        for who in ("parent", "student", "instructor"):
+            with self.subTest(who=who):
+                self.assertEqual(self.pay(who).status_code, 403)
+        self.assertFalse(Payment.objects.exists())
+
+    def test_bad_amounts_and_methods_are_400(self):
+        for data in (
+            {"amount": "0"},
+            {"amount": "-5"},
+            {"amount": "abc"},
+            {"method": "gold"},
+            {"enrollment": 999999},
+        ):
+            with self.subTest(data=data):
+                self.assertEqual(self.pay(**data).status_code, 400)
+
+    def test_payments_are_never_deleted(self):
+        payment_id = self.pay().data["id"]
+        self.as_user("admin")
+        self.assertEqual(self.client.delete(f"/api/payments/{payment_id}/").status_code, 405)
+        self.assertTrue(Payment.objects.filter(pk=payment_id).exists())
+
+    def test_void_keeps_the_row_with_who_and_why(self):
+        payment_id = self.pay().data["id"]
+        self.as_user("admin")
+        response = self.client.post(
+            f"/api/payments/{payment_id}/void/", {"reason": "typo"}, format="json"
+        )
+
+        self.assertEqual(response.status_code, 200, response.data)
+        self.assertEqual(response.data["status"], "void")
+        self.assertEqual(response.data["voided_by"], self.admin.pk)
+        self.assertEqual(response.data["void_reason"], "typo")
+        enrollment = self.client.get(f"/api/enrollments/{self.enrollment.pk}/").data
+        self.assertEqual(enrollment["amount_paid"], "0.00")
+        again = self.client.post(
+            f"/api/payments/{payment_id}/void/", {"reason": "x"}, format="json"
+        )
+        self.assertEqual(again.status_code, 409)
+
+    def test_void_needs_a_reason_and_an_admin(self):
+        payment_id = self.pay().data["id"]
+        self.as_user("admin")
+        self.assertEqual(
+            self.client.post(f"/api/payments/{payment_id}/void/", {}, format="json").status_code,
+            400,
+        )
+        self.as_user("parent")
+        self.assertEqual(
+            self.client.post(f"/api/payments/{payment_id}/void/", {"reason": "x"}).status_code, 403
+        )
+        self.assertEqual(Payment.objects.get().status, "paid")
+
+
+@time_machine.travel(NOW, tick=False)
+class RefundTests(PersonasMixin, APITestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.course = CourseFactory(price=Decimal("350.00"), capacity=1)
+        cls.lectures = make_lectures(cls.course, [(NOW.date().replace(day=20), 17)])
+        cls.enrollment = make_enrollment(
+            participant=cls.child, course=cls.course, admin=cls.admin, paid="300.00"
+        )
+
+    def ask(self, who="parent", amount="100.00"):
+        self.as_user(who)
+        body = {"enrollment": self.enrollment.pk, "amount": amount, "reason": "moving"}
+        return self.client.post("/api/refund-requests/", body, format="json")
+
+    def decide(self, refund_id, verdict, who="admin"):
+        self.as_user(who)
+        return self.client.post(f"/api/refund-requests/{refund_id}/{verdict}/", {}, format="json")
+
+    def test_the_payer_asks_and_an_admin_approves_a_partial_refund(self):
+        refund = self.ask()
+        self.assertEqual(refund.status_code, 201, refund.data)
+
+        self.assertEqual(self.decide(refund.data["id"], "approve", who="parent").status_code, 403)
+        response = self.decide(refund.data["id"], "approve")
+
+        self.assertEqual(response.status_code, 200, response.data)
+        self.assertEqual(response.data["status"], "approved")
+        self.enrollment.refresh_from_db()
+        self.assertEqual(self.enrollment.status, EnrollmentStatus.ACTIVE)
+        self.assertEqual(payment_services.enrollment_balance(self.enrollment), Decimal("150.00"))
+
+    def test_a_refund_cannot_exceed_the_net_paid(self):
+        self.assertEqual(self.ask(amount="300.01").data["code"], "refund_exceeds_paid")
+        self.assertEqual(self.ask(amount="200.00").status_code, 201)
+        # 200 already asked: only 100 more may be.
+        self.assertEqual(self.ask(amount="150.00").status_code, 400)
+        self.assertEqual(self.ask(who="linked_parent", amount="100.00").status_code, 201)
+
+    def test_strangers_cannot_ask(self):
+        for who in ("other_parent", "student", "instructor"):
+            with self.subTest(who=who):
+                self.assertEqual(self.ask(who=who).status_code, 400)
+        self.assertFalse(RefundRequest.objects.exists())
+
+    def test_a_full_refund_frees_the_seat_and_the_future_rows(self):
+        refund = self.ask(amount="300.00")
+        self.decide(refund.data["id"], "approve")
+
+        self.enrollment.refresh_from_db()
+        self.assertEqual(self.enrollment.status, EnrollmentStatus.REFUNDED)
+        self.assertFalse(LectureAttendance.objects.filter(child=self.child).exists())
+        self.as_user("admin")
+        course = self.client.get(f"/api/courses/{self.course.pk}/").data
+        self.assertEqual(course["seats_left"], 1)
+
+    def test_reject_keeps_the_money(self):
+        refund = self.ask()
+        response = self.decide(refund.data["id"], "reject")
+        self.assertEqual(response.data["status"], "rejected")
+        self.assertEqual(self.decide(refund.data["id"], "approve").status_code, 409)
+        self.assertEqual(payment_services.enrollment_balance(self.enrollment), Decimal("50.00"))
+
+    def test_a_refunded_payment_cannot_be_voided(self):
+        refund = self.ask(amount="300.00")
+        self.decide(refund.data["id"], "approve")
+        payment = Payment.objects.get()
+        self.as_user("admin")
+        response = self.client.post(
+            f"/api/payments/{payment.pk}/void/", {"reason": "x"}, format="json"
+        )
+        self.assertEqual(response.status_code, 409)
+        self.assertEqual(response.data["code"], "payment_refunded")
