@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from attendance.views_ws import WsTicketViewSet
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_lectures import ExamViewSet, LectureViewSet
 from notifications.views import NotificationViewSet
@@ -26,5 +27,6 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("courses", CourseViewSet, basename="course")
 router.register("lectures", LectureViewSet, basename="lecture")
 router.register("exams", ExamViewSet, basename="exam")
+router.register("ws-ticket", WsTicketViewSet, basename="ws-ticket")
 
 urlpatterns = router.urls
