@@ -9,6 +9,7 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.test import TransactionTestCase, override_settings
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from attendance.consumers import CLOSE_FORBIDDEN, CLOSE_INVALID_CREDENTIAL, CLOSE_NO_CREDENTIAL
@@ -174,6 +175,19 @@ class TicketTests(ConsumerTestCase):
         socket = await open_socket(f"ticket={ticket}")
         self.assertEqual((await socket.receive_json())["role"], "admin")
         self.assertEqual(await socket.close_code(timeout=5), CLOSE_INVALID_CREDENTIAL)
+
+    async def test_a_ticket_from_the_endpoint_opens_the_socket(self):
+        def buy_ticket():
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(self.supervisor)}")
+            return client.post("/api/ws-ticket/", format="json").data["ticket"]
+
+        socket = await open_socket(f"ticket={await sync_to_async(buy_ticket)()}")
+        self.assertEqual(
+            await socket.receive_json(),
+            {"type": "connection_established", "user": self.supervisor.pk, "role": "instructor"},
+        )
+        await socket.leave()
 
     async def test_a_parents_ticket_is_closed_with_4003(self):
         ticket = await sync_to_async(self.issue)(self.parent)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import time
 
-from asgiref.sync import async_to_sync
 from django.core.cache import cache
 from rest_framework.test import APITestCase
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from attendance.tests.ws_helpers import access_token, open_socket, own_channel_layer
+from attendance.tests.ws_helpers import access_token
 from core.ws_tickets import KEY_PREFIX, ws_ticket_consume
 from users.tests.personas import PersonasMixin
 
@@ -69,19 +68,3 @@ class WsTicketEndpointTests(PersonasMixin, APITestCase):
             self.assertTrue(any(KEY_PREFIX in key for key in keys))
             self.assertFalse(any(ticket in key for key in keys))
         self.assertIsNone(cache.get(ticket))
-
-    def test_a_ticket_from_the_endpoint_opens_the_socket(self):
-        ticket = self.post_with_token(self.supervisor).data["ticket"]
-
-        async def connect():
-            socket = await open_socket(f"ticket={ticket}")
-            first = await socket.receive_json()
-            await socket.leave()
-            return first
-
-        with own_channel_layer():
-            first = async_to_sync(connect)()
-        self.assertEqual(
-            first,
-            {"type": "connection_established", "user": self.supervisor.pk, "role": "instructor"},
-        )
