@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 import datetime
 import time
+from unittest import mock
 
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.test import TransactionTestCase, override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from attendance.consumers import CLOSE_FORBIDDEN, CLOSE_INVALID_CREDENTIAL, CLOSE_NO_CREDENTIAL
+from attendance.consumers import (
+    CLOSE_FORBIDDEN,
+    CLOSE_INVALID_CREDENTIAL,
+    CLOSE_LAYER_DOWN,
+    CLOSE_NO_CREDENTIAL,
+)
 from attendance.tests.ws_helpers import (
     access_token,
     every_log_record,
@@ -112,6 +119,15 @@ class WhoMayConnectTests(ConsumerTestCase):
         await socket.communicator.send_json_to({"type": "ping"})
         self.assertEqual(await socket.receive_json(), {"type": "pong"})
         await socket.leave()
+
+    async def test_a_channel_layer_that_cannot_subscribe_closes_with_1011_and_is_logged(self):
+        token = await sync_to_async(access_token)(self.admin)
+        layer = get_channel_layer()
+        with (
+            mock.patch.object(layer, "group_add", side_effect=ConnectionError("redis down")),
+            self.assertLogs("attendance.consumers", level="WARNING"),
+        ):
+            await self.assertClosedWith(CLOSE_LAYER_DOWN, f"token={token}")
 
     async def test_the_socket_closes_with_4002_when_its_token_expires(self):
         token = await sync_to_async(access_token)(
