@@ -9,6 +9,7 @@ from attendance.views import (
     ScanViewSet,
     SupervisorShiftViewSet,
 )
+from attendance.views_ws import WsTicketViewSet
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_lectures import ExamViewSet, LectureViewSet
 from enrollments_payments.views import (
@@ -51,5 +52,6 @@ router.register("enrollment-requests", EnrollmentRequestViewSet, basename="enrol
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
+router.register("ws-ticket", WsTicketViewSet, basename="ws-ticket")
 
 urlpatterns = router.urls

@@ -15,11 +15,15 @@ from django.urls import re_path  # noqa: E402
 
 from core.consumers import NoRouteConsumer  # noqa: E402
 from core.routing import websocket_urlpatterns  # noqa: E402
+from core.ws_auth import WsAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The apps' routes first; any other path ends at NoRouteConsumer (closed, 4004).
-        "websocket": URLRouter([*websocket_urlpatterns, re_path(r"", NoRouteConsumer.as_asgi())]),
+        # The middleware only judges origin and credential; consumers decide what to do.
+        "websocket": WsAuthMiddleware(
+            URLRouter([*websocket_urlpatterns, re_path(r"", NoRouteConsumer.as_asgi())])
+        ),
     }
 )

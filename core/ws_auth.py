@@ -1,0 +1,133 @@
+"""WebSocket authentication: origin check, then ``?token=`` (JWT access) or ``?ticket=``.
+
+The middleware only *judges*; it never closes. It leaves in the scope:
+
+- ``user``: the authenticated user, or ``AnonymousUser``;
+- ``ws_auth_error``: ``None``, or why the socket must be refused (one of the ``ERROR_*``
+  constants below) — the consumer accepts the handshake first and then closes with the
+  matching code (SPEC §7: a close before accepting reaches a browser as a bare 1006);
+- ``ws_token_exp``: when the credential's JWT expires (epoch seconds), so the consumer can
+  close the socket then.
+
+The checks are the HTTP side's (simplejwt's ``JWTAuthentication.get_user``): a user that no
+longer exists, an inactive user and a token older than a password change are all refused.
+The query string is never logged, not even on failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import parse_qs, urlsplit
+
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.http.request import split_domain_port, validate_host
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from core.ws_tickets import ws_ticket_consume
+
+logger = logging.getLogger(__name__)
+
+ERROR_NO_CREDENTIAL = "no_credential"  # → 4001
+ERROR_INVALID_CREDENTIAL = "invalid_credential"  # → 4002
+ERROR_ORIGIN_NOT_ALLOWED = "origin_not_allowed"  # → 4003
+MAX_CREDENTIAL_LENGTH = 4096
+
+
+def origin_allowed(origin: str | None) -> bool:
+    """No Origin header (a native app, a script) passes: such a client is judged by its
+    credential alone. A browser's Origin must be in ``CORS_ALLOWED_ORIGINS`` or name one of
+    ``ALLOWED_HOSTS``."""
+    if origin is None:
+        return True
+    origin = origin.strip().rstrip("/").lower()
+    allowed = {o.rstrip("/").lower() for o in getattr(settings, "CORS_ALLOWED_ORIGINS", [])}
+    if origin in allowed:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False  # "null" (sandboxed frames, file://) and anything odd
+    domain, _port = split_domain_port(parts.netloc)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _first(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[0] if values else None
+
+
+def _user_for_token(raw: str):
+    """``(user, exp)`` for a valid access token, else ``None``."""
+    try:
+        token = AccessToken(raw)
+        user = JWTAuthentication().get_user(token)
+        return user, int(token["exp"])
+    except (TokenError, AuthenticationFailed, KeyError, TypeError, ValueError):
+        return None
+
+
+def _user_for_ticket(raw: str):
+    """``(user, exp)`` for an unused, unexpired ticket (used up by this call), else ``None``."""
+    grant = ws_ticket_consume(ticket=raw)
+    if grant is None or (grant.token_exp is not None and grant.token_exp <= time.time()):
+        return None
+    user = get_user_model().objects.filter(pk=grant.user_id).first()
+    if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+        return None
+    if grant.revoke_claim != get_md5_hash_password(user.password):
+        return None  # the password changed after the ticket was issued
+    return user, grant.token_exp
+
+
+async def authenticate_scope(scope) -> dict:
+    """The scope entries described in the module docstring."""
+    result = {"user": AnonymousUser(), "ws_auth_error": None, "ws_token_exp": None}
+    if not origin_allowed(_header(scope, b"origin")):
+        # Refused before the credential is looked at, so a ticket is not used up.
+        result["ws_auth_error"] = ERROR_ORIGIN_NOT_ALLOWED
+        return result
+    query = scope.get("query_string", b"")
+    if isinstance(query, bytes):
+        query = query.decode("utf-8", "replace")
+    params = parse_qs(query)
+    ticket, token = _first(params, "ticket"), _first(params, "token")
+    raw = ticket or token
+    if not raw:
+        result["ws_auth_error"] = ERROR_NO_CREDENTIAL
+        return result
+    found = None
+    if len(raw) <= MAX_CREDENTIAL_LENGTH:
+        lookup = _user_for_ticket if ticket else _user_for_token
+        found = await database_sync_to_async(lookup)(raw)
+    if found is None:
+        logger.info("websocket credential refused (%s)", "ticket" if ticket else "token")
+        result["ws_auth_error"] = ERROR_INVALID_CREDENTIAL
+        return result
+    result["user"], result["ws_token_exp"] = found
+    return result
+
+
+class WsAuthMiddleware(BaseMiddleware):
+    """Wrap the WebSocket router with it (``core/asgi.py``)."""
+
+    async def __call__(self, scope, receive, send):
+        scope = dict(scope)
+        if scope.get("type") == "websocket":
+            scope.update(await authenticate_scope(scope))
+        return await self.inner(scope, receive, send)

@@ -1,0 +1,150 @@
+"""A real Daphne for end-to-end tests, sharing this test process's PostgreSQL database,
+Redis channel layer and Redis cache (issue #9, point 7).
+
+Reuse it for any test that must go through a real server::
+
+    @requires_postgres
+    @requires_redis
+    class MyTests(TransactionTestCase):          # the server only sees committed rows
+        @classmethod
+        def setUpClass(cls):
+            super().setUpClass()
+            cls.layer = own_channel_layer()      # attendance.tests.ws_helpers
+            cls.layer.enable()
+            cls.server = LiveDaphne().start()
+
+        @classmethod
+        def tearDownClass(cls):
+            cls.server.stop()
+            cls.layer.disable()
+            super().tearDownClass()
+
+    status, body = server.request("POST", "/api/lectures/3/attendance/", {...}, token=access)
+    async with websockets.asyncio.client.connect(server.ws_url("/ws/attendance/", token=t)) as ws:
+        event = await next_event(ws)
+
+The server gets the test database's name, this process's channel-layer prefix (so an
+event sent from here or from the server reaches the same groups, and no other pytest-xdist
+worker's), the cache prefix (a ticket issued here opens a socket there) and the secret key
+(tokens made here are valid there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+
+from core.testing import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def server_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    layer = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    env.update(
+        DJANGO_SETTINGS_MODULE="Redwan_courses_center.settings",
+        DEBUG="1",
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        DATABASE_URL=database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        CHANNELS_PREFIX=layer.get("prefix", "asgi"),
+        CACHE_KEY_PREFIX=settings.CACHES["default"].get("KEY_PREFIX", ""),
+        LOG_LEVEL="DEBUG",  # the most the log could ever say: still no credentials
+    )
+    return env
+
+
+class LiveDaphne:
+    """``python -m core.serve`` (the launcher of ./run.sh and Docker) on a free port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(tempfile.mkstemp(prefix="redwan-daphne-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> LiveDaphne:
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "core.serve", "-b", "127.0.0.1", "-p", str(self.port)]
+            + ["core.asgi:application"],
+            cwd=ROOT,
+            env=server_env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz/", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("daphne did not start: " + self.log_text())
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.process = None
+        if getattr(self, "log", None) is not None:
+            self.log.close()
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def ws_url(self, path: str, **query: str) -> str:
+        url = f"ws://127.0.0.1:{self.port}{path}"
+        return f"{url}?{urlencode(query)}" if query else url
+
+    def request(self, method: str, path: str, body=None, token: str | None = None):
+        """``(status, parsed JSON body)`` of one HTTP request to the server."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, json.loads(raw) if raw else None
+
+
+async def next_event(ws, timeout: float = 2.0) -> dict:
+    """The next JSON message of a ``websockets`` client connection."""
+    return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def receives_nothing(ws, timeout: float = 1.0) -> bool:
+    try:
+        await asyncio.wait_for(ws.recv(), timeout)
+    except TimeoutError:
+        return True
+    return False
