@@ -300,6 +300,8 @@ CRONJOBS: list = [
     ("5 0 * * 0", "attendance.cron.generate_instructor_attendance_weekly"),  # Sunday 00:05
     ("59 23 * * *", "attendance.cron.mark_absent_daily"),
     ("20 0 * * *", "attendance.cron.flush_expired_tokens_nightly"),
+    ("10 0 * * *", "enrollments_payments.cron.expire_enrollment_requests_nightly"),
+    ("15 0 * * *", "enrollments_payments.cron.complete_enrollments_nightly"),
 ]
 CRONTAB_COMMAND_PREFIX = env.str("CRONTAB_COMMAND_PREFIX", default="")
 CRONTAB_COMMAND_SUFFIX = env.str("CRONTAB_COMMAND_SUFFIX", default="")

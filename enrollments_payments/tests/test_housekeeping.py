@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
+from attendance.models import AttendanceCronLog, CronStatus
 from courses.tests.factories import CourseFactory
 from enrollments_payments import services
 from enrollments_payments.models import (
@@ -42,25 +43,45 @@ class ExpireTests(TestCase):
         self.assertEqual(statuses[self.cancelled.pk], RequestStatus.CANCELLED)
         self.assertEqual(services.enrollment_requests_expire(now=later), 0)
 
-    def test_the_command_takes_a_date(self):
+    def test_the_command_takes_a_date_and_logs_each_run(self):
         out = StringIO()
         call_command("expire_enrollment_requests", "--date", "2026-11-17", stdout=out)
-        self.assertIn("expire_enrollment_requests: 3", out.getvalue())
+        self.assertIn('success {"expired": 3}', out.getvalue())
         call_command("expire_enrollment_requests", "--date", "2026-11-17", stdout=out)
-        self.assertIn("expire_enrollment_requests: 0", out.getvalue())
+        self.assertIn('success {"expired": 0}', out.getvalue())
+        logs = AttendanceCronLog.objects.filter(job_name="expire_enrollment_requests")
+        self.assertEqual(
+            list(logs.order_by("pk").values_list("status", "counts")),
+            [(CronStatus.SUCCESS, {"expired": 3}), (CronStatus.SUCCESS, {"expired": 0})],
+        )
 
-    def test_the_command_fails_loudly(self):
+    def test_a_date_in_the_past_judges_expiry_at_the_end_of_that_day(self):
+        # The requests expire seven days after NOW: not yet at the end of the sixth day.
+        sixth = (NOW + datetime.timedelta(days=6)).date()
+        call_command("expire_enrollment_requests", "--date", sixth.isoformat(), stdout=StringIO())
+        self.assertFalse(EnrollmentRequest.objects.filter(status=RequestStatus.EXPIRED).exists())
+
+    def test_the_command_fails_loudly_and_the_failure_is_logged(self):
         with self.assertRaises(CommandError):
             call_command("expire_enrollment_requests", "--date", "16/11/2026")
         with (
             mock.patch(
-                "enrollments_payments.management.commands.expire_enrollment_requests."
-                "enrollment_requests_expire",
+                "enrollments_payments.services.enrollment_requests_expire",
                 side_effect=RuntimeError("db down"),
             ),
             self.assertRaises(CommandError),
         ):
             call_command("expire_enrollment_requests", stdout=StringIO())
+        log = AttendanceCronLog.objects.get(job_name="expire_enrollment_requests")
+        self.assertEqual(log.status, CronStatus.FAILED)
+        self.assertIn("db down", log.error)
+
+    def test_the_nightly_job_is_scheduled(self):
+        from django.conf import settings
+
+        scheduled = {path for _when, path in settings.CRONJOBS}
+        self.assertIn("enrollments_payments.cron.expire_enrollment_requests_nightly", scheduled)
+        self.assertIn("enrollments_payments.cron.complete_enrollments_nightly", scheduled)
 
 
 class CompleteTests(TestCase):
@@ -102,4 +123,6 @@ class CompleteTests(TestCase):
     def test_the_command(self):
         out = StringIO()
         call_command("complete_enrollments", "--date", "2026-11-13", stdout=out)
-        self.assertIn("complete_enrollments: 2", out.getvalue())
+        self.assertIn('success {"completed": 2}', out.getvalue())
+        log = AttendanceCronLog.objects.get(job_name="complete_enrollments")
+        self.assertEqual((log.status, log.counts), (CronStatus.SUCCESS, {"completed": 2}))

@@ -1,20 +1,10 @@
-"""Complete the active enrollments of courses that have ended (nightly; idempotent)."""
+"""`python manage.py complete_enrollments [--date YYYY-MM-DD]`: the nightly job by hand."""
 
-from __future__ import annotations
-
-from datetime import date
-
-from enrollments_payments.management.commands._housekeeping import HousekeepingCommand, today_or
-from enrollments_payments.services import enrollments_complete_ended
+from attendance.management.commands._job_command import JobCommand
+from enrollments_payments import cron
 
 
-class Command(HousekeepingCommand):
-    help = (
-        "Mark completed the active enrollments of courses that ended (--date D: courses "
-        "whose last day is before D)."
-    )
-    job = "complete_enrollments"
-
-    def run(self, day: date | None) -> int:
-        # Courses whose last day is before D: a course is not over during its last day.
-        return enrollments_complete_ended(today=today_or(day))
+class Command(JobCommand):
+    help = "Complete the active enrollments of courses that have ended; logged like every job."
+    job = staticmethod(cron.complete_enrollments_nightly)
+    date_help = "the day to judge from (YYYY-MM-DD, Cairo); default: today"

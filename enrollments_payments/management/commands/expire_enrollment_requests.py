@@ -1,19 +1,10 @@
-"""Expire the pending enrollment requests past ``expires_at`` (nightly; idempotent)."""
+"""`python manage.py expire_enrollment_requests [--date YYYY-MM-DD]`: the nightly job by hand."""
 
-from __future__ import annotations
-
-from datetime import date
-
-from django.utils import timezone
-
-from enrollments_payments.management.commands._housekeeping import HousekeepingCommand, end_of_day
-from enrollments_payments.services import enrollment_requests_expire
+from attendance.management.commands._job_command import JobCommand
+from enrollments_payments import cron
 
 
-class Command(HousekeepingCommand):
-    help = "Mark expired every pending enrollment request past its expiry (--date: as of)."
-    job = "expire_enrollment_requests"
-
-    def run(self, day: date | None) -> int:
-        now = end_of_day(day) if day is not None else timezone.now()
-        return enrollment_requests_expire(now=now)
+class Command(JobCommand):
+    help = "Expire the pending enrollment requests past their expiry; logged like every job."
+    job = staticmethod(cron.expire_enrollment_requests_nightly)
+    date_help = "judge expiry as of the end of this day (YYYY-MM-DD, Cairo); default: now"

@@ -1,0 +1,43 @@
+"""The nightly enrollment housekeeping, scheduled in ``settings.CRONJOBS``.
+
+Thin, like ``attendance.cron``: each names its job and hands a set-based step to
+``attendance.jobs.run_job``, which takes the job's lock, runs the step in a transaction and
+writes the ``AttendanceCronLog`` row (success / failed / skipped). The management commands
+of the same names call these with ``day=``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.utils import timezone
+
+from attendance.job_services import today_in_cairo
+from attendance.jobs import run_job
+from attendance.models import AttendanceCronLog
+from courses.rules import CENTER_TZ
+from enrollments_payments import services
+
+EXPIRE_REQUESTS = "expire_enrollment_requests"
+COMPLETE_ENROLLMENTS = "complete_enrollments"
+
+
+def _as_of(day: date) -> datetime:
+    """The moment a run "for ``day``" judges expiry at: now, or the end of a past day."""
+    return min(timezone.now(), datetime.combine(day, time(23, 59, 59), tzinfo=CENTER_TZ))
+
+
+def _expire_requests(*, day: date) -> dict:
+    return {"expired": services.enrollment_requests_expire(now=_as_of(day))}
+
+
+def _complete_enrollments(*, day: date) -> dict:
+    return {"completed": services.enrollments_complete_ended(today=day)}
+
+
+def expire_enrollment_requests_nightly(day: date | None = None) -> AttendanceCronLog:
+    return run_job(EXPIRE_REQUESTS, _expire_requests, day=day or today_in_cairo())
+
+
+def complete_enrollments_nightly(day: date | None = None) -> AttendanceCronLog:
+    return run_job(COMPLETE_ENROLLMENTS, _complete_enrollments, day=day or today_in_cairo())
