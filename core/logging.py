@@ -37,3 +37,19 @@ class RedactSecretsFilter(logging.Filter):
             record.msg = cleaned
             record.args = None
         return True
+
+
+class NoSecurityTracebackFilter(logging.Filter):
+    """Keep ``django.security.*`` records to their one line.
+
+    Django logs every refused request it calls suspicious (a ``Host`` outside
+    ``ALLOWED_HOSTS``, an oversized body) at ERROR with the exception's traceback. Anyone can
+    send those, so the traceback says nothing about our code and only floods the log; the
+    message line (what was refused) stays.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("django.security."):
+            record.exc_info = None
+            record.exc_text = None
+        return True

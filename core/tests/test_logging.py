@@ -184,3 +184,56 @@ class NoSecretsInLogsTests(APITestCase):
         phone, message = LocmemSmsBackend.outbox[0]
         self.assertEqual(phone, self.PHONE)
         return next(word for word in message.split() if word.isdigit() and len(word) == 6)
+
+
+class SecurityLogTests(SimpleTestCase):
+    """A request Django refuses as suspicious is one line in the log, without a traceback."""
+
+    def console_like_handler(self, stream: io.StringIO) -> logging.Handler:
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        config = settings.LOGGING
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter(config["formatters"]["plain"]["format"]))
+        for name in config["handlers"]["console"]["filters"]:
+            handler.addFilter(import_string(config["filters"][name]["()"])())
+        return handler
+
+    def test_a_refused_host_is_logged_without_a_traceback(self):
+        from django.test import override_settings
+
+        stream = io.StringIO()
+        handler = self.console_like_handler(stream)
+        logger = logging.getLogger("django.security.DisallowedHost")
+        logger.addHandler(handler)
+        try:
+            with override_settings(ALLOWED_HOSTS=["localhost"], DEBUG=False):
+                response = self.client.get("/api/courses/", HTTP_HOST="evil.example")
+        finally:
+            logger.removeHandler(handler)
+
+        self.assertEqual(response.status_code, 400)
+        written = stream.getvalue()
+        self.assertIn("ERROR django.security.DisallowedHost", written)
+        self.assertIn("evil.example", written)
+        self.assertNotIn("Traceback", written)
+        self.assertEqual(written.count("\n"), 1)
+
+    def test_other_loggers_keep_their_tracebacks(self):
+        stream = io.StringIO()
+        handler = self.console_like_handler(stream)
+        logger = logging.getLogger("redwan.test.traceback")
+        logger.addHandler(handler)
+        logger.propagate = False
+        try:
+            try:
+                raise ValueError("boom")
+            except ValueError:
+                logger.exception("failed")
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = True
+
+        self.assertIn("Traceback", stream.getvalue())
+        self.assertIn("ValueError: boom", stream.getvalue())
