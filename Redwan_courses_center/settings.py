@@ -308,7 +308,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "redact": {"()": "core.logging.RedactSecretsFilter"},
-        "no_security_traceback": {"()": "core.logging.NoSecurityTracebackFilter"},
+        "no_client_error_traceback": {"()": "core.logging.NoClientErrorTracebackFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -317,7 +317,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact", "no_security_traceback"],
+            "filters": ["redact", "no_client_error_traceback"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
