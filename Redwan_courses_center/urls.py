@@ -1,12 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView
 
-from core.docs import RedocView
+from core.docs import RedocView, SwaggerView
 from core.health import healthz, readyz
 from users.admin_login import ThrottledAdminAuthenticationForm, admin_login
 
@@ -28,7 +25,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file (?script), so the page
     # needs no inline script under its Content-Security-Policy (core/csp.py).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("api/", include("Redwan_courses_center.api_router")),
     path("healthz/", healthz, name="healthz"),

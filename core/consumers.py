@@ -9,7 +9,15 @@ NO_ROUTE_CLOSE_CODE = 4004
 
 class NoRouteConsumer(AsyncWebsocketConsumer):
     """Every WebSocket path no app routes: accepted and closed at once with 4004 ("not
-    found"), instead of the router's ValueError (a traceback and a failed handshake)."""
+    found"), instead of the router's ValueError (a traceback and a failed handshake).
+
+    It never joins the channel layer: with Redis, a consumer that has one keeps a blocking
+    read open on it, and closing at once cancelled that read mid-reply now and then
+    ("Timeout reading from …" with a traceback in the server log). An alias that names no
+    configured layer makes Channels give it none.
+    """
+
+    channel_layer_alias = "no-channel-layer"
 
     async def connect(self) -> None:
         await self.accept()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.views import SpectacularRedocView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from core.csp import HEADER, PAGE_POLICY
 
@@ -14,8 +14,16 @@ REDOC_POLICY = PAGE_POLICY.replace(
 )
 
 
+class SwaggerView(SpectacularSwaggerSplitView):
+    # DRF answers OPTIONS with the view's metadata through the page's HTML renderer, and
+    # Swagger UI's template cannot render it (a 500). The pages answer GET only: without
+    # a metadata class DRF answers OPTIONS 405.
+    metadata_class = None
+
+
 class RedocView(SpectacularRedocView):
     template_name = "core/redoc.html"
+    metadata_class = None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

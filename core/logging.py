@@ -37,3 +37,23 @@ class RedactSecretsFilter(logging.Filter):
             record.msg = cleaned
             record.args = None
         return True
+
+
+class NoClientErrorTracebackFilter(logging.Filter):
+    """Keep a refused request's log record to its one line.
+
+    Django logs requests it refuses as suspicious (``django.security.*``: a ``Host`` outside
+    ``ALLOWED_HOSTS``, an oversized body) at ERROR, and a ``PermissionDenied`` (an admin
+    page the user may not open) at WARNING, both with the exception's traceback. Anyone can
+    cause those, the traceback says nothing about our code and it floods the log; the
+    message line (what was refused, and where) stays. Server errors keep their traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        client_error = (
+            record.name == "django.request" and 400 <= getattr(record, "status_code", 500) < 500
+        )
+        if client_error or record.name.startswith("django.security."):
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
+from unittest import mock
 
+from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from drf_spectacular.generators import EndpointEnumerator
@@ -118,6 +120,24 @@ class DeepJsonTests(APITestCase):
                             self.assertEqual(response.json()["code"], "parse_error")
 
 
+class OptionsTests(APITestCase):
+    def test_options_on_every_api_auth_and_docs_page_answers_without_a_5xx(self):
+        admin = make_admin()
+        paths = sorted({path for path, _method in api_endpoints()} | {"/api/docs/", "/api/redoc/"})
+        for who in ("anonymous", "admin"):
+            client = APIClient()
+            if who == "admin":
+                client.force_authenticate(admin)
+            for path in paths:
+                url = re.sub(r"\{[^}]+\}", "1", path)
+                with self.subTest(who=who, url=url):
+                    self.assertLess(client.options(url).status_code, 500)
+        for url in ("/api/docs/", "/api/redoc/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.options(url).status_code, 405)
+                self.assertEqual(self.client.get(url).status_code, 200)
+
+
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
 class TooLargeTests(APITestCase):
     def test_a_body_over_the_limit_is_a_json_413_without_a_traceback(self):
@@ -214,6 +234,15 @@ class UnroutedWebSocketTests(SimpleTestCase):
                 connected, _code, closed = await self._connect(path)
             self.assertTrue(connected)
             self.assertEqual(closed, {"type": "websocket.close", "code": NO_ROUTE_CLOSE_CODE})
+
+    async def test_a_path_with_no_route_never_joins_the_channel_layer(self):
+        # With Redis, closing at once cancelled the layer's blocking read mid-reply now and
+        # then: a "Timeout reading from" traceback in the live server's log.
+        with mock.patch.object(InMemoryChannelLayer, "new_channel") as new_channel:
+            connected, _code, closed = await self._connect("/ws/nope/")
+        self.assertTrue(connected)
+        self.assertEqual(closed, {"type": "websocket.close", "code": NO_ROUTE_CLOSE_CODE})
+        new_channel.assert_not_called()
 
 
 class ProductionSurfaceTests(TestCase):

@@ -184,3 +184,73 @@ class NoSecretsInLogsTests(APITestCase):
         phone, message = LocmemSmsBackend.outbox[0]
         self.assertEqual(phone, self.PHONE)
         return next(word for word in message.split() if word.isdigit() and len(word) == 6)
+
+
+def console_like_handler(stream: io.StringIO) -> logging.Handler:
+    """A handler with the formatter and filters of settings.LOGGING's console handler."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    config = settings.LOGGING
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(config["formatters"]["plain"]["format"]))
+    for name in config["handlers"]["console"]["filters"]:
+        handler.addFilter(import_string(config["filters"][name]["()"])())
+    return handler
+
+
+class CapturedLog:
+    def __init__(self, name: str):
+        self.logger = logging.getLogger(name)
+        self.stream = io.StringIO()
+        self.handler = console_like_handler(self.stream)
+
+    def __enter__(self) -> io.StringIO:
+        self.logger.addHandler(self.handler)
+        return self.stream
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self.handler)
+
+
+class RefusedRequestLogTests(SimpleTestCase):
+    """A request Django refuses is one line in the log, without a traceback."""
+
+    def test_a_refused_host_is_logged_without_a_traceback(self):
+        from django.test import override_settings
+
+        with CapturedLog("django.security.DisallowedHost") as stream:
+            with override_settings(ALLOWED_HOSTS=["localhost"], DEBUG=False):
+                response = self.client.get("/api/courses/", HTTP_HOST="evil.example")
+
+        self.assertEqual(response.status_code, 400)
+        written = stream.getvalue()
+        self.assertIn("ERROR django.security.DisallowedHost", written)
+        self.assertIn("evil.example", written)
+        self.assertNotIn("Traceback", written)
+        self.assertEqual(written.count("\n"), 1)
+
+    def test_server_errors_and_other_loggers_keep_their_tracebacks(self):
+        for name, extra in (("django.request", {"status_code": 500}), ("redwan.test", {})):
+            with self.subTest(logger=name), CapturedLog(name) as stream:
+                try:
+                    raise ValueError("boom")
+                except ValueError:
+                    logging.getLogger(name).exception("failed", extra=extra)
+                self.assertIn("Traceback", stream.getvalue())
+                self.assertIn("ValueError: boom", stream.getvalue())
+
+
+class RefusedAdminPageLogTests(APITestCase):
+    def test_an_admin_page_the_user_may_not_open_is_logged_without_a_traceback(self):
+        from users.tests.factories import make_admin
+
+        self.client.force_login(make_admin(is_superuser=True))
+        with CapturedLog("django.request") as stream:
+            response = self.client.get("/courses-admin/users/parentlinkrequest/add/")
+
+        self.assertEqual(response.status_code, 403)
+        written = stream.getvalue()
+        self.assertIn("WARNING django.request", written)
+        self.assertIn("/courses-admin/users/parentlinkrequest/add/", written)
+        self.assertNotIn("Traceback", written)

@@ -575,3 +575,21 @@ class ExamResultAdminTests(TestCase):
         self.client.post(url, {"marks": "1", "notes": "", "child": stranger.pk})
         result.refresh_from_db()
         self.assertEqual(result.child_id, child.pk)
+
+
+class AdminSuccessMessageTests(StaffAdminTestCase):
+    def test_saving_a_change_says_changed_not_added(self):
+        # Django's own Arabic catalogue translates "was changed successfully" as "added".
+        course = CourseFactory()
+        url = f"{COURSES}{course.pk}/change/"
+        page = self.client.get(url)
+
+        response = self.client.post(url, _resubmit(page, name="اسم جديد"), follow=True)
+
+        self.assertEqual(response.status_code, 200)
+        course.refresh_from_db()
+        self.assertEqual(course.name, "اسم جديد")
+        [(level, text)] = _messages(response)
+        self.assertEqual(level, messages.SUCCESS)
+        self.assertIn("تم تعديل", text)
+        self.assertNotIn("إضافة", text)

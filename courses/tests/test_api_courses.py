@@ -215,6 +215,18 @@ class ScheduleApiTests(PersonaTestCase):
                     self.assertEqual(response.data["code"], code)
         self.assertEqual(CourseSchedule.objects.filter(course=self.course).count(), 1)
 
+    def test_a_course_id_that_is_not_a_number_is_404_on_a_slot(self):
+        # Schemathesis sent /api/courses/null,null/schedule/0/: a ValueError and a 500.
+        slot_id = self.slot.pk
+        for course_id in ("null,null", "abc", "1.5", "-"):
+            for method, body in (("patch", {"end_time": "19:00"}), ("delete", None)):
+                with self.subTest(course_id=course_id, method=method):
+                    url = f"/api/courses/{course_id}/schedule/{slot_id}/"
+                    response = self.call("admin", method, url, body)
+                    self.assertEqual(response.status_code, 404)
+                    self.assertEqual(response.json()["code"], "not_found")
+        self.assertTrue(CourseSchedule.objects.filter(pk=slot_id).exists())
+
     def test_a_slot_patch_that_would_overlap_is_400(self):
         other = ScheduleFactory(course=self.course, weekday=1)
         response = self.call("admin", "patch", f"{self.url()}{other.pk}/", {"weekday": 0})
