@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
 # --- Domain settings --------------------------------------------------------------------
 ATTENDANCE_EDIT_WINDOW_HOURS = env.int("ATTENDANCE_EDIT_WINDOW_HOURS", default=24)
 INSTRUCTOR_LATE_GRACE_MINUTES = env.int("INSTRUCTOR_LATE_GRACE_MINUTES", default=10)
+WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleSmsBackend")
 PHONE_CODE_TTL_MINUTES = 10
 PHONE_CODE_MAX_ATTEMPTS = 5
