@@ -89,6 +89,11 @@ class EnvExampleTests(SimpleTestCase):
         "SMS_BACKEND",
         "LOGIN_THROTTLE_RATE",
         "PHONE_CODE_THROTTLE_RATE",
+        "PHONE_VERIFY_THROTTLE_RATE",
+        "REGISTER_THROTTLE_RATE",
+        "PASSWORD_CHANGE_THROTTLE_RATE",
+        "PARENT_LINK_THROTTLE_RATE",
+        "WS_TICKET_TTL_SECONDS",
     ]
 
     def test_every_configuration_variable_is_in_env_example(self):
