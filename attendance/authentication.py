@@ -12,6 +12,7 @@ from attendance.device_services import device_authenticate
 from attendance.models import Device
 
 KEYWORD = b"device"
+INVALID_DEVICE = _("Invalid device credentials.")
 
 
 class DeviceAuthentication(BaseAuthentication):
@@ -25,14 +26,14 @@ class DeviceAuthentication(BaseAuthentication):
         if not header or header[0].lower() != KEYWORD:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Invalid device credentials."))
+            raise exceptions.AuthenticationFailed(INVALID_DEVICE)
         try:
             key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed(_("Invalid device credentials.")) from exc
+            raise exceptions.AuthenticationFailed(INVALID_DEVICE) from exc
         device = device_authenticate(key=key)
         if device is None:
-            raise exceptions.AuthenticationFailed(_("Invalid device credentials."))
+            raise exceptions.AuthenticationFailed(INVALID_DEVICE)
         return AnonymousUser(), device
 
     def authenticate_header(self, request) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import DateTimeField
 from rest_framework.permissions import IsAuthenticated
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from attendance import device_services, selectors, shift_services
 from attendance import instructor_attendance_services as services
-from attendance.authentication import DeviceAuthentication, IsDevice
+from attendance.authentication import INVALID_DEVICE, DeviceAuthentication, IsDevice
 from attendance.filters import CronLogFilter, InstructorAttendanceFilter, SupervisorShiftFilter
 from attendance.models import AttendanceCronLog, Device, ScanOutcome
 from attendance.serializers import (
@@ -230,6 +230,11 @@ class ScanViewSet(DeclaredPermissionsMixin, viewsets.GenericViewSet):
     http_method_names = ["post", "options"]
     serializer_class = ScanSerializer
     throttle_classes: list = []
+
+    def permission_denied(self, request, message=None, code=None):
+        # No device at all (no header, a Bearer token, …) answers exactly like a wrong key:
+        # DRF would say ``not_authenticated`` here, which tells a prober the two apart.
+        raise exceptions.AuthenticationFailed(INVALID_DEVICE)
 
     @extend_schema(request=ScanSerializer, responses=ScanResultSerializer, auth=[])
     def create(self, request, *args, **kwargs):

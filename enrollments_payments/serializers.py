@@ -22,6 +22,8 @@ from enrollments_payments.models import (
 )
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
+# A total of several payments may need more digits than one payment has: no cap on reading.
+MONEY_TOTAL = {"max_digits": None, "decimal_places": 2}
 
 
 class ParticipantSerializer(serializers.Serializer):
@@ -124,8 +126,8 @@ class ProgressSerializer(serializers.Serializer):
 class EnrollmentSerializer(serializers.ModelSerializer):
     participant = _participant_field()
     course_name = serializers.CharField(source="course.name", read_only=True)
-    amount_paid = serializers.DecimalField(**MONEY, read_only=True)
-    amount_refunded = serializers.DecimalField(**MONEY, read_only=True)
+    amount_paid = serializers.DecimalField(**MONEY_TOTAL, read_only=True)
+    amount_refunded = serializers.DecimalField(**MONEY_TOTAL, read_only=True)
     balance = serializers.SerializerMethodField()
     progress = ProgressSerializer(source="*", read_only=True)
 

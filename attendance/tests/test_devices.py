@@ -115,8 +115,11 @@ class DeviceAuthenticationTests(APITestCase):
             response = self.post(header)
             with self.subTest(header=header):
                 self.assertEqual(response.status_code, 401)
-                answers.append(response.status_code)
-        self.assertEqual(response["WWW-Authenticate"], "Device")
+                self.assertEqual(response["WWW-Authenticate"], "Device")
+                answers.append(response.json())
+        # A missing key answers exactly like a wrong one: one body for every refusal.
+        self.assertEqual(len({repr(answer) for answer in answers}), 1, answers)
+        self.assertEqual(answers[0]["code"], "authentication_failed")
 
     def test_the_answer_does_not_depend_on_the_fingerprint(self):
         first = self.post("Device bad.key", fingerprint_id="FP-0001")

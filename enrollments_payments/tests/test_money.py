@@ -43,6 +43,20 @@ class PaymentTests(PersonasMixin, APITestCase):
         enrollment = self.client.get(f"/api/enrollments/{self.enrollment.pk}/").data
         self.assertEqual((enrollment["amount_paid"], enrollment["balance"]), ("200.00", "150.00"))
 
+    def test_totals_larger_than_one_payment_still_read_as_money(self):
+        # One payment fits 10 digits; the sum of two of the largest does not. Reading the
+        # enrollment must not fail on the total (it answered 500 before).
+        for _ in range(2):
+            self.assertEqual(self.pay(amount="99999999.99").status_code, 201)
+        self.as_user("parent")
+        for url in ("/api/enrollments/", f"/api/enrollments/{self.enrollment.pk}/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                row = response.data["results"][0] if "results" in response.data else response.data
+                self.assertEqual(row["amount_paid"], "199999999.98")
+                self.assertEqual(row["balance"], "-199999649.98")
+
     def test_nobody_else_records_payments(self):
         for who in ("parent", "student", "instructor"):
             with self.subTest(who=who):
