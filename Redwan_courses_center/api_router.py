@@ -9,6 +9,7 @@ from attendance.views import (
     ScanViewSet,
     SupervisorShiftViewSet,
 )
+from attendance.views_ratings import InstructorRatingViewSet
 from attendance.views_ws import WsTicketViewSet
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_lectures import ExamViewSet, LectureViewSet
@@ -53,5 +54,6 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 router.register("ws-ticket", WsTicketViewSet, basename="ws-ticket")
+router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
 
 urlpatterns = router.urls

@@ -9,9 +9,12 @@ from attendance import device_services, shift_services
 from attendance import instructor_attendance_services as services
 from attendance.models import (
     AttendanceCronLog,
+    AttendanceSubmission,
     Device,
     DeviceScan,
     InstructorAttendance,
+    LectureAttendance,
+    StudentInstructorRating,
     SupervisorShift,
 )
 from core.admin import BaseAdmin, ServiceAdminMixin, call_service, ltr_text, time_text
@@ -173,3 +176,37 @@ class AttendanceCronLogAdmin(ReadOnlyAdmin):
     def counts_text(self, log) -> str:
         numbers = {k: v for k, v in (log.counts or {}).items() if isinstance(v, int)}
         return ltr_text(", ".join(f"{k}: {v}" for k, v in numbers.items()))
+
+
+# --- Participants' attendance: read-only here. Attendance is taken through the API's
+# submission service (attendance.submission), whose rules, audit and broadcast an admin
+# form would bypass; admins submit through the API at any time.
+
+
+@admin.register(LectureAttendance)
+class LectureAttendanceAdmin(ReadOnlyAdmin):
+    list_display = ("lecture", "participant_text", "present", "rating", "source", "marked_at")
+    list_filter = ("present", "source")
+    list_select_related = ("lecture__course", "child", "student__user")
+    search_fields = ("child__code", "student__code", "lecture__course__name")
+    raw_id_fields = ("lecture",)
+
+    @admin.display(description=_("participant"))
+    def participant_text(self, obj) -> str:
+        return str(obj.participant)
+
+
+@admin.register(AttendanceSubmission)
+class AttendanceSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ("lecture", "submitted_by", "at", "source", "created", "updated")
+    list_filter = ("source",)
+    list_select_related = ("lecture__course", "submitted_by")
+    raw_id_fields = ("lecture",)
+    date_hierarchy = "at"
+
+
+@admin.register(StudentInstructorRating)
+class StudentInstructorRatingAdmin(ReadOnlyAdmin):
+    list_display = ("instructor", "course", "rating", "rater", "updated_at")
+    list_select_related = ("instructor__user", "course", "rater")
+    list_filter = ("rating",)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AttendanceConfig(AppConfig):
     name = "attendance"
     verbose_name = _("Attendance")
+
+    def ready(self) -> None:
+        from attendance.rating_services import RatingAverages
+        from users.instructor_ratings import register_instructor_ratings
+
+        register_instructor_ratings(RatingAverages())

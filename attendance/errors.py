@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Forbidden, Invalid
 
 
 def not_a_supervisor() -> Invalid:
@@ -42,3 +42,40 @@ def check_out_before_check_in() -> Invalid:
     return Invalid(
         "check_out_before_check_in", _("The check-out is before the check-in."), field="at"
     )
+
+
+class RecordInvalid(Invalid):
+    """One record of an attendance submission is wrong: the body names its index and field
+    (``{"code", "detail", "index", "field", "records": {"<index>": {"<field>": [...]}}}``)."""
+
+    def __init__(self, code: str, message, *, index: int, field: str) -> None:
+        super().__init__(code, message)
+        self.index = index
+        self.record_field = field
+        self.extra = {
+            "index": index,
+            "field": field,
+            "records": {str(index): {field: [str(message)]}},
+        }
+
+
+def not_course_instructor() -> Forbidden:
+    return Forbidden(
+        "not_course_instructor",
+        _("Only the lecture's instructor, a supervisor or an admin may take its attendance."),
+    )
+
+
+def attendance_not_open() -> Forbidden:
+    return Forbidden("attendance_not_open", _("This lecture has not started yet."))
+
+
+def attendance_window_closed() -> Forbidden:
+    return Forbidden(
+        "attendance_window_closed",
+        _("The time for taking this lecture's attendance is over; ask an admin."),
+    )
+
+
+def lecture_cancelled() -> Conflict:
+    return Conflict("lecture_cancelled", _("This lecture was cancelled."))

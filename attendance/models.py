@@ -84,6 +84,7 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
 
 # The staff side of attendance lives in its own module; re-exported so that Django and
 # callers find every model of the app here.
+from attendance.models_marks import AttendanceSubmission, StudentInstructorRating  # noqa: E402
 from attendance.models_staff import (  # noqa: E402
     CHECKED_IN,
     AttendanceCronLog,
@@ -102,6 +103,7 @@ __all__ = [
     "CHECKED_IN",
     "AttendanceCronLog",
     "AttendanceSource",
+    "AttendanceSubmission",
     "CheckInMethod",
     "CronStatus",
     "Device",
@@ -111,5 +113,6 @@ __all__ = [
     "InstructorAttendanceStatus",
     "LectureAttendance",
     "ScanOutcome",
+    "StudentInstructorRating",
     "SupervisorShift",
 ]

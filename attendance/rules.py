@@ -49,3 +49,28 @@ def week_days(start: date, days: int = 7) -> list[date]:
 
 def rating_valid(value: int) -> bool:
     return RATING_MIN <= value <= RATING_MAX
+
+
+# --- Submitting participants' attendance (§6.4) ---------------------------------------
+
+WINDOW_NOT_OPEN = "not_open"
+WINDOW_OPEN = "open"
+WINDOW_CLOSED = "closed"
+
+
+def submission_window(
+    *, starts_at: datetime, ends_at: datetime, hours: int
+) -> tuple[datetime, datetime]:
+    """When a non-admin may submit a lecture's attendance: from its start until ``hours``
+    after its end."""
+    return starts_at, ends_at + timedelta(hours=hours)
+
+
+def window_state(*, opens_at: datetime, closes_at: datetime, now: datetime) -> str:
+    """Both edges are inside: exactly at the start it is open, and exactly at the end of
+    the window it is still open (the first instant after it is closed)."""
+    if now < opens_at:
+        return WINDOW_NOT_OPEN
+    if now > closes_at:
+        return WINDOW_CLOSED
+    return WINDOW_OPEN

@@ -38,6 +38,9 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "detail": str(exc.message)}
         if exc.field and exc.field not in body:
             body[exc.field] = [str(exc.message)]
+        # Extra keys of a richer error (e.g. the index of a bad record); never overriding.
+        for key, value in (getattr(exc, "extra", None) or {}).items():
+            body.setdefault(key, value)
         headers = (
             {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
         )

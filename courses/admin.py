@@ -291,8 +291,25 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     search_fields = ("title", "course__name")
     date_hierarchy = "date"
     autocomplete_fields = ("course", "instructor")
-    readonly_fields = ("number", "attendance_taken", "is_manual")
+    readonly_fields = ("number", "attendance_taken", "is_manual", "attendance_rows")
     actions = ("cancel_lectures",)
+
+    @admin.display(description=_("attendance"))
+    def attendance_rows(self, obj) -> str:
+        # Read-only pages (attendance is taken through the API's submission service).
+        if obj is None or obj.pk is None:
+            return "-"
+        rows = reverse("admin:attendance_lectureattendance_changelist")
+        history = reverse("admin:attendance_attendancesubmission_changelist")
+        return format_html(
+            '<a href="{}?lecture__id__exact={}">{}</a> · <a href="{}?lecture__id__exact={}">{}</a>',
+            rows,
+            obj.pk,
+            gettext("rows"),
+            history,
+            obj.pk,
+            gettext("history"),
+        )
 
     @admin.display(description=_("time"), ordering="start_time")
     def time(self, obj) -> str:
@@ -302,7 +319,7 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
         # The number and the attendance flag are shown once the lecture exists.
         if obj is None:
             return self.fields
-        return (*self.fields, "number", "attendance_taken", "is_manual")
+        return (*self.fields, "number", "attendance_taken", "is_manual", "attendance_rows")
 
     def get_readonly_fields(self, request, obj=None):
         # A lecture does not move between courses.

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from attendance.models import AttendanceSubmission
 from attendance.roster import roster_of
 from attendance.roster_serializers import RosterRowSerializer
+from attendance.submission import attendance_can_submit, attendance_submit, attendance_window
+from attendance.submission_serializers import (
+    AttendanceSubmissionSerializer,
+    SubmissionRequestSerializer,
+    SubmissionResponseSerializer,
+)
 from core.permissions import AdminOnly, DeclaredPermissionsMixin, IsAdminOrInstructor, is_admin
 from core.unset import UNSET
 from courses import exam_services, selectors, services
@@ -40,6 +48,7 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         "update": [AdminOnly],
         "destroy": [AdminOnly],
         "attendance": [IsAuthenticated],
+        "attendance_history": [AdminOnly],
     }
 
     serializer_class = LectureSerializer
@@ -96,21 +105,44 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         services.lecture_delete(lecture=lecture)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses=RosterRowSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(methods=["GET"], request=None, responses=RosterRowSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=SubmissionRequestSerializer,
+        responses={200: SubmissionResponseSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filterset_class=None,
+        search_fields=[],
+        ordering_fields=[],
+    )
     def attendance(self, request, pk=None):
-        """The lecture's roster, read-only. Staff who see the lecture get every row; a
-        parent or a student only the rows of their own participants."""
+        """GET: the lecture's roster. Staff who see the lecture get every row; a parent or
+        a student only the rows of their own participants. POST: submit the attendance
+        (§6.4; the rules are in ``attendance.submission``)."""
         lecture = self.get_object()
-        rows = roster_of(lectures=[lecture])
         user = request.user
+        if request.method == "POST":
+            body = request.data if isinstance(request.data, dict) else {}
+            result = attendance_submit(lecture=lecture, actor=user, records=body.get("records"))
+            return Response(result.as_response())
+        rows = roster_of(lectures=[lecture])
         if not (is_admin(user) or selectors.instructor_of(user) is not None):
             rows = rows.filter(participants_visible_to(user).records_q())
         data = RosterRowSerializer(rows, many=True).data
         marked = [row for row in data if row["present"] is not None]
+        opens_at, closes_at = attendance_window(lecture=lecture)
         return Response(
             {
                 "lecture": lecture.pk,
+                "window_opens_at": opens_at.isoformat(),
+                "window_closes_at": closes_at.isoformat(),
+                "can_submit": attendance_can_submit(
+                    lecture=lecture, actor=user, now=timezone.now()
+                ),
+                "attendance_taken": lecture.attendance_taken,
                 "rows": data,
                 "counts": {
                     "total": len(data),
@@ -120,6 +152,22 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
                 },
             }
         )
+
+    @extend_schema(responses=AttendanceSubmissionSerializer(many=True))
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="attendance/history",
+        filterset_class=None,
+        search_fields=[],
+        ordering_fields=[],
+    )
+    def attendance_history(self, request, pk=None):
+        """Every attendance submission of the lecture, newest first (admins)."""
+        lecture = self.get_object()
+        qs = AttendanceSubmission.objects.filter(lecture=lecture).select_related("submitted_by")
+        page = self.paginate_queryset(qs.order_by("-at", "-id"))
+        return self.get_paginated_response(AttendanceSubmissionSerializer(page, many=True).data)
 
 
 class ExamViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):

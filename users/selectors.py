@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from core.permissions import is_admin
 from users import participants
+from users.instructor_ratings import with_ratings
 from users.models import Child, Instructor, Parent, ParentLinkRequest, Role, StudentUser
 from users.participants import Participant
 from users.participation import participation
@@ -44,7 +45,8 @@ def link_requests_visible_to(user) -> QuerySet[ParentLinkRequest]:
 
 
 def instructors_public() -> QuerySet[Instructor]:
-    return (
+    """Active instructors with ``rating_average`` / ``rating_count`` annotated."""
+    return with_ratings(
         Instructor.objects.filter(user__is_active=True)
         .select_related("user")
         .prefetch_related("tags")
@@ -52,7 +54,7 @@ def instructors_public() -> QuerySet[Instructor]:
 
 
 def instructors_for_admin() -> QuerySet[Instructor]:
-    return Instructor.objects.select_related("user").prefetch_related("tags")
+    return with_ratings(Instructor.objects.select_related("user").prefetch_related("tags"))
 
 
 def students_for_admin() -> QuerySet[StudentUser]:

@@ -302,13 +302,14 @@ def child_has_history(child: Child) -> bool:
     """Attendance rows, exam results, enrollments (with their payments) or enrollment
     requests: the history that deleting a child would lose.
 
-    Attendance and results are named by their reverse relation (query paths only: users
+    Attendance, results and instructor ratings are named by their reverse relation (query paths only: users
     never imports the apps above it); enrollment history comes from the participation
     provider (users.participation).
     """
     return (
         child.attendance_records.exists()
         or child.exam_results.exists()
+        or child.instructor_ratings.exists()
         or participation().child_has_history(child_id=child.pk)
     )
 

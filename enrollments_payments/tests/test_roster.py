@@ -238,6 +238,8 @@ class RosterEndpointTests(PersonasMixin, APITestCase):
                 self.as_user(who)
                 self.assertEqual(self.client.get(self.url).status_code, 404)
 
-    def test_it_is_read_only_here(self):
+    def test_post_is_the_submission(self):
+        # POST submits attendance (attendance.submission, issue #9): an empty body is a 400.
         self.as_user("admin")
-        self.assertEqual(self.client.post(self.url, {}, format="json").status_code, 405)
+        response = self.client.post(self.url, {}, format="json")
+        self.assertEqual((response.status_code, response.data["code"]), (400, "records_required"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -59,10 +61,37 @@ class InstructorPublicSerializer(serializers.ModelSerializer):
     last_name = serializers.CharField(source="user.last_name", read_only=True)
     full_name = serializers.CharField(source="user.get_full_name", read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # Annotated by users.selectors (users.instructor_ratings): no query per row.
+    rating_average = serializers.SerializerMethodField()
+    rating_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Instructor
-        fields = ("id", "first_name", "last_name", "full_name", "bio", "kind", "tags")
+        fields = (
+            "id",
+            "first_name",
+            "last_name",
+            "full_name",
+            "bio",
+            "kind",
+            "tags",
+            "rating_average",
+            "rating_count",
+        )
+
+    def get_rating_average(self, obj) -> str | None:
+        return rating_average_text(obj)
+
+    def get_rating_count(self, obj) -> int:
+        return int(getattr(obj, "rating_count", 0) or 0)
+
+
+def rating_average_text(obj) -> str | None:
+    """The annotated average as a two-decimal string (like every decimal of the API)."""
+    value = getattr(obj, "rating_average", None)
+    if value is None:
+        return None
+    return str(Decimal(value).quantize(Decimal("0.01")))
 
 
 class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
@@ -83,6 +112,8 @@ class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
     # ``Meta.model`` to type a related field (the admin's schema was a 500).
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
     full_name = serializers.CharField(read_only=True)
+    rating_average = serializers.CharField(read_only=True, allow_null=True)
+    rating_count = serializers.IntegerField(read_only=True)
 
     def _current_pk(self):
         # Uniqueness checks compare against the instructor's *user*.
@@ -118,6 +149,8 @@ class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
             "kind": instructor.kind,
             "fingerprint_id": instructor.fingerprint_id,
             "tags": [tag.name for tag in instructor.tags.all()],
+            "rating_average": rating_average_text(instructor),
+            "rating_count": int(getattr(instructor, "rating_count", 0) or 0),
         }
 
 

@@ -15,7 +15,13 @@ from users.tests.factories import make_child
 # The reverse relations child_has_history checks. A new table that points at Child with
 # PROTECT (enrollments, requests, ratings…) must be added to child_has_history AND here.
 # Enrollments and enrollment requests are checked through the participation provider.
-CHECKED = {"attendance_records", "exam_results", "enrollments", "enrollment_requests"}
+CHECKED = {
+    "attendance_records",
+    "exam_results",
+    "enrollments",
+    "enrollment_requests",
+    "instructor_ratings",
+}
 
 
 class ChildHistoryTablesTests(TestCase):
@@ -49,3 +55,20 @@ class ChildHistoryTablesTests(TestCase):
             services.child_delete(child=child, actor=child.primary_parent.user)
         self.assertEqual(ctx.exception.code, "child_has_history")
         self.assertTrue(Child.objects.filter(pk=child.pk).exists())
+
+
+class RatingIsHistoryTests(TestCase):
+    def test_an_instructor_rating_is_history(self):
+        from attendance.models import StudentInstructorRating
+        from courses.tests.factories import CourseFactory
+
+        child = make_child()
+        course = CourseFactory()
+        StudentInstructorRating.objects.create(
+            rater=child.primary_parent.user,
+            child=child,
+            course=course,
+            instructor=course.instructor,
+            rating=6,
+        )
+        self.assertTrue(services.child_has_history(child))

@@ -1,0 +1,52 @@
+"""Shapes of the attendance submission endpoints (for the schema and the history list)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from attendance.models import AttendanceSubmission
+
+
+class SubmissionRecordSerializer(serializers.Serializer):
+    """One record of ``POST /api/lectures/{id}/attendance/`` (documentation only: the
+    service validates the list itself so that it can name the offending index)."""
+
+    code = serializers.CharField(required=False)
+    child = serializers.IntegerField(required=False)
+    student = serializers.IntegerField(required=False)
+    present = serializers.BooleanField()
+    rating = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=1, max_value=10)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class SubmissionRequestSerializer(serializers.Serializer):
+    records = SubmissionRecordSerializer(many=True)
+
+
+class SubmissionCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    present = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    unmarked = serializers.IntegerField()
+
+
+class SubmissionResponseSerializer(serializers.Serializer):
+    lecture = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    created = serializers.IntegerField()
+    not_enrolled = serializers.ListField(child=serializers.DictField())
+    attendance_taken = serializers.BooleanField()
+    counts = SubmissionCountsSerializer()
+
+
+class AttendanceSubmissionSerializer(serializers.ModelSerializer):
+    submitted_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AttendanceSubmission
+        fields = ("id", "lecture", "submitted_by", "at", "source", "created", "updated", "changes")
+        read_only_fields = fields
+
+    def get_submitted_by(self, row) -> dict | None:
+        user = row.submitted_by
+        return None if user is None else {"id": user.pk, "name": user.get_full_name()}

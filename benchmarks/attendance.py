@@ -1,0 +1,207 @@
+"""Benchmark of the attendance submission (SPEC §9): N = 10, 100, 500 participants.
+
+Builds a throwaway test database (PostgreSQL when DATABASE_URL is set; SQLite otherwise,
+for a quick look — SQLite splits inserts into batches of 999 parameters, so there the
+statement count does grow), gives three lectures 10, 100 and 500 unmarked rows, and times
+in the same run:
+
+- ``attendance_submit`` — the service the API calls: lock, validation, the upserts, the
+  counts, the audit row (median of 3 runs; the first marks unmarked rows, the next two
+  change every rating);
+- the baseline: one row at a time, ``full_clean()`` + ``save()`` (what a naive loop does);
+- the floor: one hand-written ``UPDATE … FROM (VALUES …)`` (PostgreSQL only).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/redwan_bench .venv/bin/python benchmarks/attendance.py
+
+Budget: the service's statement count is the same for every N, and at N = 500 it is at
+least 25× faster than the baseline. Exits non-zero when either breaks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "Redwan_courses_center.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+SIZES = (10, 100, 500)
+RUNS = 3
+MIN_SPEEDUP = 25.0
+
+
+def fill():
+    from attendance.models import LectureAttendance
+    from courses.models import Lecture
+    from courses.tests.factories import CourseFactory
+    from users.tests.factories import make_child, make_parent
+
+    course = CourseFactory()
+    parent = make_parent()
+    children = [make_child(parent, first_name=f"Kid{i}") for i in range(max(SIZES))]
+    lectures = {}
+    for number, n in enumerate(SIZES, start=1):
+        lecture = Lecture.objects.create(
+            course=course,
+            number=number,
+            date=datetime.date(2026, 11, 7),
+            start_time=datetime.time(9 + number),
+            end_time=datetime.time(10 + number),
+            instructor=course.instructor,
+        )
+        LectureAttendance.objects.bulk_create(
+            LectureAttendance(lecture=lecture, child=child) for child in children[:n]
+        )
+        lectures[n] = lecture
+    return course.instructor.user, lectures, children
+
+
+def timed(call, *, capture: bool = True):
+    """(seconds, statements, captured queries) of ``call()``. Statements are counted by an
+    execute wrapper (no cap); the SQL is captured only where it is read (the service)."""
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        if not capture:
+            started = time.perf_counter()
+            call()
+            return time.perf_counter() - started, count, []
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            call()
+            elapsed = time.perf_counter() - started
+    return elapsed, count, queries.captured_queries
+
+
+def service_run(actor, lecture, children, rating):
+    from attendance.submission import attendance_submit
+
+    records = [{"child": c.pk, "present": True, "rating": rating} for c in children]
+    now = datetime.datetime(2026, 11, 7, 12, tzinfo=datetime.UTC)
+    return lambda: attendance_submit(lecture=lecture, actor=actor, records=records, now=now)
+
+
+def baseline_run(actor, lecture, rating):
+    from attendance.models import LectureAttendance
+
+    def run():
+        with transaction.atomic():
+            for row in LectureAttendance.objects.filter(lecture=lecture):
+                row.present = True
+                row.rating = Decimal(rating)
+                row.marked_by = actor
+                row.source = "instructor"
+                row.full_clean()
+                row.save()
+
+    return run
+
+
+def floor_run(actor, lecture, rating):
+    from attendance.models import LectureAttendance
+
+    table = LectureAttendance._meta.db_table
+    ids = list(LectureAttendance.objects.filter(lecture=lecture).values_list("pk", flat=True))
+
+    def run():
+        values = ", ".join(["(%s::bigint, %s::boolean, %s::numeric)"] * len(ids))
+        params = []
+        for pk in ids:
+            params += [pk, True, rating]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET present = v.present, rating = v.rating, "  # noqa: S608
+                "marked_by_id = %s, source = 'instructor', marked_at = now(), updated_at = now() "
+                f"FROM (VALUES {values}) AS v(id, present, rating) WHERE t.id = v.id",
+                [actor.pk, *params],
+            )
+
+    return run
+
+
+def main() -> int:
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    rows = []
+    try:
+        actor, lectures, children = fill()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        for n in SIZES:
+            lecture, kids = lectures[n], children[:n]
+            service = [timed(service_run(actor, lecture, kids, 5 + i)) for i in range(RUNS)]
+            upserts = [
+                sum(float(q["time"]) for q in captured if "ON CONFLICT" in q["sql"])
+                for _t, _s, captured in service
+            ]
+            # One run: the slow loop is steady (and three would triple the benchmark's time).
+            baseline = [timed(baseline_run(actor, lecture, 2), capture=False)]
+            floor = (
+                [timed(floor_run(actor, lecture, 3 + i), capture=False) for i in range(RUNS)]
+                if connection.vendor == "postgresql"
+                else []
+            )
+            rows.append(
+                {
+                    "n": n,
+                    "service": statistics.median(t for t, _s, _q in service),
+                    # Per run: the first run also sets attendance_taken (one more UPDATE).
+                    "service_statements": [s for _t, s, _q in service],
+                    "upsert": statistics.median(upserts),
+                    "baseline": statistics.median(t for t, _s, _q in baseline),
+                    "baseline_statements": baseline[0][1],
+                    "floor": statistics.median(t for t, _s, _q in floor) if floor else None,
+                }
+            )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    print(f"database: {connection.vendor}")
+    print(
+        "| N | submission ms | statements | of which upserts ms | full_clean+save ms "
+        "| statements | speed-up | UPDATE…FROM(VALUES) ms | submission / floor |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        floor = row["floor"]
+        ratio = "–" if floor is None else f"{row['service'] / floor:.1f}×"
+        print(
+            f"| {row['n']} | {row['service'] * 1000:.1f} "
+            f"| {'/'.join(map(str, row['service_statements']))} "
+            f"| {row['upsert'] * 1000:.1f} | {row['baseline'] * 1000:.1f} "
+            f"| {row['baseline_statements']} | {row['baseline'] / row['service']:.1f}× "
+            f"| {'–' if floor is None else f'{floor * 1000:.1f}'} "
+            f"| {ratio} |"
+        )
+    per_run = {tuple(row["service_statements"]) for row in rows}
+    speedup = rows[-1]["baseline"] / rows[-1]["service"]
+    problems = []
+    if len(per_run) != 1:
+        problems.append(f"statement count depends on N: {sorted(per_run)}")
+    if speedup < MIN_SPEEDUP:
+        problems.append(f"N={SIZES[-1]}: only {speedup:.1f}× faster than per-row saves")
+    print("\nOK" if not problems else "\nbudget broken: " + "; ".join(problems))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
