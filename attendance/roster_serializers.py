@@ -8,13 +8,42 @@ from attendance.models import LectureAttendance
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
+    """One row: the row's ``id``, the participant both nested (``participant``) and flat
+    (``type``, ``child``/``student`` — the ids a submission record names —, ``name``,
+    ``code``), then the mark."""
+
     participant = serializers.SerializerMethodField()
+    type = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    code = serializers.SerializerMethodField()
     marked_by = serializers.SerializerMethodField()
 
     class Meta:
         model = LectureAttendance
-        fields = ("id", "participant", "present", "rating", "notes", "marked_by", "marked_at")
+        fields = (
+            "id",
+            "participant",
+            "type",
+            "child",
+            "student",
+            "name",
+            "code",
+            "present",
+            "rating",
+            "notes",
+            "marked_by",
+            "marked_at",
+        )
         read_only_fields = fields
+
+    def get_type(self, row) -> str:
+        return "child" if row.child_id else "student"
+
+    def get_name(self, row) -> str:
+        return (row.child or row.student).full_name
+
+    def get_code(self, row) -> str:
+        return (row.child or row.student).code
 
     def get_participant(self, row) -> dict:
         if row.child_id:
@@ -31,3 +60,22 @@ class RosterRowSerializer(serializers.ModelSerializer):
     def get_marked_by(self, row) -> dict | None:
         user = row.marked_by
         return None if user is None else {"id": user.pk, "name": user.get_full_name()}
+
+
+class RosterCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    present = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    unmarked = serializers.IntegerField()
+
+
+class RosterSerializer(serializers.Serializer):
+    """The whole answer of ``GET /api/lectures/{id}/attendance/`` (documentation shape)."""
+
+    lecture = serializers.IntegerField()
+    window_opens_at = serializers.DateTimeField()
+    window_closes_at = serializers.DateTimeField()
+    can_submit = serializers.BooleanField()
+    attendance_taken = serializers.BooleanField()
+    rows = RosterRowSerializer(many=True)
+    counts = RosterCountsSerializer()

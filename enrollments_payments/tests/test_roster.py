@@ -222,9 +222,32 @@ class RosterEndpointTests(PersonasMixin, APITestCase):
                 row = response.data["rows"][0]
                 self.assertEqual(
                     set(row),
-                    {"id", "participant", "present", "rating", "notes", "marked_by", "marked_at"},
+                    {
+                        "id",
+                        "participant",
+                        "type",
+                        "child",
+                        "student",
+                        "name",
+                        "code",
+                        "present",
+                        "rating",
+                        "notes",
+                        "marked_by",
+                        "marked_at",
+                    },
                 )
                 self.assertEqual(set(row["participant"]), {"type", "id", "name", "code"})
+                # The participant also flat, named as a submission record names it.
+                self.assertEqual(
+                    (row["type"], row["child"], row["code"], row["name"]),
+                    (
+                        row["participant"]["type"],
+                        row["participant"]["id"],
+                        row["participant"]["code"],
+                        row["participant"]["name"],
+                    ),
+                )
 
     def test_a_parent_sees_only_their_childs_row(self):
         self.as_user("linked_parent")
