@@ -59,7 +59,7 @@ class RunScriptTests(SimpleTestCase):
             except subprocess.TimeoutExpired:
                 process.kill()
 
-    def login(self, base: str) -> int:
+    def login(self, base: str) -> str:
         body = json.dumps({"phone_number1": demo.ADMIN_PHONE, "password": demo.DEMO_PASSWORD})
         request = urllib.request.Request(
             f"{base}/auth/jwt/create/",
@@ -68,7 +68,19 @@ class RunScriptTests(SimpleTestCase):
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
+            self.assertEqual(response.status, 200)
+            return json.loads(response.read())["access"]
+
+    def live_socket_greets(self, base: str, token: str) -> tuple[dict, dict]:
+        """The attendance WebSocket of the same Daphne (in-memory layer): the greeting and
+        the answer to a ping."""
+        from websockets.sync.client import connect
+
+        url = base.replace("http://", "ws://") + f"/ws/attendance/?token={token}"
+        with connect(url, open_timeout=10) as socket:
+            greeting = json.loads(socket.recv(timeout=10))
+            socket.send(json.dumps({"type": "ping"}))
+            return greeting, json.loads(socket.recv(timeout=10))
 
     def published_courses(self, base: str) -> int:
         with urllib.request.urlopen(f"{base}/api/courses/", timeout=10) as response:
@@ -76,11 +88,14 @@ class RunScriptTests(SimpleTestCase):
 
     def test_it_serves_demo_data_and_runs_twice(self):
         process, base = self.start()
-        self.assertEqual(self.login(base), 200)
+        token = self.login(base)
         courses = self.published_courses(base)
         self.assertGreater(courses, 0)
+        greeting, pong = self.live_socket_greets(base, token)
+        self.assertEqual((greeting["type"], greeting["role"]), ("connection_established", "admin"))
+        self.assertEqual(pong, {"type": "pong"})
         self.stop(process)
 
         _, base = self.start()  # same database: migrations and demo data are idempotent
-        self.assertEqual(self.login(base), 200)
+        self.login(base)
         self.assertEqual(self.published_courses(base), courses)
