@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from attendance.models import LectureAttendance
+from attendance.submission_serializers import SubmissionCountsSerializer
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
@@ -31,3 +32,16 @@ class RosterRowSerializer(serializers.ModelSerializer):
     def get_marked_by(self, row) -> dict | None:
         user = row.marked_by
         return None if user is None else {"id": user.pk, "name": user.get_full_name()}
+
+
+class LectureRosterSerializer(serializers.Serializer):
+    """The whole answer of ``GET /api/lectures/{id}/attendance/`` (documentation only: the
+    view builds it). One object, not a page: the roster of one lecture is small."""
+
+    lecture = serializers.IntegerField()
+    window_opens_at = serializers.DateTimeField()
+    window_closes_at = serializers.DateTimeField()
+    can_submit = serializers.BooleanField()
+    attendance_taken = serializers.BooleanField()
+    rows = RosterRowSerializer(many=True)
+    counts = SubmissionCountsSerializer()
