@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
-from core.docs import RedocView, SwaggerView
+from core.docs import RedocView, SchemaView, SwaggerView
 from core.health import healthz, readyz
 from users.admin_login import ThrottledAdminAuthenticationForm, admin_login
 
@@ -22,7 +21,7 @@ urlpatterns = [
     path("courses-admin/login/", admin_login),
     path("courses-admin/", admin.site.urls),
     path("auth/", include("users.urls_auth")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file (?script), so the page
     # needs no inline script under its Content-Security-Policy (core/csp.py).
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),

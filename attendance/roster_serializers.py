@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from attendance.models import LectureAttendance
+from attendance.submission_serializers import SubmissionCountsSerializer
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
@@ -62,15 +63,9 @@ class RosterRowSerializer(serializers.ModelSerializer):
         return None if user is None else {"id": user.pk, "name": user.get_full_name()}
 
 
-class RosterCountsSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    present = serializers.IntegerField()
-    absent = serializers.IntegerField()
-    unmarked = serializers.IntegerField()
-
-
-class RosterSerializer(serializers.Serializer):
-    """The whole answer of ``GET /api/lectures/{id}/attendance/`` (documentation shape)."""
+class LectureRosterSerializer(serializers.Serializer):
+    """The whole answer of ``GET /api/lectures/{id}/attendance/`` (documentation only: the
+    view builds it). One object, not a page: the roster of one lecture is small."""
 
     lecture = serializers.IntegerField()
     window_opens_at = serializers.DateTimeField()
@@ -78,4 +73,4 @@ class RosterSerializer(serializers.Serializer):
     can_submit = serializers.BooleanField()
     attendance_taken = serializers.BooleanField()
     rows = RosterRowSerializer(many=True)
-    counts = RosterCountsSerializer()
+    counts = SubmissionCountsSerializer()

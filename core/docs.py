@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+import threading
+
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from core.csp import HEADER, PAGE_POLICY
 
@@ -12,6 +18,21 @@ from core.csp import HEADER, PAGE_POLICY
 REDOC_POLICY = PAGE_POLICY.replace(
     "img-src 'self' data:", "img-src 'self' data: https://cdn.redoc.ly"
 )
+
+
+# drf-spectacular is not thread-safe while it generates: the first generation in a process
+# resolves the extensions' target classes in place, and two requests doing it at once (the
+# first two GETs after Daphne starts, e.g. two fuzzers) could see one half done and answer
+# 500. One generation at a time.
+_SCHEMA_LOCK = threading.Lock()
+
+
+class SchemaView(SpectacularAPIView):
+    """``/api/schema/``: drf-spectacular's view, generating one schema at a time."""
+
+    def _get_schema_response(self, request):
+        with _SCHEMA_LOCK:
+            return super()._get_schema_response(request)
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

@@ -65,15 +65,17 @@ def seed_courses(*, instructor: Instructor, now: datetime | None = None) -> None
     # The season runs from two weeks ago for three months, so the demo shows both held and
     # upcoming lectures whenever it is loaded.
     start = today - timedelta(days=14)
-    season, _ = Season.objects.get_or_create(
-        name=DEMO_SEASON,
-        defaults={
-            "kind": SeasonKind.OTHER,
-            "start_date": start,
-            "end_date": start + timedelta(days=90),
-            "is_active": True,
-        },
-    )
+    # Season names are not unique: admins (or a fuzzer) may have added more seasons with the
+    # demo's name since the first run; the oldest is the demo's own.
+    season = Season.objects.filter(name=DEMO_SEASON).order_by("pk").first()
+    if season is None:
+        season = Season.objects.create(
+            name=DEMO_SEASON,
+            kind=SeasonKind.OTHER,
+            start_date=start,
+            end_date=start + timedelta(days=90),
+            is_active=True,
+        )
     for slug, name, audience, min_age, max_age, price, room, tag_names, slots in _COURSES:
         if Course.objects.filter(slug=slug).exists():
             continue

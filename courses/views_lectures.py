@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from attendance.models import AttendanceSubmission
 from attendance.roster import roster_of
-from attendance.roster_serializers import RosterRowSerializer, RosterSerializer
+from attendance.roster_serializers import LectureRosterSerializer, RosterRowSerializer
 from attendance.submission import attendance_can_submit, attendance_submit, attendance_window
 from attendance.submission_serializers import (
     AttendanceSubmissionSerializer,
@@ -105,7 +105,7 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         services.lecture_delete(lecture=lecture)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(methods=["GET"], request=None, responses=RosterSerializer)
+    @extend_schema(methods=["GET"], request=None, responses=LectureRosterSerializer)
     @extend_schema(
         methods=["POST"],
         request=SubmissionRequestSerializer,

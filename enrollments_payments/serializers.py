@@ -108,6 +108,24 @@ class BulkApproveSerializer(serializers.Serializer):
     )
 
 
+class BulkApproveResultSerializer(serializers.Serializer):
+    """One id of a bulk approval: ``status`` is the HTTP status that id alone would get,
+    ``code`` ``approved`` or the error code, ``enrollment`` the new enrollment's id."""
+
+    id = serializers.IntegerField()
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    enrollment = serializers.IntegerField(allow_null=True)
+
+
+class BulkApproveResponseSerializer(serializers.Serializer):
+    """The answer of ``POST /api/enrollment-requests/bulk-approve/`` (documentation only)."""
+
+    approved = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = BulkApproveResultSerializer(many=True)
+
+
 class ProgressSerializer(serializers.Serializer):
     def to_representation(self, enrollment) -> dict:
         attended = enrollment.p_attended

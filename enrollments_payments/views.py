@@ -27,6 +27,7 @@ from enrollments_payments.filters import (
 from enrollments_payments.models import Enrollment, Payment
 from enrollments_payments.serializers import (
     ApproveSerializer,
+    BulkApproveResponseSerializer,
     BulkApproveSerializer,
     EnrollmentRequestCreateSerializer,
     EnrollmentRequestSerializer,
@@ -125,7 +126,7 @@ class EnrollmentRequestViewSet(
         )
         return Response(self._read(obj))
 
-    @extend_schema(request=BulkApproveSerializer)
+    @extend_schema(request=BulkApproveSerializer, responses=BulkApproveResponseSerializer)
     @action(detail=False, methods=["post"], url_path="bulk-approve")
     def bulk_approve(self, request):
         data = _valid(BulkApproveSerializer, request)

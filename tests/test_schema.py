@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+from django.test import SimpleTestCase
 from rest_framework.test import APIClient, APITestCase
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -209,3 +213,40 @@ class SchemaMatchesResponsesTests(APITestCase):
         out = StringIO()
         call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=StringIO())
         self.assertIn("openapi:", out.getvalue())
+
+
+class SchemaConcurrencyTests(SimpleTestCase):
+    """Two first GETs of /api/schema/ at once (two fuzzers on a fresh Daphne) got a 500:
+    drf-spectacular resolves its extensions in place while generating."""
+
+    def test_the_schema_is_generated_one_request_at_a_time(self):
+        from unittest import mock
+
+        from django.test import Client
+        from drf_spectacular.generators import SchemaGenerator
+
+        from core.testing import run_concurrently
+
+        state = {"running": 0, "most": 0}
+        guard = threading.Lock()
+        real = SchemaGenerator.get_schema
+
+        def tracked(generator, *args, **kwargs):
+            with guard:
+                state["running"] += 1
+                state["most"] = max(state["most"], state["running"])
+            time.sleep(0.2)  # long enough for the other thread to arrive
+            try:
+                return real(generator, *args, **kwargs)
+            finally:
+                with guard:
+                    state["running"] -= 1
+
+        def fetch():
+            return Client().get("/api/schema/?format=json").status_code
+
+        with mock.patch.object(SchemaGenerator, "get_schema", tracked):
+            statuses = run_concurrently(fetch, fetch, fetch)
+
+        self.assertEqual(statuses, [200, 200, 200])
+        self.assertEqual(state["most"], 1)

@@ -15,6 +15,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from attendance.models import AttendanceSubmission, LectureAttendance
+from core.testing import assert_matches_schema
 from courses.models import Lecture
 from courses.rules import CENTER_TZ
 from courses.tests.base import PersonaTestCase
@@ -156,6 +157,17 @@ class WindowTests(SubmissionTestCase):
                     datetime.datetime.fromisoformat(response.data["window_closes_at"]), CLOSES
                 )
                 self.assertEqual(len(response.data["rows"]), 5)
+
+    def test_the_roster_has_the_documented_shape_for_every_reader(self):
+        # Fuzzing found the roster documented as a page of rows while the answer is one
+        # object (window, counts, rows): each reader's answer must match the schema.
+        self.post("instructor", self.everyone())
+        for who in ("admin", "instructor", "supervisor"):
+            with self.subTest(who=who), at(DURING):
+                response = self.call(who, "get", self.url)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("counts", response.data)
+                assert_matches_schema(response, path="/api/lectures/{id}/attendance/", method="get")
 
 
 class ChecklistTests(SubmissionTestCase):

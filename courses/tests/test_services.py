@@ -12,7 +12,15 @@ from attendance.models import LectureAttendance
 from core.errors import Conflict, Invalid
 from courses import exam_services, services
 from courses.generation import lectures_generate
-from courses.models import Course, CourseSchedule, Exam, ExamResult, Lecture, LectureStatus
+from courses.models import (
+    Course,
+    CourseSchedule,
+    Exam,
+    ExamResult,
+    Lecture,
+    LectureStatus,
+    Season,
+)
 from courses.tests.factories import (
     CourseFactory,
     ExamFactory,
@@ -340,3 +348,24 @@ class DemoSeedTests(TestCase):
         self.assertTrue(all(c.lectures.exists() and c.schedule.exists() for c in courses))
         kids = courses.get(slug="quran-kids")
         self.assertEqual((kids.audience, kids.min_age, kids.max_age), ("children", 6, 12))
+
+    def test_seeding_again_survives_other_seasons_with_the_demo_name(self):
+        # The fuzz run added seasons named like the demo's; re-seeding then crashed with
+        # MultipleObjectsReturned instead of resetting the demo.
+        from courses.demo import DEMO_SEASON, seed_courses
+
+        instructor = make_instructor()
+        seed_courses(instructor=instructor)
+        first = Season.objects.get(name=DEMO_SEASON)
+        for _ in range(2):
+            Season.objects.create(
+                name=DEMO_SEASON,
+                kind=first.kind,
+                start_date=first.start_date,
+                end_date=first.end_date,
+            )
+
+        seed_courses(instructor=instructor)
+
+        self.assertEqual(Season.objects.filter(name=DEMO_SEASON).count(), 3)
+        self.assertEqual(set(Course.objects.values_list("season", flat=True)), {first.pk})

@@ -11,6 +11,7 @@ from rest_framework.test import APITestCase
 
 from attendance.models import LectureAttendance
 from core.errors import Conflict
+from core.testing import assert_matches_schema
 from courses.tests.factories import CourseFactory
 from enrollments_payments import services
 from enrollments_payments.models import (
@@ -183,6 +184,20 @@ class BulkApproveTests(PersonasMixin, APITestCase):
         self.assertEqual(third.status, RequestStatus.PENDING)
         self.assertFalse(LectureAttendance.objects.filter(child=third.child).exists())
         self.assertEqual(LectureAttendance.objects.count(), 2)
+
+    def test_the_answer_has_the_documented_shape(self):
+        # Fuzzing found the answer validated against EnrollmentRequest (the view had no
+        # response schema): every row, approved and refused, must match what is documented.
+        ids = [self.requests[0].pk, self.requests[1].pk, self.requests[2].pk, 999999]
+        self.as_user("admin")
+        response = self.client.post(f"{URL}bulk-approve/", {"ids": ids}, format="json")
+
+        self.assertEqual(response.status_code, 200, response.data)
+        codes = [row["code"] for row in response.data["results"]]
+        self.assertEqual(codes, ["approved", "approved", "course_full", "not_found"])
+        assert_matches_schema(
+            response, path="/api/enrollment-requests/bulk-approve/", method="post"
+        )
 
     def test_only_admins_bulk_approve(self):
         self.as_user("parent")
