@@ -19,6 +19,7 @@ from enrollments_payments.views import (
     PaymentViewSet,
     RefundRequestViewSet,
 )
+from enrollments_payments.views_reports import ReportViewSet
 from notifications.views import NotificationViewSet
 from users.views import (
     ChildViewSet,
@@ -54,6 +55,7 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 router.register("ws-ticket", WsTicketViewSet, basename="ws-ticket")
+router.register("reports", ReportViewSet, basename="report")
 router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
 
 urlpatterns = router.urls
