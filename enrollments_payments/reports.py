@@ -25,6 +25,7 @@ from attendance.models_staff import InstructorAttendance, InstructorAttendanceSt
 from courses.models import Course, Lecture, LectureStatus, Season
 from courses.rules import local_datetime
 from enrollments_payments import rules
+from enrollments_payments.exports import download
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentStatus,
@@ -57,19 +58,20 @@ def _participant_entry(row) -> dict:
 _PEOPLE = ("child", "student__user")
 
 
-def course_attendance_report(*, course: Course) -> dict:
-    """Participants × lectures (cancelled lectures left out). Participants are everyone
-    enrolled in the course (any status) plus anyone with an attendance row."""
-    lectures = list(
-        Lecture.objects.filter(course=course)
-        .exclude(status=LectureStatus.CANCELLED)
-        .order_by("date", "start_time", "number")
-    )
+def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = None) -> dict:
+    """Participants × lectures (cancelled lectures left out; only ``lecture_ids`` when
+    given). Participants are everyone enrolled in the course (any status) plus anyone with
+    an attendance row."""
+    chosen = Lecture.objects.filter(course=course).exclude(status=LectureStatus.CANCELLED)
+    if lecture_ids is not None:
+        chosen = chosen.filter(pk__in=lecture_ids)
+    lectures = list(chosen.order_by("date", "start_time", "number"))
     people: dict[tuple[str, int], dict] = {}
     for enrollment in Enrollment.objects.filter(course=course).select_related(*_PEOPLE):
         people.setdefault(_participant_key(enrollment), _participant_entry(enrollment))
     marks: dict[tuple[tuple[str, int], int], LectureAttendance] = {}
-    for row in LectureAttendance.objects.filter(lecture__course=course).select_related(*_PEOPLE):
+    rows = LectureAttendance.objects.filter(lecture__in=[lec.pk for lec in lectures])
+    for row in rows.select_related(*_PEOPLE):
         key = _participant_key(row)
         people.setdefault(key, _participant_entry(row))
         marks[(key, row.lecture_id)] = row
@@ -318,3 +320,10 @@ def finance_table(report: dict) -> tuple[list[str], list[list]]:
     rows = [[c["course"]["name"], *(c[k] for k in keys)] for c in report["courses"]]
     rows.append([_("Total"), *(report["totals"][k] for k in keys)])
     return header, rows
+
+
+def course_attendance_file(*, course: Course, fmt: str, lecture_ids: list[int] | None = None):
+    """The matrix as a download: the API's ``?format=`` answer and the admin actions'."""
+    report = course_attendance_report(course=course, lecture_ids=lecture_ids)
+    header, rows = course_attendance_table(report)
+    return download(fmt=fmt, filename=f"course-{course.pk}-attendance", header=header, rows=rows)

@@ -56,13 +56,6 @@ def _answer(request, *, report: dict, table, filename: str):
     return download(fmt=fmt, filename=filename, header=header, rows=rows)
 
 
-def course_attendance_file(*, course: Course, fmt: str):
-    """The course's attendance matrix as a download (also the admin actions' answer)."""
-    report = reports.course_attendance_report(course=course)
-    header, rows = reports.course_attendance_table(report)
-    return download(fmt=fmt, filename=f"course-{course.pk}-attendance", header=header, rows=rows)
-
-
 class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     permission_map = {
         "course_attendance": [IsAdmin],
@@ -80,7 +73,7 @@ class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
         if course is None:
             raise NotFound("not_found", _("Not found."))
         if fmt != "json":
-            return course_attendance_file(course=course, fmt=fmt)
+            return reports.course_attendance_file(course=course, fmt=fmt)
         return Response(reports.course_attendance_report(course=course))
 
     @extend_schema(

@@ -384,3 +384,70 @@ class ReportLanguageTests(ReportBase):
         self.assertEqual(header[-1], "نسبة الحضور")
         response = self.client.get("/api/reports/instructor-attendance/?month=x")
         self.assertEqual(response.json()["detail"], "اكتب الشهر بالصيغة YYYY-MM.")
+
+
+class AdminExportTests(ReportBase):
+    """The course admin's "attendance report" and the lecture admin's "export attendance"
+    give the API's file."""
+
+    def setUp(self):
+        from django.test import Client
+
+        from users.tests.factories import make_admin
+
+        # The admin takes form posts (the API client would send JSON).
+        self.client = Client()
+        self.client.force_login(make_admin(is_superuser=True))
+
+    def api_file(self, fmt):
+        from enrollments_payments.reports import course_attendance_file
+
+        response = course_attendance_file(course=self.course, fmt=fmt)
+        return b"".join(response.streaming_content) if fmt == "csv" else response.content
+
+    def test_course_action_gives_the_api_csv(self):
+        response = self.client.post(
+            "/courses-admin/courses/course/",
+            {"action": "attendance_report_csv", "_selected_action": [self.course.pk]},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response["Content-Disposition"],
+            f'attachment; filename="course-{self.course.pk}-attendance.csv"',
+        )
+        body = b"".join(response.streaming_content)
+        self.assertEqual(body, self.api_file("csv"))
+        self.assertIn("عمر حسن".encode(), body)
+
+    def test_lecture_action_with_every_lecture_gives_the_same_file(self):
+        response = self.client.post(
+            "/courses-admin/courses/lecture/",
+            {
+                "action": "export_attendance_csv",
+                "_selected_action": [lec.pk for lec in self.lectures],
+            },
+        )
+        self.assertEqual(b"".join(response.streaming_content), self.api_file("csv"))
+
+    def test_lecture_action_limits_to_the_selection_and_xlsx_reads_back(self):
+        response = self.client.post(
+            "/courses-admin/courses/lecture/",
+            {"action": "export_attendance_xlsx", "_selected_action": [self.lectures[0].pk]},
+        )
+        self.assertIn(".xlsx", response["Content-Disposition"])
+        rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        self.assertEqual(len(rows[0]), 2 + 1 + 4)
+
+    def test_lectures_of_two_courses_are_refused(self):
+        other = make_lectures(CourseFactory(), [(D(2026, 11, 8), 10)])[0]
+        response = self.client.post(
+            "/courses-admin/courses/lecture/",
+            {
+                "action": "export_attendance_csv",
+                "_selected_action": [self.lectures[0].pk, other.pk],
+            },
+            follow=True,
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("Content-Disposition", response)
+        self.assertEqual(len(list(response.context["messages"])), 1)
