@@ -20,6 +20,7 @@ from core.errors import Invalid, NotFound
 from core.permissions import DeclaredPermissionsMixin, IsAdmin
 from courses.models import Course, Season
 from enrollments_payments import reports
+from enrollments_payments.dashboard import dashboard_figures
 from enrollments_payments.exports import FORMATS, download
 
 FORMAT_PARAM = OpenApiParameter(
@@ -110,3 +111,15 @@ class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
             table=reports.finance_table,
             filename=f"finance-season-{season.pk}",
         )
+
+
+class DashboardViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
+    """``GET /api/dashboard/``: the admin index page's figures as JSON."""
+
+    permission_map = {"list": [IsAdmin]}
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def list(self, request):
+        """Today's lectures and their attendance state, instructors late or absent today,
+        pending enrollment and refund requests, the season's weekly attendance rate."""
+        return Response(dashboard_figures())
