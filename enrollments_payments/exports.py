@@ -14,6 +14,25 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("json", "csv", "xlsx")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text a spreadsheet would run as a formula (a name typed as ``=HYPERLINK(…)``) is
+    prefixed with an apostrophe; numbers, and text that is a number (``-40.00``), stay."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return f"'{value}"
+    return value
+
+
+def _safe(row: Iterable) -> list:
+    return [safe_cell(value) for value in row]
+
+
 class _Line:
     """A file-like object whose ``write`` hands back what it was given (csv.writer →
     one line at a time)."""
@@ -25,9 +44,9 @@ class _Line:
 def _csv_lines(header: list, rows: Iterable[list]) -> Iterator[bytes]:
     writer = csv.writer(_Line())
     yield "\ufeff".encode()
-    yield writer.writerow(header).encode()
+    yield writer.writerow(_safe(header)).encode()
     for row in rows:
-        yield writer.writerow(row).encode()
+        yield writer.writerow(_safe(row)).encode()
 
 
 def _disposition(filename: str) -> str:
@@ -44,9 +63,9 @@ def xlsx_bytes(*, title: str, header: list, rows: Iterable[list]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     sheet.sheet_view.rightToLeft = True
-    sheet.append(header)
+    sheet.append(_safe(header))
     for row in rows:
-        sheet.append(row)
+        sheet.append(_safe(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

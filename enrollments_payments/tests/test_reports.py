@@ -451,3 +451,29 @@ class AdminExportTests(ReportBase):
         self.assertEqual(response.status_code, 200)
         self.assertNotIn("Content-Disposition", response)
         self.assertEqual(len(list(response.context["messages"])), 1)
+
+
+class FormulaInjectionTests(ReportBase):
+    def test_a_name_that_looks_like_a_formula_stays_text(self):
+        self.child.first_name = '=HYPERLINK("http://x.example","y")'
+        self.child.last_name = ""
+        self.child.save()
+        self.as_user("admin")
+        response = self.client.get(self.url(fmt="csv"))
+        rows = list(
+            csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+        )
+        names = {row[0]: row[1] for row in rows[1:] if row[0]}
+        self.assertEqual(names[self.child.code], '\'=HYPERLINK("http://x.example","y")')
+        response = self.client.get(self.url(fmt="xlsx"))
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2) if row[0].value}
+        self.assertEqual(cells[self.child.code].data_type, "s")
+        self.assertTrue(cells[self.child.code].value.startswith("'="))
+
+    def test_negative_amounts_stay_numbers(self):
+        from enrollments_payments.exports import safe_cell
+
+        self.assertEqual(safe_cell("-40.00"), "-40.00")
+        self.assertEqual(safe_cell("@SUM(A1)"), "'@SUM(A1)")
+        self.assertEqual(safe_cell(3), 3)
