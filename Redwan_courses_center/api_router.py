@@ -19,6 +19,7 @@ from enrollments_payments.views import (
     PaymentViewSet,
     RefundRequestViewSet,
 )
+from enrollments_payments.views_reports import DashboardViewSet, ReportViewSet
 from notifications.views import NotificationViewSet
 from users.views import (
     ChildViewSet,
@@ -54,6 +55,8 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 router.register("ws-ticket", WsTicketViewSet, basename="ws-ticket")
+router.register("reports", ReportViewSet, basename="report")
+router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
 
 urlpatterns = router.urls

@@ -1,0 +1,125 @@
+"""``/api/reports/…`` (SPEC §6.6): admins only; JSON, or ``?format=csv|xlsx`` downloads.
+
+``?format=`` is DRF's format override by default (URL_FORMAT_OVERRIDE); these views
+negotiate JSON whatever it says and read the parameter themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+
+from core.errors import Invalid, NotFound
+from core.permissions import DeclaredPermissionsMixin, IsAdmin
+from courses.models import Course, Season
+from enrollments_payments import reports
+from enrollments_payments.dashboard import dashboard_figures
+from enrollments_payments.exports import FORMATS, download
+
+FORMAT_PARAM = OpenApiParameter(
+    "format", str, enum=list(FORMATS), description="json (default), csv or xlsx"
+)
+
+
+class IgnoreFormatParam(DefaultContentNegotiation):
+    """Negotiate on the Accept header only: ``?format=`` belongs to the view."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def report_format(request) -> str:
+    fmt = request.query_params.get("format") or "json"
+    if fmt not in FORMATS:
+        raise Invalid("invalid_format", _("Choose json, csv or xlsx."), field="format")
+    return fmt
+
+
+def parse_month(value: str | None) -> date:
+    try:
+        return datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        raise Invalid("invalid_month", _("Give the month as YYYY-MM."), field="month") from None
+
+
+def _answer(request, *, report: dict, table, filename: str):
+    fmt = report_format(request)
+    if fmt == "json":
+        return Response(report)
+    header, rows = table(report)
+    return download(fmt=fmt, filename=filename, header=header, rows=rows)
+
+
+class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
+    permission_map = {
+        "course_attendance": [IsAdmin],
+        "instructor_attendance": [IsAdmin],
+        "finance": [IsAdmin],
+    }
+    content_negotiation_class = IgnoreFormatParam
+
+    @extend_schema(parameters=[FORMAT_PARAM], responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"], url_path=r"courses/(?P<course_id>\d{1,12})/attendance")
+    def course_attendance(self, request, course_id=None):
+        """Participants × lectures: present / absent / unmarked and rating, with totals."""
+        fmt = report_format(request)
+        course = Course.objects.filter(pk=int(course_id)).first()
+        if course is None:
+            raise NotFound("not_found", _("Not found."))
+        if fmt != "json":
+            return reports.course_attendance_file(course=course, fmt=fmt)
+        return Response(reports.course_attendance_report(course=course))
+
+    @extend_schema(
+        parameters=[FORMAT_PARAM, OpenApiParameter("month", str, required=True)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"], url_path="instructor-attendance")
+    def instructor_attendance(self, request):
+        """Per instructor in the month: sessions, present, late, absent, lateness, rating."""
+        month = parse_month(request.query_params.get("month"))
+        return _answer(
+            request,
+            report=reports.instructor_attendance_report(month=month),
+            table=reports.instructor_attendance_table,
+            filename=f"instructor-attendance-{month:%Y-%m}",
+        )
+
+    @extend_schema(
+        parameters=[FORMAT_PARAM, OpenApiParameter("season", int, required=True)],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"])
+    def finance(self, request):
+        """Per course of the season: active enrollments, billed, paid, refunded, balance."""
+        raw = request.query_params.get("season") or ""
+        if not raw.isdigit() or len(raw) > 12:
+            raise Invalid("invalid_season", _("Give the season's id."), field="season")
+        season = Season.objects.filter(pk=int(raw)).first()
+        if season is None:
+            raise NotFound("not_found", _("Not found."))
+        return _answer(
+            request,
+            report=reports.finance_report(season=season),
+            table=reports.finance_table,
+            filename=f"finance-season-{season.pk}",
+        )
+
+
+class DashboardViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
+    """``GET /api/dashboard/``: the admin index page's figures as JSON."""
+
+    permission_map = {"list": [IsAdmin]}
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def list(self, request):
+        """Today's lectures and their attendance state, instructors late or absent today,
+        pending enrollment and refund requests, the season's weekly attendance rate."""
+        return Response(dashboard_figures())
