@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from attendance.history import AttendanceHistoryViewSet
 from attendance.views import (
     CronLogViewSet,
     DeviceViewSet,
@@ -44,6 +45,7 @@ router.register("lectures", LectureViewSet, basename="lecture")
 router.register("exams", ExamViewSet, basename="exam")
 # Registered before any /api/attendance/{id}/ route, which would otherwise catch "scan".
 router.register("attendance/scan", ScanViewSet, basename="attendance-scan")
+router.register("attendance", AttendanceHistoryViewSet, basename="attendance")
 router.register("devices", DeviceViewSet, basename="device")
 router.register("supervisor-shifts", SupervisorShiftViewSet, basename="supervisor-shift")
 router.register(
