@@ -1,5 +1,7 @@
-"""Attendance of participants at lectures (§6.4). Only the model lives here for now; the
-submission API, the roster for enrollments and the jobs come with their own issues."""
+"""Attendance models (§6.4). ``LectureAttendance`` (one row per lecture and participant)
+lives here; the staff side (devices, scans, supervision shifts, instructor attendance,
+the job log) is in ``models_staff`` and the marks' history and instructor ratings in
+``models_marks``. Every model is importable from ``attendance.models``."""
 
 from __future__ import annotations
 
