@@ -8,6 +8,7 @@ carries a verification code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -41,11 +42,37 @@ def get_sms_backend():
     return import_string(settings.SMS_BACKEND)()
 
 
-def send_sms(phone: str, message: str) -> bool:
-    """Send through the configured backend; a failing sender is logged, never raised."""
+def _without_number(text: str, phone: str) -> str:
+    """``text`` with ``phone`` masked in each way a provider may write it (+20…, 20…, 0…)."""
+    digits = phone.lstrip("+")
+    forms = {phone, digits}
+    if digits.startswith("20"):
+        forms.add("0" + digits[2:])
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) > 6:
+            text = text.replace(form, mask_phone(phone))
+    return text
+
+
+def send_sms_many(messages: Iterable[tuple[str, str]]) -> int:
+    """Send each (phone, message) through one backend instance, as ``send_sms`` does
+    (failures logged, never raised); returns how many the backend took."""
+    backend = get_sms_backend()
+    return sum(1 for phone, message in messages if send_sms(phone, message, backend=backend))
+
+
+def send_sms(phone: str, message: str, *, backend=None) -> bool:
+    """Send through the configured backend; a failing sender is logged, never raised.
+
+    The log line names the error without a traceback: providers' errors often repeat the
+    number (or the message, which may carry a code), so only the error's type and its text
+    with the number masked are written."""
     try:
-        get_sms_backend().send(phone, message)
-    except Exception:
-        logger.exception("SMS sending to %s failed", mask_phone(phone))
+        (backend or get_sms_backend()).send(phone, message)
+    except Exception as exc:
+        detail = _without_number(str(exc), phone).replace(message, "<message>") if message else ""
+        logger.error(  # noqa: TRY400 — no traceback on purpose
+            "SMS sending to %s failed: %s: %s", mask_phone(phone), type(exc).__name__, detail
+        )
         return False
     return True
