@@ -290,6 +290,7 @@ ATTENDANCE_EDIT_WINDOW_HOURS = env.int("ATTENDANCE_EDIT_WINDOW_HOURS", default=2
 INSTRUCTOR_LATE_GRACE_MINUTES = env.int("INSTRUCTOR_LATE_GRACE_MINUTES", default=10)
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")  # core.sms.FileSmsBackend's outbox
 PHONE_CODE_TTL_MINUTES = 10
 PHONE_CODE_MAX_ATTEMPTS = 5
 
