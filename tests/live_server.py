@@ -77,7 +77,10 @@ def server_env() -> dict[str, str]:
 class LiveDaphne:
     """``python -m core.serve`` (the launcher of ./run.sh and Docker) on a free port."""
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
+        """``env``: variables to set for the server on top of ``server_env()`` (the
+        failure drills point ``REDIS_URL`` at a Redis they stop)."""
+        self.env = env
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="redwan-daphne-", suffix=".log")[1])
@@ -89,7 +92,7 @@ class LiveDaphne:
             [sys.executable, "-m", "core.serve", "-b", "127.0.0.1", "-p", str(self.port)]
             + ["core.asgi:application"],
             cwd=ROOT,
-            env=server_env(),
+            env={**server_env(), **self.env},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
