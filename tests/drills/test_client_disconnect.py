@@ -19,6 +19,7 @@ import json
 import socket
 import time
 
+from django.db import connection, transaction
 from django.test import TransactionTestCase
 
 from attendance.models import AttendanceSubmission, LectureAttendance
@@ -86,8 +87,11 @@ class ClientDisconnectTests(TransactionTestCase):
 
     def assertAllOrNone(self, rating: int) -> bool:
         """The lecture holds all of the submission's rows or none of them; returns which."""
-        marks = self.marks()
-        audits = AttendanceSubmission.objects.filter(lecture=self.lecture).count()
+        with transaction.atomic():  # one snapshot: a commit cannot land between the reads
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            marks = self.marks()
+            audits = AttendanceSubmission.objects.filter(lecture=self.lecture).count()
         if all(mark == (None, None) for mark in marks.values()):
             self.assertEqual(audits, 0)
             return False

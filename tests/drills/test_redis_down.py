@@ -26,7 +26,7 @@ from rest_framework.test import APITestCase
 
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.tests.ws_helpers import access_token
-from core.testing import free_port, requires_postgres
+from core.testing import requires_postgres
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from tests.drills.helpers import RedisServer, requires_redis_server
@@ -34,8 +34,8 @@ from tests.live_server import LiveDaphne
 from users import throttles
 from users.tests.factories import PASSWORD, make_admin, make_child, make_instructor
 
-# Nothing listens there: every connection is refused at once, as when Redis has crashed.
-DEAD_REDIS = f"redis://127.0.0.1:{free_port()}/0"
+# Nothing listens on port 1: every connection is refused at once, as when Redis has crashed.
+DEAD_REDIS = "redis://127.0.0.1:1/0"
 REDIS_DOWN = override_settings(
     CHANNEL_LAYERS={
         "default": {

@@ -30,7 +30,7 @@ from tests.live_server import ROOT
 
 SECRET = "drill-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
 PASSWORD = "s3cret-Drill-pw"  # must never be printed
-CLOSED_PORT = free_port()
+CLOSED_PORT = 1  # nothing listens on port 1 of the loopback: refused at once
 BASH = shutil.which("bash")
 MARKER = "redwan-drill-server-started"
 
@@ -67,7 +67,7 @@ UNPARSEABLE = ("not_a_url", "wrong_scheme", "bad_port", "no_name")
 UNREACHABLE = ("refused", "unknown_host")
 
 MANAGE = [sys.executable, "manage.py"]
-SERVE = [sys.executable, "-m", "core.serve", "-p", str(CLOSED_PORT), "core.asgi:application"]
+SERVE = [sys.executable, "-m", "core.serve", "-p", str(free_port()), "core.asgi:application"]
 ENTRYPOINT = [BASH or "bash", "docker-entrypoint.sh", sys.executable, "-c", f"print({MARKER!r})"]
 
 # (configuration, command) → (argv, extra environment). The configuration errors stop the
