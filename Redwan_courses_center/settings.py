@@ -12,10 +12,13 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.startup import database_url_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").is_file():  # (read_env logs "not found" otherwise, before any error)
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -96,7 +99,8 @@ TEMPLATES = [
 # DATABASE_URL wins; else the center's DATABASE_* names when DATABASE_ENGINE=postgresql;
 # else an embedded SQLite file.
 if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db_url("DATABASE_URL")}
+    # Checked: a malformed URL stops start-up with a message that does not repeat it.
+    DATABASES = {"default": database_url_config(env, env.str("DATABASE_URL"))}
 elif env.str("DATABASE_ENGINE", default="").lower() in {"postgresql", "postgres"}:
     DATABASES = {
         "default": {

@@ -82,6 +82,9 @@ class LiveDaphne:
     """``python -m core.serve`` (the launcher of ./run.sh and Docker) on a free port."""
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
+        """``env``: variables to set for the server on top of ``server_env()`` (the journey
+        runs production settings; the failure drills point ``REDIS_URL`` at a Redis they
+        stop)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="redwan-daphne-", suffix=".log")[1])
