@@ -6,10 +6,18 @@ from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
 from core.permissions import is_admin
-from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture
+from courses.models import (
+    Course,
+    CourseSchedule,
+    CourseStatus,
+    Exam,
+    ExamResult,
+    Lecture,
+    Tag,
+)
 from users.models import Child, Instructor, StudentUser
 from users.participation import participation
-from users.selectors import parent_of
+from users.selectors import full_name, parent_of
 
 
 def instructor_of(user) -> Instructor | None:
@@ -61,9 +69,19 @@ def with_seats_left(queryset: QuerySet[Course]) -> QuerySet[Course]:
 def courses_visible_to(user) -> QuerySet[Course]:
     """Anonymous users, parents and students see published courses; instructors also their
     own (any status); admins everything."""
+    # Names come from the query: no season or user objects (a user's two phone numbers
+    # are parsed whenever one is loaded). Tags and slots are prefetched into plain lists
+    # (``to_attr``): without it Django builds a manager and a queryset per course.
     qs = with_seats_left(
-        Course.objects.select_related("season", "instructor__user").prefetch_related(
-            "tags", Prefetch("schedule", queryset=CourseSchedule.objects.order_by("weekday"))
+        Course.objects.annotate(
+            season_name=F("season__name"), instructor_name=full_name("instructor__user")
+        ).prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list"),
+            Prefetch(
+                "schedule",
+                queryset=CourseSchedule.objects.order_by("weekday", "start_time"),
+                to_attr="schedule_list",
+            ),
         )
     )
     if is_admin(user):
@@ -79,7 +97,9 @@ def lectures_visible_to(user) -> QuerySet[Lecture]:
     courses and those they substitute in; parents and students see the lectures of the
     courses their participants are (or were) enrolled in.
     """
-    qs = Lecture.objects.select_related("course", "instructor__user")
+    qs = Lecture.objects.select_related("course").annotate(
+        instructor_name=full_name("instructor__user")
+    )
     if is_admin(user):
         return qs
     instructor = instructor_of(user)
