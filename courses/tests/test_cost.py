@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from courses.models import Lecture
 from courses.tests.base import PersonaTestCase
-from courses.tests.factories import ScheduleFactory
+from courses.tests.factories import CourseFactory, ScheduleFactory
 from users.models import CustomUser
 from users.tests.factories import make_instructor
 
@@ -63,6 +63,30 @@ class CheapOutputTests(PersonaTestCase):
 
                 self.assertEqual([s["weekday_name"] for s in detail["schedule"]], names)
                 self.assertEqual([s["weekday_name"] for s in slots["results"]], names)
+
+    def test_tags_read_by_name_and_slots_by_weekday_then_time_in_list_and_detail(self):
+        for day, hour in [(3, 18), (3, 9), (0, 20)]:
+            ScheduleFactory(
+                course=self.course,
+                weekday=day,
+                start_time=datetime.time(hour),
+                end_time=datetime.time(hour, 45),
+            )
+        for name in ["Tajweed", "Arabic", "Quran"]:
+            self.course.tags.create(name=name)
+        bare = CourseFactory(season=self.season)
+        detail = self.call("anonymous", "get", f"/api/courses/{self.course.pk}/").data
+        listed = self.call("anonymous", "get", "/api/courses/").data["results"]
+        in_list = next(course for course in listed if course["id"] == self.course.pk)
+
+        for course in (detail, in_list):
+            self.assertEqual([t["name"] for t in course["tags"]], ["Arabic", "Quran", "Tajweed"])
+            self.assertEqual(
+                [(s["weekday"], s["start_time"]) for s in course["schedule"]],
+                [(0, "20:00:00"), (3, "09:00:00"), (3, "18:00:00")],
+            )
+        other = next(course for course in listed if course["id"] == bare.pk)
+        self.assertEqual((other["tags"], other["schedule"]), ([], []))
 
     def test_a_request_builds_no_serializer_fields(self):
         other = make_instructor()
