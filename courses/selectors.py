@@ -10,16 +10,9 @@ from django.db.models import Expression, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
 from core.permissions import is_admin
-from courses.models import (
-    Course,
-    CourseSchedule,
-    CourseStatus,
-    Exam,
-    ExamResult,
-    Lecture,
-)
+from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture
 from users.models import Child, Instructor, StudentUser
-from users.participation import participation
+from users.participation import ParticipationProvider, participation
 from users.selectors import full_name, parent_of
 
 
@@ -69,7 +62,7 @@ def with_seats_left(queryset: QuerySet[Course]) -> QuerySet[Course]:
 
 
 @functools.lru_cache(maxsize=2)
-def _seats_left(provider) -> Expression:
+def _seats_left(provider: ParticipationProvider) -> Expression:
     # Built once per provider, not per request: annotate() resolves a copy each time and
     # leaves this one as it is.
     taken = provider.active_count(OuterRef("pk"))
