@@ -120,8 +120,48 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# --- Database connection reuse (issue #12) -----------------------------------------------
+# Opening a PostgreSQL connection costs more than a list request's queries, so servers
+# reuse them; how depends on the server. DJANGO_SERVER names it; the entry modules set it
+# when the environment does not: Redwan_courses_center/wsgi.py "wsgi" (gunicorn),
+# core/asgi.py "asgi" (Daphne, `python -m core.serve`). Unset (manage.py commands, cron
+# jobs, tests, runserver): a connection per request or per command, as Django does.
+DJANGO_SERVER = env.str("DJANGO_SERVER", default="").strip().lower()
+if DJANGO_SERVER not in {"", "wsgi", "asgi"}:
+    raise ImproperlyConfigured(f"DJANGO_SERVER must be wsgi, asgi or unset, not {DJANGO_SERVER!r}.")
+_db = DATABASES["default"]
+if "CONN_MAX_AGE" in env:  # the variable wins over DATABASE_URL's ?conn_max_age=
+    _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE")
+if DJANGO_SERVER == "wsgi":
+    # A worker serves one request at a time on a long-lived thread: it keeps its
+    # connection for a minute, checked before each request reuses it.
+    _db.setdefault("CONN_MAX_AGE", 60)
+    _db.setdefault("CONN_HEALTH_CHECKS", True)
+elif (
+    DJANGO_SERVER == "asgi"
+    and _db["ENGINE"] == "django.db.backends.postgresql"
+    and env.bool("DATABASE_POOL", default=True)
+):
+    # Daphne runs each request's synchronous code on a thread of its own, so a
+    # persistent connection would stay behind with every thread. psycopg's pool instead:
+    # a request borrows a connection at its first query and returns it at its end.
+    # Django refuses a pool with persistent connections.
+    if _db.get("CONN_MAX_AGE", 0) != 0:
+        raise ImproperlyConfigured(
+            "CONN_MAX_AGE must be 0 under ASGI (Daphne reuses connections through the "
+            "pool); unset it, or set DATABASE_POOL=0 to open one per request."
+        )
+    _db["CONN_MAX_AGE"] = 0
+    _db.setdefault("CONN_HEALTH_CHECKS", True)  # the pool checks a connection it lends
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+_db.setdefault("CONN_MAX_AGE", 0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.CustomUser"
@@ -214,7 +254,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.filters.FilterBackend",  # django-filter's, skipped when no filter is named
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

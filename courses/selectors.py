@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Value
+import functools
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db.models import Expression, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
 from core.permissions import is_admin
 from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture
 from users.models import Child, Instructor, StudentUser
-from users.participation import participation
-from users.selectors import parent_of
+from users.participation import ParticipationProvider, participation
+from users.selectors import full_name, parent_of
 
 
 def instructor_of(user) -> Instructor | None:
@@ -54,16 +58,51 @@ def participant_in_course(
 def with_seats_left(queryset: QuerySet[Course]) -> QuerySet[Course]:
     """Annotate ``seats_left`` = capacity − active enrollments (a subquery: one query per
     page), never below zero."""
-    taken = participation().active_count(OuterRef("pk"))
-    return queryset.annotate(seats_left=Greatest(F("capacity") - taken, Value(0)))
+    return queryset.annotate(seats_left=_seats_left(participation()))
+
+
+@functools.lru_cache(maxsize=2)
+def _seats_left(provider: ParticipationProvider) -> Expression:
+    # Built once per provider, not per request: annotate() resolves a copy each time and
+    # leaves this one as it is.
+    taken = provider.active_count(OuterRef("pk"))
+    return Greatest(F("capacity") - taken, Value(0))
+
+
+def with_tags_and_schedule(courses: Sequence[Course]) -> Sequence[Course]:
+    """Give each course ``tag_list`` (``{"id", "name"}`` by name) and ``schedule_list``
+    (its weekly slots by weekday and time), in two queries whatever the number of courses.
+
+    What ``prefetch_related`` would do, with rows as dicts: no model object per tag or
+    slot, no manager and queryset per course (issue #12)."""
+    ids = [course.pk for course in courses]
+    tags: dict[int, list[dict]] = defaultdict(list)
+    slots: dict[int, list[dict]] = defaultdict(list)
+    if ids:
+        links = Course.tags.through.objects.filter(course_id__in=ids).order_by("tag__name")
+        for course_id, tag_id, name in links.values_list("course_id", "tag_id", "tag__name"):
+            tags[course_id].append({"id": tag_id, "name": name})
+        rows = (
+            CourseSchedule.objects.filter(course_id__in=ids)
+            .order_by("weekday", "start_time")
+            .values("course_id", "id", "weekday", "start_time", "end_time")
+        )
+        for row in rows:
+            slots[row.pop("course_id")].append(row)
+    for course in courses:
+        course.tag_list = tags[course.pk]
+        course.schedule_list = slots[course.pk]
+    return courses
 
 
 def courses_visible_to(user) -> QuerySet[Course]:
     """Anonymous users, parents and students see published courses; instructors also their
     own (any status); admins everything."""
+    # Names come from the query: no season or user objects (a user's two phone numbers
+    # are parsed whenever one is loaded). Tags and slots: with_tags_and_schedule().
     qs = with_seats_left(
-        Course.objects.select_related("season", "instructor__user").prefetch_related(
-            "tags", Prefetch("schedule", queryset=CourseSchedule.objects.order_by("weekday"))
+        Course.objects.annotate(
+            season_name=F("season__name"), instructor_name=full_name("instructor__user")
         )
     )
     if is_admin(user):
@@ -79,7 +118,9 @@ def lectures_visible_to(user) -> QuerySet[Lecture]:
     courses and those they substitute in; parents and students see the lectures of the
     courses their participants are (or were) enrolled in.
     """
-    qs = Lecture.objects.select_related("course", "instructor__user")
+    qs = Lecture.objects.select_related("course").annotate(
+        instructor_name=full_name("instructor__user")
+    )
     if is_admin(user):
         return qs
     instructor = instructor_of(user)

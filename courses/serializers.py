@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import translation
 from rest_framework import serializers
 
+from core.serializers import FieldsOnceMixin
 from courses import rules
 from courses.models import (
     Course,
@@ -51,24 +55,66 @@ class TagSerializer(serializers.ModelSerializer):
         fields = ("id", "name")
 
 
+# Weekday names per language, translated once: get_weekday_display() translated the name
+# again for every slot of every course on a page.
+_weekday_names: dict[str | None, dict[int, str]] = {}
+
+
+@receiver(setting_changed)
+def _forget_weekday_names(*, setting: str, **kwargs) -> None:
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+        _weekday_names.clear()
+
+
+class WeekdayNameField(serializers.CharField):
+    """The name of a weekday number in the request's language (what get_weekday_display()
+    gives, looked up in a table made once per language)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "weekday")
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: int) -> str:
+        language = translation.get_language()
+        names = _weekday_names.get(language)
+        if names is None:
+            names = {day: str(name) for day, name in rules.WEEKDAY_CHOICES}
+            _weekday_names[language] = names
+        return names.get(value, str(value))
+
+
+class FullNameField(serializers.CharField):
+    """A person's name from the query (``users.selectors.full_name``: first and last name
+    joined by a space), stripped as ``CustomUser.get_full_name()`` strips it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: str) -> str:
+        return value.strip()
+
+
 class ScheduleSlotSerializer(serializers.ModelSerializer):
     weekday = serializers.ChoiceField(
         choices=rules.WEEKDAY_CHOICES, help_text="Saturday = 0 … Friday = 6"
     )
-    weekday_name = serializers.CharField(source="get_weekday_display", read_only=True)
+    weekday_name = WeekdayNameField()
 
     class Meta:
         model = CourseSchedule
         fields = ("id", "weekday", "weekday_name", "start_time", "end_time")
 
 
-class CourseSerializer(serializers.ModelSerializer):
+# Serializes rows of courses_visible_to(): the season's and the instructor's names come
+# from its query, tags and weekly slots from its prefetched lists. (The docstring is the
+# schema's description of the shape.)
+class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     """The catalogue's view of a course."""
 
-    season_name = serializers.CharField(source="season.name", read_only=True)
-    instructor_name = serializers.CharField(source="instructor.user.get_full_name", read_only=True)
-    tags = TagSerializer(many=True, read_only=True)
-    schedule = ScheduleSlotSerializer(many=True, read_only=True)
+    season_name = serializers.CharField(read_only=True)
+    instructor_name = FullNameField()
+    tags = TagSerializer(many=True, read_only=True, source="tag_list")
+    schedule = ScheduleSlotSerializer(many=True, read_only=True, source="schedule_list")
     seats_left = serializers.IntegerField(read_only=True)
     status = CourseStatusField(read_only=True)
 
@@ -153,9 +199,10 @@ class GenerateResultSerializer(serializers.Serializer):
     lectures = serializers.IntegerField()
 
 
-class LectureSerializer(serializers.ModelSerializer):
+# Serializes rows of lectures_visible_to(), whose query gives the instructor's name.
+class LectureSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     course_name = serializers.CharField(source="course.name", read_only=True)
-    instructor_name = serializers.CharField(source="instructor.user.get_full_name", read_only=True)
+    instructor_name = FullNameField()
     starts_at = serializers.DateTimeField(read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
     status = LectureStatusField(read_only=True)

@@ -134,8 +134,20 @@ class CourseViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.courses_visible_to(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        selectors.with_tags_and_schedule(page)
+        return self.get_paginated_response(CourseSerializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._show(self.get_object()))
+
+    def _show(self, course: Course) -> dict:
+        selectors.with_tags_and_schedule([course])
+        return CourseSerializer(course).data
+
     def _read(self, course: Course) -> dict:
-        return CourseSerializer(self.get_queryset().get(pk=course.pk)).data
+        return self._show(self.get_queryset().get(pk=course.pk))
 
     @extend_schema(request=CourseWriteSerializer, responses={201: CourseSerializer})
     def create(self, request, *args, **kwargs):

@@ -48,10 +48,12 @@ BLANK = {
     "DATABASE_URL": "",
     "DATABASE_ENGINE": "",
     "REDIS_URL": "",
+    "DJANGO_SERVER": "",
 }
 
 
-def run_python(code: str, **env_vars: str) -> subprocess.CompletedProcess:
+def run_python(code: str, **env_vars: str | None) -> subprocess.CompletedProcess:
+    """``code`` in a fresh interpreter; a variable given as None is left out entirely."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(ROOT),
@@ -59,6 +61,7 @@ def run_python(code: str, **env_vars: str) -> subprocess.CompletedProcess:
         **BLANK,
         **env_vars,
     }
+    env = {name: value for name, value in env.items() if value is not None}
     with tempfile.TemporaryDirectory() as cwd:
         return subprocess.run(
             [sys.executable, "-c", code],
@@ -187,3 +190,148 @@ class ServicesFromEnvironmentTests(SimpleTestCase):
         self.assertEqual(derived["layer_hosts"], ["redis://cache.internal:6379/3"])
         self.assertEqual(derived["cache_backend"], "django.core.cache.backends.redis.RedisCache")
         self.assertEqual(derived["cache_location"], "redis://cache.internal:6379/3")
+
+
+# What a server process ends up with for its database connections. ENTRY is imported
+# first, as gunicorn (the WSGI module) or Daphne (the ASGI module) would.
+CONNECTION_PROBE = """
+import importlib, json, sys
+if sys.argv[1]:
+    importlib.import_module(sys.argv[1])
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+db = settings.DATABASES["default"]
+pool = db.get("OPTIONS", {}).get("pool")
+print(json.dumps({
+    "server": settings.DJANGO_SERVER,
+    "conn_max_age": db["CONN_MAX_AGE"],
+    "health_checks": db.get("CONN_HEALTH_CHECKS", False),
+    "pool": pool,
+    # Building the pool object connects nothing (Django opens it at the first query), but
+    # it proves psycopg_pool is installed and that Django accepts the settings.
+    "pool_class": type(connection.pool).__name__ if pool else None,
+}))
+"""
+
+POSTGRES_URL = "postgres://redwan:pw@db.internal:5432/redwan"
+
+
+def connection_settings(entry: str = "", **env_vars: str | None) -> dict:
+    result = run_python(CONNECTION_PROBE.replace("sys.argv[1]", repr(entry)), **env_vars)
+    if result.returncode != 0:
+        raise AssertionError(f"settings failed to load:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class ConnectionReuseTests(SimpleTestCase):
+    """Issue #12: servers reuse database connections; how depends on the server."""
+
+    def test_commands_jobs_and_tests_open_a_connection_per_request_as_before(self):
+        derived = connection_settings(DEBUG="1", DATABASE_URL=POSTGRES_URL)
+
+        self.assertEqual(derived["server"], "")
+        self.assertEqual(derived["conn_max_age"], 0)
+        self.assertIsNone(derived["pool"])
+
+    def test_a_wsgi_worker_keeps_its_connection_for_a_minute_checked_before_reuse(self):
+        derived = connection_settings(DEBUG="1", DATABASE_URL=POSTGRES_URL, DJANGO_SERVER="wsgi")
+
+        self.assertEqual(derived["conn_max_age"], 60)
+        self.assertTrue(derived["health_checks"])
+        self.assertIsNone(derived["pool"])
+
+    def test_conn_max_age_from_the_environment_wins_under_wsgi(self):
+        derived = connection_settings(
+            DEBUG="1", DATABASE_URL=POSTGRES_URL, DJANGO_SERVER="wsgi", CONN_MAX_AGE="300"
+        )
+
+        self.assertEqual(derived["conn_max_age"], 300)
+
+    def test_an_asgi_server_borrows_connections_from_psycopgs_pool(self):
+        derived = connection_settings(
+            DEBUG="1",
+            DATABASE_URL=POSTGRES_URL,
+            DJANGO_SERVER="asgi",
+            DATABASE_POOL_MAX_SIZE="6",
+        )
+
+        self.assertEqual(derived["conn_max_age"], 0)  # Django refuses a pool otherwise
+        self.assertTrue(derived["health_checks"])
+        self.assertEqual(derived["pool"], {"min_size": 2, "max_size": 6, "timeout": 10.0})
+        self.assertEqual(derived["pool_class"], "ConnectionPool")
+
+    def test_an_asgi_server_refuses_persistent_connections(self):
+        result = run_python(
+            "import django; django.setup()",
+            DEBUG="1",
+            DATABASE_URL=POSTGRES_URL,
+            DJANGO_SERVER="asgi",
+            CONN_MAX_AGE="60",
+        )
+
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("CONN_MAX_AGE must be 0 under ASGI", result.stderr)
+
+    def test_the_pool_can_be_turned_off_and_sqlite_has_none(self):
+        for env_vars in (
+            {"DATABASE_URL": POSTGRES_URL, "DATABASE_POOL": "0"},
+            {"DATABASE_URL": ""},
+        ):
+            with self.subTest(**env_vars):
+                derived = connection_settings(DEBUG="1", DJANGO_SERVER="asgi", **env_vars)
+
+                self.assertEqual(derived["conn_max_age"], 0)
+                self.assertIsNone(derived["pool"])
+
+    def test_an_unknown_server_kind_is_refused(self):
+        result = run_python("import django; django.setup()", DEBUG="1", DJANGO_SERVER="uwsgi")
+
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DJANGO_SERVER must be wsgi, asgi or unset", result.stderr)
+
+
+class EntryModulesTests(SimpleTestCase):
+    """gunicorn and Daphne are told nothing: importing the entry module says which it is."""
+
+    def test_the_wsgi_module_marks_the_process_as_a_wsgi_server(self):
+        derived = connection_settings(
+            "Redwan_courses_center.wsgi", DEBUG="1", DATABASE_URL=POSTGRES_URL, DJANGO_SERVER=None
+        )
+
+        self.assertEqual(derived["server"], "wsgi")
+        self.assertEqual(derived["conn_max_age"], 60)
+
+    def test_the_asgi_module_marks_the_process_as_an_asgi_server(self):
+        derived = connection_settings(
+            "core.asgi", DEBUG="1", DATABASE_URL=POSTGRES_URL, DJANGO_SERVER=None
+        )
+
+        self.assertEqual(derived["server"], "asgi")
+        self.assertEqual(derived["pool_class"], "ConnectionPool")
+
+    def test_the_environment_still_decides_when_it_names_the_server(self):
+        derived = connection_settings(
+            "core.asgi",
+            DEBUG="1",
+            DATABASE_URL=POSTGRES_URL,
+            DJANGO_SERVER="asgi",
+            DATABASE_POOL="0",
+        )
+
+        self.assertIsNone(derived["pool"])
+
+    def test_the_asgi_module_refuses_persistent_connections_however_they_were_set(self):
+        # DATABASE_POOL=0 lets the settings load with CONN_MAX_AGE; serving ASGI does not.
+        result = run_python(
+            "import core.asgi",
+            DEBUG="1",
+            DATABASE_URL=POSTGRES_URL,
+            DJANGO_SERVER="asgi",
+            DATABASE_POOL="0",
+            CONN_MAX_AGE="60",
+        )
+
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("persistent connections leak under ASGI", result.stderr)

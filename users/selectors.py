@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from core.permissions import is_admin
 from users import participants
@@ -12,6 +13,18 @@ from users.instructor_ratings import with_ratings
 from users.models import Child, Instructor, Parent, ParentLinkRequest, Role, StudentUser
 from users.participants import Participant
 from users.participation import participation
+
+
+def full_name(user_path: str) -> Concat:
+    """``first_name last_name`` of the user at ``user_path`` (e.g. ``"instructor__user"``),
+    computed by the query, so a list needs no user objects to show names. Strip it as
+    ``CustomUser.get_full_name()`` does (courses.serializers.FullNameField)."""
+    return Concat(
+        F(f"{user_path}__first_name"),
+        Value(" "),
+        F(f"{user_path}__last_name"),
+        output_field=CharField(),
+    )
 
 
 def parent_of(user) -> Parent | None:
