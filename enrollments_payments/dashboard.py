@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attendance import rules as attendance_rules
 from attendance.models import LectureAttendance
@@ -146,7 +147,12 @@ def dashboard_figures(*, now: datetime | None = None) -> dict:
                     "name": row.instructor.user.get_full_name(),
                 },
                 "status": row.status,
-                "check_in_at": row.check_in_at.isoformat() if row.check_in_at else None,
+                # In Cairo time, as every datetime of the API (§4).
+                "check_in_at": (
+                    timezone.localtime(row.check_in_at, CENTER_TZ).isoformat()
+                    if row.check_in_at
+                    else None
+                ),
                 "lecture": row.lecture_id,
                 "course": row.lecture.course.name if row.lecture_id else None,
             }
@@ -191,16 +197,20 @@ def weekly_chart_svg(weeks: list[dict], *, title: str) -> str:
     for i, week in enumerate(weeks):
         x = PAD + i * slot + (slot - bar) / 2
         label_x = x + bar / 2
+        label = escape(_("Week %(number)s") % {"number": week["week"]})
         if week["rate"] is not None:
             h = inner_h * week["rate"]
+            pct = f"{week['rate'] * 100:.0f}%"
             parts.append(
                 f'<rect class="bar" x="{x:.1f}" y="{PAD + inner_h - h:.1f}" width="{bar:.1f}" '
-                f'height="{h:.1f}" fill="#2e7d32"><title>{week["week"]}: '
-                f"{week['rate'] * 100:.0f}%</title></rect>"
+                f'height="{h:.1f}" fill="#2e7d32"><title>{label}: {pct}</title></rect>'
+                # The figure itself above its bar: the chart is read, not hovered.
+                f'<text class="rate" x="{label_x:.1f}" y="{PAD + inner_h - h - 4:.1f}" '
+                f'font-size="11" text-anchor="middle" fill="#1b5e20">{pct}</text>'
             )
         parts.append(
             f'<text x="{label_x:.1f}" y="{HEIGHT - PAD + 14}" font-size="10" '
-            f'text-anchor="middle" fill="#333">{week["week"]}</text>'
+            f'text-anchor="middle" fill="#333">{label}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

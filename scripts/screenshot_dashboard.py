@@ -133,6 +133,29 @@ def browse(base: str, failures: list[str]) -> None:
                 failures,
             )
         check(page.locator("#center-dashboard").is_visible(), "today's figures are shown", failures)
+        # The demo data (seed_demo's story) gives every part of the dashboard something to
+        # show: a lecture today, bars in the chart, requests waiting.
+        check(
+            page.locator("#weekly-attendance-chart rect.bar").count() > 0,
+            "the chart has bars",
+            failures,
+        )
+        check(
+            page.locator("#dashboard-lectures tbody tr").count() > 0,
+            "today's lectures are listed",
+            failures,
+        )
+        pending = page.locator("#dashboard-pending li").all_inner_texts()
+        check(
+            len(pending) == 2 and not any(text.rstrip().endswith(" 0") for text in pending),
+            f"requests are waiting {pending}",
+            failures,
+        )
+        widths = page.evaluate(
+            "() => [document.querySelector('#dashboard-lectures').offsetWidth,"
+            " document.querySelector('#center-dashboard').clientWidth]"
+        )
+        check(widths[0] <= widths[1], f"today's lectures fit their box {widths}", failures)
         check(
             page.locator("#content-main .app-courses").count() == 1,
             "the model list is kept",

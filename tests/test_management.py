@@ -13,6 +13,9 @@ from django.db import connection
 from django.test import TestCase
 from rest_framework.test import APITestCase
 
+from courses.demo import seed_courses
+from courses.models import Course
+from enrollments_payments.models import Enrollment, EnrollmentRequest
 from users import demo
 from users.models import CustomUser, Role
 
@@ -81,6 +84,24 @@ class SeedDemoTests(APITestCase):
         self.assertEqual(_row_counts(), first)
         self.assertGreaterEqual(first["users.CustomUser"], 5)
         self.assertEqual(first["users.Child"], 2)
+        # The season's story, written by the first run only (enrollments_payments/demo.py).
+        self.assertEqual(first["enrollments_payments.Enrollment"], 4)
+        self.assertEqual(first["enrollments_payments.EnrollmentRequest"], 5)  # one pending
+        self.assertEqual(first["enrollments_payments.Payment"], 4)
+        self.assertEqual(first["enrollments_payments.RefundRequest"], 1)
+        self.assertGreaterEqual(first["attendance.AttendanceSubmission"], 7)
+        self.assertGreaterEqual(first["attendance.AbsenceAlert"], 3)
+        self.assertEqual(first["attendance.AttendanceCronLog"], 2)
+        self.assertGreater(first["notifications.Notification"], first["attendance.AbsenceAlert"])
+
+    def test_it_says_what_it_did(self):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        self.assertIn("Demo story: 4 enrollments", out.getvalue())
+
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        self.assertIn("Demo story already written", out.getvalue())
 
     def test_it_creates_one_account_of_each_role(self):
         call_command("seed_demo", stdout=io.StringIO())
@@ -123,6 +144,23 @@ class SeedDemoTests(APITestCase):
         self.assertEqual(me.json()["role"], Role.ADMIN)
         admin_user = CustomUser.objects.get(phone_number1=demo.ADMIN_PHONE)
         self.assertTrue(admin_user.is_staff)
+
+
+class SeedDemoRefusedStoryTests(TestCase):
+    def test_a_refused_story_is_reported_and_nothing_of_it_is_kept(self):
+        # An older demo database where staff archived the children's course: the story's
+        # first request is refused, the run still ends well, with the people and courses.
+        people = demo.seed_people()
+        seed_courses(instructor=people["instructor"])
+        Course.objects.filter(slug="quran-kids").update(status="archived")
+        out, err = io.StringIO(), io.StringIO()
+
+        call_command("seed_demo", stdout=out, stderr=err)
+
+        self.assertIn("Demo story not written: course_not_published", err.getvalue())
+        self.assertIn("Demo data ready.", out.getvalue())
+        self.assertFalse(Enrollment.objects.exists())
+        self.assertFalse(EnrollmentRequest.objects.exists())
 
 
 class SeedDemoKeepsEditsTests(TestCase):

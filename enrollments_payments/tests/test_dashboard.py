@@ -88,6 +88,8 @@ class DashboardTests(PersonaTestCase):
         self.assertEqual(taken["course"]["name"], "تجويد")
         staff = {(row["lecture"], row["status"]) for row in data["instructors_late_or_absent"]}
         self.assertEqual(staff, {(self.missed.pk, "absent"), (self.open.pk, "late")})
+        late = next(row for row in data["instructors_late_or_absent"] if row["status"] == "late")
+        self.assertEqual(late["check_in_at"], "2026-11-14T17:15:00+02:00")  # Cairo, like §4
         self.assertEqual(data["pending"], {"enrollment_requests": 1, "refund_requests": 1})
         self.assertEqual(data["season"]["id"], self.now_season.pk)
         self.assertEqual(
@@ -138,6 +140,12 @@ class DashboardTests(PersonaTestCase):
         self.assertIn("تجويد", html)
         self.assertIn("lecture-missed", html)
         self.assertIn("أُغلقت المهلة دون تسجيل الحضور", html)
+        # The ISO date keeps its order inside the Arabic heading (unisolated, the Arabic
+        # before it turned 2026-11-14 into 14-11-2026 on screen).
+        self.assertIn('<bdi dir="ltr">2026-11-14</bdi>', html)
+        # Each bar carries its figure and each week an Arabic label.
+        self.assertIn(">50%</text>", html)
+        self.assertIn(">الأسبوع 1</text>", html)
         self.assertIn("<title>نسبة الحضور الأسبوعية</title>", html)
         self.assertIn("app-courses", html)  # the model list is still there
         dashboard = html[html.index('id="center-dashboard"') : html.index("</section>")]
