@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from attendance.roster import roster_remove_enrollment
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.permissions import is_admin
+from courses import rules as course_rules
 from courses.models import Course
 from enrollments_payments import rules
 from enrollments_payments.models import (
@@ -84,6 +85,9 @@ def payment_record(
         raise Invalid("invalid", _("The amount must be more than zero."), field="amount")
     if data.method not in PaymentMethod.values:
         raise Invalid("invalid", _("Choose a valid payment method."), field="method")
+    if data.paid_at is not None and not course_rules.in_calendar(data.paid_at):
+        # Before 1900 Cairo's old +02:05:09 offset would be served: not ISO 8601.
+        raise Invalid("invalid", _("This date is outside the center's calendar."), field="paid_at")
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status == EnrollmentStatus.REFUNDED:
         raise Conflict("enrollment_refunded", _("This enrollment has been refunded."))

@@ -3,12 +3,20 @@ against the served schema the way schemathesis checks it (status code and body).
 
 from __future__ import annotations
 
+import datetime
+
 import time_machine
 from rest_framework.test import APITestCase
 
-from attendance.tests.factories import ShiftRowFactory, make_device, make_fingered_instructor
+from attendance.tests.factories import (
+    LectureRowFactory,
+    ShiftRowFactory,
+    make_device,
+    make_fingered_instructor,
+)
 from core.testing import assert_matches_schema
-from courses.tests.factories import CourseFactory
+from courses.rules import local_datetime
+from courses.tests.factories import CourseFactory, LectureFactory
 from enrollments_payments.tests.factories import NOW, make_enrollment
 from users.tests.personas import PersonasMixin
 
@@ -76,3 +84,44 @@ class FuzzFindingsTests(PersonasMixin, APITestCase):
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 400)
                 assert_matches_schema(response, path=path, method="get")
+
+    def test_a_manual_check_in_or_out_off_the_sessions_day_is_refused(self):
+        lecture = LectureFactory(course=self.course, date=datetime.date(2026, 11, 7))
+        row = LectureRowFactory(lecture=lecture)
+        url = f"/api/instructor-attendance/{row.pk}"
+        self.as_user("admin")
+        for at in ("1723-02-21T19:17:34-08:04", "2026-11-06T17:00:00+02:00"):
+            with self.subTest(at=at):
+                response = self.client.post(f"{url}/check-in/", {"at": at}, format="json")
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.data["code"], "time_not_on_session_day")
+                assert_matches_schema(
+                    response, path="/api/instructor-attendance/{id}/check-in/", method="post"
+                )
+        row.refresh_from_db()
+        self.assertEqual((row.status, row.check_in_at), ("pending", None))
+        on_the_day = local_datetime(lecture.date, datetime.time(17, 5)).isoformat()
+        response = self.client.post(f"{url}/check-in/", {"at": on_the_day}, format="json")
+        self.assertEqual(response.status_code, 200)
+        assert_matches_schema(
+            response, path="/api/instructor-attendance/{id}/check-in/", method="post"
+        )
+        next_day = "2026-11-08T09:00:00+02:00"
+        response = self.client.post(f"{url}/check-out/", {"at": next_day}, format="json")
+        self.assertEqual(response.data["code"], "time_not_on_session_day")
+
+    def test_a_payment_dated_outside_the_calendar_is_refused(self):
+        self.as_user("admin")
+        for paid_at in ("1723-02-21T19:17:34-08:04", "2101-01-01T10:00:00+02:00"):
+            with self.subTest(paid_at=paid_at):
+                body = {
+                    "enrollment": self.enrollment.pk,
+                    "amount": "10.00",
+                    "method": "cash",
+                    "paid_at": paid_at,
+                }
+                response = self.client.post("/api/payments/", body, format="json")
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("paid_at", response.data)
+                assert_matches_schema(response, path="/api/payments/", method="post")
+        self.assertEqual(self.enrollment.payments.count(), 1)
