@@ -13,7 +13,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings)
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from core.startup import run_or_exit
+
+    # A missing secret, a bad DATABASE_URL or a database that does not answer: one line on
+    # stderr and exit status 1, not a traceback (--traceback shows it).
+    run_or_exit(lambda: execute_from_command_line(sys.argv))
 
 
 if __name__ == "__main__":

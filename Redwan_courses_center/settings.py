@@ -12,10 +12,13 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.startup import database_url_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").is_file():  # (read_env logs "not found" otherwise, before any error)
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -96,7 +99,8 @@ TEMPLATES = [
 # DATABASE_URL wins; else the center's DATABASE_* names when DATABASE_ENGINE=postgresql;
 # else an embedded SQLite file.
 if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db_url("DATABASE_URL")}
+    # Checked: a malformed URL stops start-up with a message that does not repeat it.
+    DATABASES = {"default": database_url_config(env, env.str("DATABASE_URL"))}
 elif env.str("DATABASE_ENGINE", default="").lower() in {"postgresql", "postgres"}:
     DATABASES = {
         "default": {
@@ -208,7 +212,7 @@ REST_FRAMEWORK = {
         else ["rest_framework.renderers.JSONRenderer"]
     ),
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "users.authentication.LanguageAwareJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
@@ -294,6 +298,7 @@ ATTENDANCE_EDIT_WINDOW_HOURS = env.int("ATTENDANCE_EDIT_WINDOW_HOURS", default=2
 INSTRUCTOR_LATE_GRACE_MINUTES = env.int("INSTRUCTOR_LATE_GRACE_MINUTES", default=10)
 WS_TICKET_TTL_SECONDS = env.int("WS_TICKET_TTL_SECONDS", default=30)
 SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")  # core.sms.FileSmsBackend's outbox
 PHONE_CODE_TTL_MINUTES = 10
 PHONE_CODE_MAX_ATTEMPTS = 5
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from attendance import device_services, shift_services
 from attendance import instructor_attendance_services as services
 from attendance.models import (
+    AbsenceAlert,
     AttendanceCronLog,
     AttendanceSubmission,
     Device,
@@ -194,6 +195,34 @@ class LectureAttendanceAdmin(ReadOnlyAdmin):
     @admin.display(description=_("participant"))
     def participant_text(self, obj) -> str:
         return str(obj.participant)
+
+
+@admin.register(AbsenceAlert)
+class AbsenceAlertAdmin(ReadOnlyAdmin):
+    """Which absences were announced, when (§6.6). Made only by attendance.absence_alerts:
+    the row is the once-only claim, so it is never edited here."""
+
+    list_display = ("alerted_at", "lecture_text", "participant_text")
+    list_select_related = (
+        "attendance__lecture__course",
+        "attendance__child",
+        "attendance__student__user",
+    )
+    search_fields = (
+        "attendance__child__code",
+        "attendance__student__code",
+        "attendance__lecture__course__name",
+    )
+    raw_id_fields = ("attendance",)
+    date_hierarchy = "alerted_at"
+
+    @admin.display(description=_("lecture"))
+    def lecture_text(self, obj) -> str:
+        return str(obj.attendance.lecture)
+
+    @admin.display(description=_("participant"))
+    def participant_text(self, obj) -> str:
+        return str(obj.attendance.participant)
 
 
 @admin.register(AttendanceSubmission)

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from attendance import rules
+from attendance.absence_alerts import absence_alerts_for_day
 from attendance.models import (
     AttendanceSource,
     InstructorAttendance,
@@ -108,6 +109,7 @@ def _ended(day: date, now: datetime, *, end_field: str) -> Q:
 def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dict:
     """The nightly marking of ``day`` (§8), in a fixed handful of statements:
 
+    0. the day's held lectures are locked (the lock order of every attendance writer);
     1. unmarked participants' rows of that day's held lectures (ended by ``now``) become
        ``present=false``, ``source="system"``, no ``marked_by``, ``marked_at=now``;
     2. pending rows of lectures taught by a substitute move to the substitute, and the
@@ -118,11 +120,24 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     Nothing already marked is touched (every UPDATE filters on "still unmarked").
     ``attendance_taken`` stays as it was: it says that someone took the attendance.
 
-    The absence alerts (§6.6) hook in here: the rows this run marked are exactly
-    ``LectureAttendance(source="system", marked_at=now, lecture__date=day)``, so the alert
-    step can be a single INSERT … SELECT on that filter inside the same transaction.
+    Between 1 and 2, the absences this run made — exactly the rows
+    ``LectureAttendance(source="system", marked_at=now, lecture__date=day)`` — are
+    announced in bulk (``attendance.absence_alerts``: two INSERT … SELECT statements in
+    this transaction, the SMS streamed after the commit).
     """
     now = now or timezone.now()
+    # Lock order (courses.services): lectures, then the rows hanging on them. A submission
+    # holds its lecture FOR UPDATE while it writes rows and claims alerts; the job takes the
+    # day's lectures (in primary-key order) before it touches their rows, so the two wait
+    # in line instead of in a circle (found by RacingWritersTests: without this the job's
+    # claim waited for the lecture a submission held while that submission waited for the
+    # row the job had marked).
+    list(
+        Lecture.objects.filter(date=day, status__in=HELD)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
     roster = LectureAttendance.objects.filter(
         present__isnull=True,
         lecture__date=day,
@@ -136,6 +151,8 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
         marked_at=now,
         updated_at=now,
     )
+
+    alerts = absence_alerts_for_day(day=day, now=now) if absent_participants else {}
 
     reassigned = _reassign_substitutes(first=day, last=day)
     planned = sum(instructor_attendance_plan(first=day, last=day))
@@ -154,6 +171,8 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     return {
         "date": day.isoformat(),
         "participants_absent": absent_participants,
+        "absence_alerts": alerts.get("absence_alerts", 0),
+        "absence_notifications": alerts.get("absence_notifications", 0),
         "instructors_absent": absent_instructors,
         "reassigned": reassigned,
         "instructor_rows_planned": planned,

@@ -9,7 +9,10 @@
 2. runs ``step(day=day)`` inside that transaction: an exception rolls back every write of
    the step and is logged ``failed`` with its error text;
 3. writes the ``AttendanceCronLog`` row *after* the transaction, so a failed run's log
-   survives its rollback.
+   survives its rollback. A database session that died under the step is dropped by the
+   transaction's failed rollback, so the row goes out on a new one; a session that died
+   just after the commit makes the first write fail, and it is written once more on a new
+   session (``tests/drills/test_job_connection_dropped.py`` kills them for real).
 
 django-crontab swallows exceptions, which is why the job records its own failure; the
 management commands turn a ``failed`` log into a non-zero exit status.
@@ -23,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from attendance.models import AttendanceCronLog, CronStatus
@@ -79,7 +82,7 @@ def run_job(name: str, step: Step, *, day: date) -> AttendanceCronLog:
         status = CronStatus.FAILED
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
         logger.exception("job %s failed", name)
-    log = AttendanceCronLog.objects.create(
+    log = _write_log(
         job_name=name,
         run_date=day,
         started_at=started,
@@ -91,3 +94,20 @@ def run_job(name: str, step: Step, *, day: date) -> AttendanceCronLog:
     if status == CronStatus.SUCCESS:
         logger.info("job %s for %s done: %s", name, day, counts)
     return log
+
+
+def _write_log(**fields) -> AttendanceCronLog:
+    """The run's log row; once more on a new database session when the current one is
+    broken (see the module docstring). Inside an outer transaction there is nothing to
+    retry: that transaction is lost with its session."""
+    try:
+        return AttendanceCronLog.objects.create(**fields)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        logger.warning(
+            "job %s: log write failed on a broken database session; retrying on a new one",
+            fields["job_name"],
+        )
+        connection.close()
+        return AttendanceCronLog.objects.create(**fields)

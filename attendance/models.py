@@ -86,7 +86,11 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
 
 # The staff side of attendance lives in its own module; re-exported so that Django and
 # callers find every model of the app here.
-from attendance.models_marks import AttendanceSubmission, StudentInstructorRating  # noqa: E402
+from attendance.models_marks import (  # noqa: E402
+    AbsenceAlert,
+    AttendanceSubmission,
+    StudentInstructorRating,
+)
 from attendance.models_staff import (  # noqa: E402
     CHECKED_IN,
     AttendanceCronLog,
@@ -102,6 +106,7 @@ from attendance.models_staff import (  # noqa: E402
 )
 
 __all__ = [
+    "AbsenceAlert",
     "CHECKED_IN",
     "AttendanceCronLog",
     "AttendanceSource",

@@ -101,3 +101,36 @@ class StudentInstructorRating(ParticipantRecord, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.participant_label()} → instructor {self.instructor_id}: {self.rating}"
+
+
+class AbsenceAlert(models.Model):
+    """The claim that a participant's absence from a lecture has been announced (§6.6).
+
+    One row per attendance row — that is, per (lecture, participant), whose uniqueness is
+    ``LectureAttendance``'s own constraint — ever: ``attendance`` is unique, so whoever
+    marks the absence (a submission, an admin, the nightly job) and however often, only
+    the insert that creates this row sends the ``absence`` notifications; a resubmission,
+    an absent/present/absent flip or a job after a submission announces nothing twice. A
+    marked attendance row is never deleted (services refuse, its lecture is PROTECTed and
+    the database refuses to delete a claimed row), so the claim outlives every later
+    change. ``attendance.absence_alerts`` writes it; one foreign key and one unique index
+    keep the nightly job's 100,000 claims cheap."""
+
+    # DO_NOTHING in Django, a real foreign key in the database: deleting a claimed row
+    # fails there (IntegrityError → 409), while the roster's deletes of unmarked rows
+    # (never claimed) stay one set-based DELETE, with no per-batch PROTECT lookups.
+    attendance = models.OneToOneField(
+        "attendance.LectureAttendance",
+        on_delete=models.DO_NOTHING,
+        related_name="absence_alert",
+        verbose_name=_("lecture attendance"),
+    )
+    alerted_at = models.DateTimeField(_("alerted at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("absence alert")
+        verbose_name_plural = _("absence alerts")
+        ordering = ["-alerted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"attendance {self.attendance_id} at {self.alerted_at:%Y-%m-%d %H:%M}"

@@ -25,6 +25,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from attendance.models import LectureAttendance
+from core.sql import insert_from_select
 from users.participants import Participant, participant_lookup
 from users.participation import participation
 
@@ -94,21 +95,15 @@ def roster_remove_enrollment(
 
 def _insert_select(rows: QuerySet) -> int:
     """INSERT the (lecture_id, child_id, student_id) rows a values() queryset selects,
-    skipping those that already exist, in one statement on SQLite and PostgreSQL alike
-    (``bulk_create`` would split into batches of 999 parameters on SQLite)."""
-    sql, params = rows.query.sql_with_params()
-    quote = connection.ops.quote_name
+    skipping those that already exist, in one statement."""
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    # Only a quoted table name and Django-compiled SQL are interpolated; values are params.
-    statement = (
-        f"INSERT INTO {quote(LectureAttendance._meta.db_table)} "  # noqa: S608
-        "(lecture_id, child_id, student_id, notes, source, created_at, updated_at) "
-        "SELECT src.lecture_id, src.child_id, src.student_id, '', '', %s, %s "
-        f"FROM ({sql}) src WHERE 1 = 1 ON CONFLICT DO NOTHING"
+    return insert_from_select(
+        LectureAttendance,
+        {name: name for name in ("lecture_id", "child_id", "student_id")},
+        rows,
+        constants=[("notes", ""), ("source", ""), ("created_at", stamp), ("updated_at", stamp)],
+        skip_conflicts=True,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [stamp, stamp, *params])
-        return max(cursor.rowcount, 0)
 
 
 def roster_remove_unmarked(*, lectures: Iterable[Lecture]) -> int:

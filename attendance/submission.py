@@ -3,8 +3,9 @@
 ``attendance_submit`` checks who may submit and when, validates every record before it
 writes anything, then — holding a row lock on the lecture, so that two submissions for one
 lecture serialise — upserts all rows in one ``INSERT … ON CONFLICT DO UPDATE`` per
-participant type, records one audit row and, after the commit, pushes
-``attendance_update`` (``attendance.live``). The number of SQL statements does not depend
+participant type, records one audit row, announces the new absences
+(``attendance.absence_alerts``) and, after the commit, pushes ``attendance_update``
+(``attendance.live``) and texts the alerts. The number of SQL statements does not depend
 on the number of records (``benchmarks/attendance.py`` measures it).
 
 Lock order (courses.services): course → lecture → attendance rows. This service locks the
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance import errors, rules
+from attendance.absence_alerts import absence_alerts_for_lecture
 from attendance.live import broadcast_attendance_update
 from attendance.models import AttendanceSource, AttendanceSubmission, LectureAttendance
 from core.errors import Invalid
@@ -71,6 +73,7 @@ class SubmissionResult:
     counts: dict[str, int]
     submission: AttendanceSubmission | None = None
     changes: list[dict] = field(default_factory=list)
+    alerts: dict[str, int] = field(default_factory=dict)
 
     @property
     def attendance_taken(self) -> bool:
@@ -288,6 +291,7 @@ def attendance_submit(
         locked = Lecture.objects.select_for_update().select_related("course").get(pk=lecture.pk)
         attendance_check_submitter(lecture=locked, actor=actor, now=now)
         result = _write(lecture=locked, actor=actor, marks=marks, source=source, now=now)
+        result.alerts = absence_alerts_for_lecture(lecture=locked, now=now)
         broadcast_attendance_update(
             lecture=locked, counts=result.counts, submitted_by=actor, at=now
         )

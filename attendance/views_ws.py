@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from core.permissions import DeclaredPermissionsMixin, is_admin
+from core.schema import ErrorSerializer
 from core.ws_tickets import ws_ticket_issue, ws_ticket_ttl
 
 
@@ -39,7 +40,15 @@ class WsTicketSerializer(serializers.Serializer):
 class WsTicketViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     permission_map = {"create": [MayFollowAttendance]}
 
-    @extend_schema(request=None, responses={200: WsTicketSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            200: WsTicketSerializer,
+            503: OpenApiResponse(
+                ErrorSerializer, description="realtime_unavailable: Redis is down."
+            ),
+        },
+    )
     def create(self, request):
         """A ticket for ``/ws/attendance/?ticket=…``: single use, valid for 30 seconds.
 

@@ -46,6 +46,12 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class ServiceUnavailable(DomainError):
+    """An outside service the operation needs (Redis) is down; try again later (503)."""
+
+    status_code = 503
+
+
 class TooManyRequests(DomainError):
     """A rate rule of the domain (e.g. one verification code a minute) refused (429)."""
 

@@ -17,6 +17,7 @@ from daphne import cli
 from daphne.access import AccessLogGenerator
 
 from core.logging import redact
+from core.startup import run_or_exit
 
 
 class RedactingAccessLogGenerator(AccessLogGenerator):
@@ -27,7 +28,10 @@ class RedactingAccessLogGenerator(AccessLogGenerator):
 def main(argv: list[str] | None = None) -> None:
     # Daphne's CLI looks the generator class up in its module when it builds the server.
     cli.AccessLogGenerator = RedactingAccessLogGenerator
-    cli.CommandLineInterface().run(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # Daphne imports the application (and so the settings) first: a configuration error
+    # is one line on stderr and exit status 1, as with manage.py.
+    run_or_exit(lambda: cli.CommandLineInterface().run(argv), argv)
 
 
 if __name__ == "__main__":

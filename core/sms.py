@@ -2,14 +2,18 @@
 
 A backend has ``send(phone: str, message: str) -> None``. The console backend used in
 development logs that a message was sent, to whom (masked) — never its text, since the text
-carries a verification code.
+carries a verification code. The file backend writes the messages to a file of their own,
+for a developer (or the end-to-end tests) who needs to read a code without an SMS gateway.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -28,6 +32,24 @@ class ConsoleSmsBackend:
         )
 
 
+class FileSmsBackend:
+    """Development sender: appends each message as one JSON line (``{"to", "message"}``) to
+    ``settings.SMS_FILE_PATH``. The file holds verification codes, so it is an outbox, never
+    a log: the log gets the same masked line as the console backend's."""
+
+    def send(self, phone: str, message: str) -> None:
+        path = settings.SMS_FILE_PATH
+        if not path:
+            raise ImproperlyConfigured("FileSmsBackend needs SMS_FILE_PATH.")
+        line = json.dumps({"to": phone, "message": message}, ensure_ascii=False)
+        # One write of one line in append mode: senders in several processes do not mix.
+        with open(path, "a", encoding="utf-8") as outbox:
+            outbox.write(line + "\n")
+        logger.info(
+            "SMS to %s (%d characters) written by the file backend", mask_phone(phone), len(message)
+        )
+
+
 class LocmemSmsBackend:
     """Test sender: keeps messages in memory (``LocmemSmsBackend.outbox``)."""
 
@@ -41,11 +63,37 @@ def get_sms_backend():
     return import_string(settings.SMS_BACKEND)()
 
 
-def send_sms(phone: str, message: str) -> bool:
-    """Send through the configured backend; a failing sender is logged, never raised."""
+def _without_number(text: str, phone: str) -> str:
+    """``text`` with ``phone`` masked in each way a provider may write it (+20…, 20…, 0…)."""
+    digits = phone.lstrip("+")
+    forms = {phone, digits}
+    if digits.startswith("20"):
+        forms.add("0" + digits[2:])
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) > 6:
+            text = text.replace(form, mask_phone(phone))
+    return text
+
+
+def send_sms_many(messages: Iterable[tuple[str, str]]) -> int:
+    """Send each (phone, message) through one backend instance, as ``send_sms`` does
+    (failures logged, never raised); returns how many the backend took."""
+    backend = get_sms_backend()
+    return sum(1 for phone, message in messages if send_sms(phone, message, backend=backend))
+
+
+def send_sms(phone: str, message: str, *, backend=None) -> bool:
+    """Send through the configured backend; a failing sender is logged, never raised.
+
+    The log line names the error without a traceback: providers' errors often repeat the
+    number (or the message, which may carry a code), so only the error's type and its text
+    with the number masked are written."""
     try:
-        get_sms_backend().send(phone, message)
-    except Exception:
-        logger.exception("SMS sending to %s failed", mask_phone(phone))
+        (backend or get_sms_backend()).send(phone, message)
+    except Exception as exc:
+        detail = _without_number(str(exc), phone).replace(message, "<message>") if message else ""
+        logger.error(  # noqa: TRY400 — no traceback on purpose
+            "SMS sending to %s failed: %s: %s", mask_phone(phone), type(exc).__name__, detail
+        )
         return False
     return True

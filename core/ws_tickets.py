@@ -12,11 +12,18 @@ ticket itself is never stored anywhere.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from core.errors import ServiceUnavailable
+from core.startup import one_line
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "ws-ticket:"
 MAX_TICKET_LENGTH = 128
@@ -40,13 +47,27 @@ def _key(ticket: str) -> str:
 
 
 def ws_ticket_issue(*, user_id: int, token_exp: int | None, revoke_claim: str | None) -> str:
-    """Store a new ticket for ``user_id`` and return it (shown to the client once)."""
+    """Store a new ticket for ``user_id`` and return it (shown to the client once).
+
+    Raises ``ServiceUnavailable`` (``realtime_unavailable``, 503) when the cache is down: a
+    ticket kept only in this process would not open a socket served by another, and the
+    socket needs the same Redis (the channel layer) anyway.
+    """
     ticket = secrets.token_urlsafe(32)
-    cache.set(
-        _key(ticket),
-        {"user": user_id, "exp": token_exp, "revoke": revoke_claim},
-        timeout=ws_ticket_ttl(),
-    )
+    try:
+        cache.set(
+            _key(ticket),
+            {"user": user_id, "exp": token_exp, "revoke": revoke_claim},
+            timeout=ws_ticket_ttl(),
+        )
+    except Exception as exc:  # the cache is an outside service (Redis)
+        logger.error(
+            "ws ticket not issued: the cache failed (%s: %s)", type(exc).__name__, one_line(exc)
+        )
+        raise ServiceUnavailable(
+            "realtime_unavailable",
+            _("Live attendance is unavailable right now. Try again in a minute."),
+        ) from None
     return ticket
 
 

@@ -26,7 +26,10 @@ Reuse it for any test that must go through a real server::
 The server gets the test database's name, this process's channel-layer prefix (so an
 event sent from here or from the server reaches the same groups, and no other pytest-xdist
 worker's), the cache prefix (a ticket issued here opens a socket there) and the secret key
-(tokens made here are valid there).
+(tokens made here are valid there). ``LiveDaphne(env={...})`` changes or adds environment
+variables (``{"DEBUG": "0"}`` for production settings). Its whole output, stdout and
+stderr, unbuffered, is in ``log_path`` (``log_text()``). Several servers start together
+with ``launch()`` on each, then ``ready()`` on each.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ def server_env() -> dict[str, str]:
         CHANNELS_PREFIX=layer.get("prefix", "asgi"),
         CACHE_KEY_PREFIX=settings.CACHES["default"].get("KEY_PREFIX", ""),
         LOG_LEVEL="DEBUG",  # the most the log could ever say: still no credentials
+        PYTHONUNBUFFERED="1",  # every line is in the log file when a test reads it
     )
     return env
 
@@ -77,22 +81,34 @@ def server_env() -> dict[str, str]:
 class LiveDaphne:
     """``python -m core.serve`` (the launcher of ./run.sh and Docker) on a free port."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        """``env``: variables to set for the server on top of ``server_env()`` (the journey
+        runs production settings; the failure drills point ``REDIS_URL`` at a Redis they
+        stop)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="redwan-daphne-", suffix=".log")[1])
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> LiveDaphne:
+        return self.launch().ready(timeout)
+
+    def launch(self) -> LiveDaphne:
+        """Start the process without waiting for it to answer."""
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "core.serve", "-b", "127.0.0.1", "-p", str(self.port)]
             + ["core.asgi:application"],
             cwd=ROOT,
-            env=server_env(),
+            env={**server_env(), **self.env},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def ready(self, timeout: float = 30) -> LiveDaphne:
+        """Wait until ``/healthz/`` answers; stop the process if it never does."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -121,13 +137,22 @@ class LiveDaphne:
         url = f"ws://127.0.0.1:{self.port}{path}"
         return f"{url}?{urlencode(query)}" if query else url
 
-    def request(self, method: str, path: str, body=None, token: str | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         """``(status, parsed JSON body)`` of one HTTP request to the server."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
         request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 raw = response.read()

@@ -214,9 +214,12 @@ class WaitForDbCommandTests(SimpleTestCase):
 
     def test_it_fails_after_the_timeout(self):
         self._patch_connection(OperationalError("refused"))
-        with self.assertLogs(self.logger_name, level="ERROR"):
-            with self.assertRaises(CommandError):
-                call_command("wait_for_db", timeout=0, interval=0)
+        # The reason is in the one line Django prints for a CommandError.
+        with self.assertRaisesMessage(CommandError, "unavailable after 0 seconds"):
+            call_command("wait_for_db", timeout=0, interval=0)
+        self._patch_connection(OperationalError("refused\n\tIs the server running?"))
+        with self.assertRaisesMessage(CommandError, "refused Is the server running?"):
+            call_command("wait_for_db", timeout=0, interval=0)
 
 
 @unittest.skipIf(BASH is None, "bash is not installed")

@@ -105,6 +105,7 @@ class CustomUserAdmin(PermissionLabelsMixin, BaseAdmin, DjangoUserAdmin):
             },
         ),
         (_("Role and checks"), {"fields": ("role", "is_verified", "is_phone_verified")}),
+        (_("Messages"), {"fields": ("absence_sms", "language")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

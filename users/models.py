@@ -27,6 +27,13 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("Female")
 
 
+class Language(models.TextChoices):
+    """The languages of settings.LANGUAGES, for what is sent to a user without a request."""
+
+    ARABIC = "ar", _("Arabic")
+    ENGLISH = "en", _("English")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -73,6 +80,13 @@ class CustomUser(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # §6.6: text an absence alert (the in-app notification is always made).
+    absence_sms = models.BooleanField(_("absence alerts by SMS"), default=True)
+    # The language of texts sent without a request (SMS, stored notification text): the
+    # one the user last asked for with Accept-Language, or Arabic.
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ARABIC
+    )
 
     objects = UserManager()
 

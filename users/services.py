@@ -427,6 +427,8 @@ def user_update(
     dob: date | None | Unset = UNSET,
     gender: str | Unset = UNSET,
     identity_number: str | None | Unset = UNSET,
+    absence_sms: bool | Unset = UNSET,
+    language: str | Unset = UNSET,
 ) -> CustomUser:
     """Profile edit by the user. Login phone, role, staff and verification flags are not
     here: they are not arguments, so no caller can change them through this service."""
@@ -438,6 +440,8 @@ def user_update(
         dob=dob,
         gender=gender,
         identity_number=identity_number,
+        absence_sms=absence_sms,
+        language=language,
     )
     if "dob" in fields:
         dob_check(fields["dob"])

@@ -9,16 +9,29 @@ left in the window.
 
 The login counters are shared by the API login (/auth/jwt/create/) and the admin login
 (/courses-admin/login/): an attacker gets one budget, not one per door.
+
+When the shared cache (Redis, with ``REDIS_URL``) is down, the counters move to this
+process's memory until it is back, and each such request logs an error: logging in keeps
+working (SPEC §7 and §10: an outage of Redis is no reason for a ``500``) and is still
+limited — per server process instead of for the whole site (issue #12, point 7).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.startup import one_line
 from users.serializers.auth import normalize_phone
+
+logger = logging.getLogger(__name__)
+
+# Where the counters go while the shared cache fails (bounded like any local cache).
+_fallback_cache = LocMemCache("redwan-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
 
 def phone_throttle_ident(value) -> str | None:
@@ -54,14 +67,28 @@ class AtomicRateThrottle(SimpleRateThrottle):
         window = int(self.now // self.duration)
         self.window_end = (window + 1) * self.duration
         key = f"{self.key}:{window}"
-        # One second more than the window so the key never expires between add and incr.
-        self.cache.add(key, 0, timeout=self.duration + 1)
         try:
-            count = self.cache.incr(key)
-        except ValueError:  # evicted between add and incr: start the window again
-            self.cache.add(key, 1, timeout=self.duration + 1)
-            count = 1
+            count = self._count(self.cache, key)
+        except Exception as exc:  # the cache is an outside service (Redis): see the docstring
+            # The key names a phone number or an IP: the log says which throttle, not who.
+            logger.error(
+                "throttle %s: the shared cache failed (%s: %s); counting in this process",
+                self.scope,
+                type(exc).__name__,
+                one_line(exc),
+            )
+            count = self._count(_fallback_cache, key)
         return count <= self.num_requests
+
+    def _count(self, cache, key: str) -> int:
+        """Add one to ``key``'s counter in ``cache`` and return the new count."""
+        # One second more than the window so the key never expires between add and incr.
+        cache.add(key, 0, timeout=self.duration + 1)
+        try:
+            return cache.incr(key)
+        except ValueError:  # evicted between add and incr: start the window again
+            cache.add(key, 1, timeout=self.duration + 1)
+            return 1
 
     def wait(self):
         return max(1, math.ceil(self.window_end - self.now))

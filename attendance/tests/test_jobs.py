@@ -168,7 +168,8 @@ class NightlyJobTests(TestCase):
                 present=None, source="", marked_at=None
             )
         self.assertEqual(counts[0], counts[1])
-        self.assertLessEqual(counts[0], 12)
+        # Lock, mark, two alert inserts, instructor steps, log: a handful, whatever the rows.
+        self.assertLessEqual(counts[0], 16)
 
     def test_a_failure_half_way_rolls_back_and_logs_failed(self):
         def boom(**kwargs):

@@ -354,7 +354,8 @@ class ResponseAndRowsTests(SubmissionTestCase):
                 response = self.post("instructor", self.everyone())
                 self.assertEqual(send.call_count, 0)  # nothing before the commit
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(len(callbacks), 2)
+        # The broadcast to the lecture's two groups, and the student's absence SMS.
+        self.assertEqual(len(callbacks), 3)
         groups = {call.args[0] for call in send.call_args_list}
         self.assertEqual(len(groups), 2)
         event = send.call_args_list[0].args[1]

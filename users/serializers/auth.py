@@ -156,8 +156,15 @@ class UserSerializer(UserFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = CustomUser
-        fields = (*USER_FIELDS, "code", "date_joined")
+        fields = (*USER_FIELDS, "code", "date_joined", "absence_sms", "language")
         read_only_fields = ("id", "role", "is_verified", "is_phone_verified", "date_joined")
+        extra_kwargs = {
+            "absence_sms": {"help_text": "Text me when my child (or I) miss a lecture."},
+            "language": {
+                "help_text": "Language of SMS and stored notification texts; also follows "
+                "the Accept-Language of the user's requests."
+            },
+        }
 
     def get_code(self, user) -> str | None:
         profile = getattr(user, "student_profile", None) if user.role == Role.STUDENT else None

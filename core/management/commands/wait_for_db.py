@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import OperationalError
 
+from core.startup import one_line
+
 logger = logging.getLogger(__name__)
 
 
@@ -52,20 +54,17 @@ class Command(BaseCommand):
                 connection.close()
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    logger.error(
-                        "Database %r still unavailable after %d attempt(s): %s",
-                        database,
-                        attempt,
-                        exc,
-                    )
+                    # One line, the reason included: Django prints a CommandError as
+                    # "CommandError: …" without a traceback.
                     raise CommandError(
-                        f"Database {database!r} unavailable after {timeout:g} seconds."
+                        f"Database {database!r} unavailable after {timeout:g} seconds "
+                        f"({attempt} attempt(s)): {one_line(exc)}"
                     ) from exc
                 logger.warning(
                     "Database %r unavailable (attempt %d), retrying: %s",
                     database,
                     attempt,
-                    str(exc).strip(),
+                    one_line(exc),
                 )
                 time.sleep(min(max(interval, 0.0), remaining))
             else:

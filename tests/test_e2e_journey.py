@@ -1,0 +1,343 @@
+"""Issue #12, points 1 and 8: the whole journey end to end, across two server processes,
+and logs that hold no secret.
+
+Two real Daphne processes (``python -m core.serve``, production settings: ``DEBUG=0``)
+share this run's PostgreSQL database and Redis. Everybody talks to them only over HTTP and
+real ``websockets`` clients, as the frontend and the attendance devices do; the one row
+made here directly is the admin account (admins come from ``createsuperuser``, not from
+the API). Every password, token, ticket, device key and verification code of the run is
+collected as it goes (``tests/journey.py``); at the end neither server's whole output
+contains any of them, and each recorded every request it served.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+import tempfile
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.cache import cache
+from django.test import TransactionTestCase
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from attendance.tests.ws_helpers import own_channel_layer
+from core.testing import requires_postgres, requires_redis
+from courses.rules import CENTER_TZ
+from tests.journey import JourneyMixin, outbox_messages
+from tests.live_server import LiveDaphne, next_event, receives_nothing
+from users.tests.factories import make_admin
+
+ADMIN_PHONE, ADMIN_PASSWORD = "+201000000101", "Admin-e2e-pass-2026"
+INSTRUCTOR_PHONE, INSTRUCTOR_PASSWORD = "+201000000102", "Teacher-e2e-pass-2026"
+PARENT_PHONE, PARENT_PASSWORD = "01000000103", "Parent-e2e-pass-2026"
+PARENT_E164 = "+201000000103"
+FINGERPRINT = "FP-E2E-0001"
+TEACHER = {
+    "phone_number1": INSTRUCTOR_PHONE,
+    "password": INSTRUCTOR_PASSWORD,
+    "first_name": "Samir",
+    "last_name": "Fahmy",
+    "fingerprint_id": FINGERPRINT,
+}
+PARENT = {
+    "phone_number1": PARENT_PHONE,  # the local form; stored as E.164
+    "password": PARENT_PASSWORD,
+    "re_password": PARENT_PASSWORD,
+    "first_name": "Hala",
+    "last_name": "Nabil",
+    "role": "parent",
+}
+COURSE = {
+    "name": "Quran for kids",
+    "status": "published",
+    "audience": "children",
+    "capacity": 10,
+    "price": "350.00",
+}
+
+
+def days(n: int) -> str:
+    return (datetime.datetime.now(tz=CENTER_TZ).date() + datetime.timedelta(days=n)).isoformat()
+
+
+def running_lecture(now: datetime.datetime) -> dict[str, str]:
+    """Today's date and times of a lecture that has just started, whatever the hour."""
+    minute = now.hour * 60 + now.minute
+    start, end = max(minute - 1, 0), min(minute + 60, 23 * 60 + 59)
+    return {
+        "date": now.date().isoformat(),
+        "start_time": f"{start // 60:02d}:{start % 60:02d}",
+        "end_time": f"{end // 60:02d}:{end % 60:02d}",
+    }
+
+
+@requires_postgres
+@requires_redis
+class FamilyAndStaffJourneyTests(JourneyMixin, TransactionTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tmp = Path(tempfile.mkdtemp(prefix="redwan-journey-"))
+        cls.sms_outbox = cls.tmp / "sms.jsonl"
+        cls.layer = own_channel_layer()
+        cls.layer.enable()
+        # Production settings; only the HTTPS redirect is off (no TLS proxy in front).
+        production = {
+            "DEBUG": "0",
+            "SECURE_SSL_REDIRECT": "0",
+            "SMS_BACKEND": "core.sms.FileSmsBackend",
+            "SMS_FILE_PATH": str(cls.sms_outbox),
+        }
+        cls.a, cls.b = LiveDaphne(env=production), LiveDaphne(env=production)
+        try:
+            for server in (cls.a.launch(), cls.b.launch()):  # both boot at once
+                server.ready()
+        except Exception:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        for server in (cls.a, cls.b):
+            server.stop()
+            server.log_path.unlink(missing_ok=True)
+        cls.layer.disable()
+        shutil.rmtree(cls.tmp, ignore_errors=True)  # the SMS outbox holds a code
+        super().tearDownClass()
+
+    def setUp(self):
+        cache.clear()  # this run's throttle counters: the servers count in the same cache
+        self.start_journey()
+        self.ids: dict[str, int] = {}
+        self.codes: dict[str, str] = {}
+
+    async def test_a_family_and_the_staff_across_two_servers_leave_no_secret_in_the_logs(self):
+        await sync_to_async(self.make_the_admin)()
+        await self.the_admin_sets_up_a_course_with_a_lecture_running_now()
+        await self.a_parent_registers_verifies_the_phone_and_adds_two_children()
+        await self.the_parent_asks_for_seats_and_the_admin_approves_them_with_payments()
+        async with AsyncExitStack() as stack:
+            sockets = await self.the_staff_open_their_sockets(stack)
+            await self.a_device_checks_the_instructor_in(sockets)
+            await self.the_instructor_takes_attendance_on_a(sockets)
+            await self.the_parent_sees_attendance_ratings_and_one_absence_alert()
+            await self.a_resubmission_served_by_b_reaches_the_socket_on_a(sockets)
+        await self.the_parent_rates_the_instructor()
+        await self.the_parent_refreshes_logs_out_and_the_old_tokens_are_refused()
+        for server in (self.a, self.b):
+            server.stop()  # every line written: the scan reads the whole output
+        # 3 passwords, 4 token pairs (3 logins, 1 refresh), a ticket, a device key and its
+        # secret half, a verification code: none may be missing from the scan.
+        self.assertEqual(len(self.secrets), 15, "the scan must cover every secret of the run")
+        self.assert_log_holds_no_secret(self.a, "A")
+        self.assert_log_holds_no_secret(self.b, "B")
+
+    def make_the_admin(self) -> None:
+        """The one account the API cannot make, hashed as the servers hash passwords (this
+        process's test settings use a fast hasher that the servers do not accept)."""
+        admin = make_admin(phone_number1=ADMIN_PHONE)
+        hasher = PBKDF2PasswordHasher()
+        admin.password = hasher.encode(ADMIN_PASSWORD, hasher.salt())
+        admin.save(update_fields=["password"])
+
+    async def the_admin_sets_up_a_course_with_a_lecture_running_now(self) -> None:
+        a, admin = self.a, {"who": "admin", "expect": 201}
+        await self.log_in(a, "admin", ADMIN_PHONE, ADMIN_PASSWORD)
+        self.secrets[INSTRUCTOR_PASSWORD] = "the password of instructor"
+        instructor = await self.call(a, "POST", "/api/instructors/", TEACHER, **admin)
+        dates = {"start_date": days(-30), "end_date": days(60)}
+        season = {"name": "Summer e2e", "kind": "summer_camp", "is_active": True, **dates}
+        season = await self.call(a, "POST", "/api/seasons/", season, **admin)
+        dates = {"start_date": days(-7), "end_date": days(30)}
+        course = {**COURSE, "season": season["id"], "instructor": instructor["id"], **dates}
+        course = await self.call(a, "POST", "/api/courses/", course, **admin)
+        now = datetime.datetime.now(tz=CENTER_TZ)
+        lecture = {"course": course["id"], **running_lecture(now)}
+        lecture = await self.call(a, "POST", "/api/lectures/", lecture, **admin)
+        self.ids.update(instructor=instructor["id"], course=course["id"], lecture=lecture["id"])
+
+    async def a_parent_registers_verifies_the_phone_and_adds_two_children(self) -> None:
+        a = self.a
+        self.secrets[PARENT_PASSWORD] = "the password of parent"
+        user = await self.call(a, "POST", "/auth/users/", PARENT, expect=201)
+        self.assertEqual((user["phone_number1"], user["role"]), (PARENT_E164, "parent"))
+        await self.log_in(a, "parent", PARENT_PHONE, PARENT_PASSWORD)
+
+        await self.call(a, "POST", "/auth/phone/send-code/", {}, who="parent", expect=202)
+        (sms,) = outbox_messages(self.sms_outbox, PARENT_E164)
+        code = re.search(r"(?<!\d)\d{6}(?!\d)", sms).group()
+        self.secrets[code] = "the verification code"
+        await self.call(a, "POST", "/auth/phone/verify/", {"code": code}, who="parent")
+        me = await self.call(a, "GET", "/auth/users/me/", who="parent")
+        self.assertTrue(me["is_phone_verified"])
+
+        for name, gender in (("Adam", "male"), ("Mona", "female")):
+            kid = dict(first_name=name, last_name="Nabil", dob="2017-02-03", gender=gender)
+            child = await self.call(a, "POST", "/api/children/", kid, who="parent", expect=201)
+            self.ids[name], self.codes[name] = child["id"], child["code"]
+        self.assertRegex(self.codes["Adam"], r"^B\d{5}$")
+        self.assertRegex(self.codes["Mona"], r"^G\d{5}$")
+        # A client that also puts its token in the URL: the access log must not keep it.
+        token = self.tokens["parent"]
+        page = await self.call(a, "GET", f"/api/children/?token={token}", who="parent")
+        self.assertEqual(page["count"], 2)
+
+    async def the_parent_asks_for_seats_and_the_admin_approves_them_with_payments(self) -> None:
+        a, course = self.a, self.ids["course"]
+        catalogue = await self.call(self.b, "GET", "/api/courses/")  # anonymous, on B
+        self.assertIn(course, [listed["id"] for listed in catalogue["results"]])
+        for name in ("Adam", "Mona"):
+            body = {"course": course, "child": self.ids[name], "note": f"For {name}"}
+            await self.call(a, "POST", "/api/enrollment-requests/", body, who="parent", expect=201)
+
+        path = f"/api/enrollment-requests/?status=pending&course={course}"
+        pending = await self.call(a, "GET", path, who="admin")
+        self.assertEqual(pending["count"], 2)
+        for number, request in enumerate(pending["results"]):
+            payment = {"amount": "350.00", "method": "cash", "reference": f"R-{number}"}
+            path = f"/api/enrollment-requests/{request['id']}/approve/"
+            enrollment = await self.call(a, "POST", path, {"payment": payment}, who="admin")
+            self.assertEqual(
+                (enrollment["status"], enrollment["amount_paid"], enrollment["balance"]),
+                ("active", "350.00", "0.00"),
+            )
+
+        mine = await self.call(a, "GET", "/api/enrollments/", who="parent")
+        self.assertEqual([e["status"] for e in mine["results"]], ["active", "active"])
+        notes = await self.call(a, "GET", "/api/notifications/", who="parent")
+        kinds = sorted(note["kind"] for note in notes["results"])
+        self.assertEqual(kinds, ["enrollment_approved"] * 2 + ["payment_receipt"] * 2)
+
+    async def the_staff_open_their_sockets(self, stack: AsyncExitStack) -> dict:
+        """The instructor on A (``?token=``) and on B with a ticket A issued; the admin on B."""
+        a, b = self.a, self.b
+        await self.log_in(a, "instructor", INSTRUCTOR_PHONE, INSTRUCTOR_PASSWORD)
+        ticket = (await self.call(a, "POST", "/api/ws-ticket/", who="instructor"))["ticket"]
+        on_a, hello = await self.socket(stack, a, token=self.tokens["instructor"])
+        self.assertEqual(hello["role"], "instructor")
+        on_b, hello_on_b = await self.socket(stack, b, ticket=ticket)
+        self.assertEqual(hello_on_b, hello)  # the same person, whichever process answers
+        await on_b.send('{"type": "ping"}')
+        self.assertEqual(await next_event(on_b), {"type": "pong"})
+
+        for server in (b, a):  # the ticket is spent, on both processes
+            async with connect(server.ws_url("/ws/attendance/", ticket=ticket)) as again:
+                with self.assertRaises(ConnectionClosed):
+                    await next_event(again)
+            self.assertEqual(again.close_code, 4002)
+
+        admin_on_b, hello = await self.socket(stack, b, token=self.tokens["admin"])
+        self.assertEqual(hello["role"], "admin")
+        return {"instructor on A": on_a, "instructor on B": on_b, "admin on B": admin_on_b}
+
+    async def a_device_checks_the_instructor_in(self, sockets: dict) -> None:
+        a = self.a
+        device = {"name": "Gate", "kind": "fingerprint", "location": "Entrance"}
+        device = await self.call(a, "POST", "/api/devices/", device, who="admin", expect=201)
+        self.secrets[device["key"].partition(".")[2]] = "the secret half of the device key"
+        listed = await self.call(a, "GET", "/api/devices/", who="admin")
+        self.assertNotIn(device["key"], json.dumps(listed))
+
+        scan, as_device = (
+            {"fingerprint_id": FINGERPRINT},
+            {"Authorization": f"Device {device['key']}"},
+        )
+        scan = await self.call(a, "POST", "/api/attendance/scan/", scan, headers=as_device)
+        self.assertEqual((scan["result"], scan["instructor"]), ("check_in", self.ids["instructor"]))
+        self.assertEqual([session["status"] for session in scan["sessions"]], ["present"])
+        # Served by A, heard by the admin on B; instructors hear nothing of check-ins.
+        event = await self.next_update(sockets["admin on B"], "instructor_attendance_update")
+        self.assertEqual(
+            (event["instructor"], event["lecture"], event["status"]),
+            (self.ids["instructor"], self.ids["lecture"], "present"),
+        )
+        self.assertTrue(await receives_nothing(sockets["instructor on A"], timeout=0.3))
+
+    async def the_instructor_takes_attendance_on_a(self, sockets: dict) -> None:
+        a, lecture = self.a, self.ids["lecture"]
+        path = f"/api/lectures/{lecture}/attendance/"
+        roster = await self.call(a, "GET", path, who="instructor")
+        self.assertTrue(roster["can_submit"])
+        self.assertEqual(roster["counts"], {"total": 2, "present": 0, "absent": 0, "unmarked": 2})
+
+        self.sms_before_absence = len(outbox_messages(self.sms_outbox, PARENT_E164))
+        records = [
+            {"code": self.codes["Adam"], "present": True, "rating": 9, "notes": "Recited well"},
+            {"child": self.ids["Mona"], "present": False, "rating": "5.50"},
+        ]
+        result = await self.call(a, "POST", path, {"records": records}, who="instructor")
+        counts = {"total": 2, "present": 1, "absent": 1, "unmarked": 0}
+        self.assertEqual((result["counts"], result["attendance_taken"]), (counts, True))
+        self.assertEqual(result["not_enrolled"], [])
+        for name, ws in sockets.items():
+            event = await self.next_update(ws)
+            self.assertEqual(
+                (event["lecture"], event["course"], event["counts"], event["attendance_taken"]),
+                (lecture, self.ids["course"], counts, True),
+                name,
+            )
+
+    async def the_parent_sees_attendance_ratings_and_one_absence_alert(self) -> None:
+        path = f"/api/attendance/?course={self.ids['course']}"
+        rows = await self.call(self.a, "GET", path, who="parent")
+        seen = {
+            row["participant"]["name"]: (row["present"], row["rating"]) for row in rows["results"]
+        }
+        self.assertEqual(seen, {"Adam Nabil": (True, "9.00"), "Mona Nabil": (False, "5.50")})
+        await self.the_parent_has_one_absence_alert_for_mona("after the absent mark")
+
+    async def the_parent_has_one_absence_alert_for_mona(self, when: str) -> None:
+        # SPEC §6.6: one `absence` notification per (participant, lecture) ever, and its SMS.
+        notes = await self.call(self.a, "GET", "/api/notifications/?page_size=100", who="parent")
+        absences = [note for note in notes["results"] if note["kind"] == "absence"]
+        with self.subTest(f"the parent has exactly one absence alert, for Mona, {when}"):
+            self.assertEqual(len(absences), 1, [note["kind"] for note in notes["results"]])
+            self.assertIn("Mona", absences[0]["title"] + absences[0]["body"])
+            texts = outbox_messages(self.sms_outbox, PARENT_E164)[self.sms_before_absence :]
+            self.assertEqual(len(texts), 1, "one SMS for the absence")
+
+    async def a_resubmission_served_by_b_reaches_the_socket_on_a(self, sockets: dict) -> None:
+        b, lecture = self.b, self.ids["lecture"]
+        records = [
+            {"child": self.ids["Adam"], "present": True, "rating": 10},
+            {"child": self.ids["Mona"], "present": False, "rating": 6},
+        ]
+        path = f"/api/lectures/{lecture}/attendance/"
+        result = await self.call(b, "POST", path, {"records": records}, who="instructor")
+        self.assertEqual((result["updated"], result["created"]), (2, 0))
+        for name, ws in sockets.items():  # "instructor on A" hears what B served
+            self.assertEqual((await self.next_update(ws))["lecture"], lecture, name)
+
+        path = f"/api/attendance/?child={self.ids['Mona']}"
+        rows = await self.call(b, "GET", path, who="parent")
+        self.assertEqual([(r["present"], r["rating"]) for r in rows["results"]], [(False, "6.00")])
+        await self.the_parent_has_one_absence_alert_for_mona("after a resubmission")
+
+    async def the_parent_rates_the_instructor(self) -> None:
+        b, course, adam = self.b, self.ids["course"], self.ids["Adam"]
+        rating = {"course": course, "child": adam, "rating": 9, "comment": "Patient"}
+        await self.call(b, "POST", "/api/instructor-ratings/", rating, who="parent", expect=201)
+        instructors = await self.call(b, "GET", "/api/instructors/")
+        (samir,) = [i for i in instructors["results"] if i["id"] == self.ids["instructor"]]
+        self.assertEqual((samir["rating_average"], samir["rating_count"]), ("9.00", 1))
+
+    async def the_parent_refreshes_logs_out_and_the_old_tokens_are_refused(self) -> None:
+        a, b = self.a, self.b
+        first = self.tokens["parent_refresh"]
+        pair = await self.call(b, "POST", "/auth/jwt/refresh/", {"refresh": first})
+        await self.call(a, "POST", "/auth/jwt/refresh/", {"refresh": first}, expect=401)  # rotated
+        self.tokens["parent"] = pair["access"]
+        await self.call(a, "POST", "/auth/jwt/verify/", {"token": pair["access"]})
+        await self.call(a, "GET", "/auth/users/me/", who="parent")
+
+        await self.call(a, "POST", "/auth/jwt/blacklist/", {"refresh": pair["refresh"]})
+        body = {"refresh": pair["refresh"]}
+        refused = await self.call(b, "POST", "/auth/jwt/refresh/", body, expect=401)
+        self.assertEqual(refused["code"], "token_not_valid")
