@@ -117,7 +117,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env.str("SQLITE_PATH", default=str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # BEGIN IMMEDIATE: a transaction takes the write lock when it starts and waits
+            # up to `timeout` for it. A deferred one that read first fails at once with
+            # "database is locked" when another request writes meanwhile (a 500 under
+            # Daphne, which serves requests in parallel threads; found by the fuzzer).
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -38,6 +38,12 @@ def time_in_future() -> Invalid:
     return Invalid("time_in_future", _("This time is in the future."), field="at")
 
 
+def time_not_on_session_day() -> Invalid:
+    return Invalid(
+        "time_not_on_session_day", _("This time is not on the day of the session."), field="at"
+    )
+
+
 def check_out_before_check_in() -> Invalid:
     return Invalid(
         "check_out_before_check_in", _("The check-out is before the check-in."), field="at"

@@ -64,6 +64,13 @@ def _not_in_future(at: datetime, now: datetime) -> None:
         raise errors.time_in_future()
 
 
+def _on_session_day(row: InstructorAttendance, at: datetime) -> None:
+    """A manual time belongs to the session's day (a fuzzer's check-in in 1723 was taken,
+    and served with Cairo's old +02:05:09 offset, which is not ISO 8601)."""
+    if not rules.on_session_day(day=_session_start(row)[0], at=at):
+        raise errors.time_not_on_session_day()
+
+
 @transaction.atomic
 def instructor_attendance_check_in(
     *, row: InstructorAttendance, actor: CustomUser, at: datetime | None = None
@@ -76,6 +83,7 @@ def instructor_attendance_check_in(
     row = _locked(row)
     if row.status in CHECKED_IN:
         raise errors.already_checked_in()
+    _on_session_day(row, at)
     row.status = _status_at(row, at)
     row.check_in_at = at
     row.check_out_at = None
@@ -106,6 +114,7 @@ def instructor_attendance_check_out(
     row = _locked(row)
     if row.status not in CHECKED_IN:
         raise errors.not_checked_in()
+    _on_session_day(row, at)
     if at < row.check_in_at:
         raise errors.check_out_before_check_in()
     row.check_out_at = at

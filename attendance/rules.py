@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from courses.rules import local_datetime
+from courses.rules import CENTER_TZ, local_datetime
 
 # Scans of the same instructor closer than this to the previous one are the same person
 # holding the finger on the reader (or trying twice): answered, logged, otherwise ignored.
@@ -26,6 +26,16 @@ def check_in_status(*, day: date, start: time, at: datetime, grace_minutes: int)
     if at > late_threshold(day, start, grace_minutes=grace_minutes):
         return "late"
     return "present"
+
+
+def on_session_day(*, day: date, at: datetime) -> bool:
+    """True when ``at`` falls on the session's day in Cairo: a manual check-in or
+    check-out is for that day (an admin correcting last week's row still names a time
+    of that week's day)."""
+    try:
+        return at.astimezone(CENTER_TZ).date() == day
+    except OverflowError:  # the last hours of year 9999 UTC have no Cairo date
+        return False
 
 
 def is_repeat(*, previous: datetime | None, at: datetime) -> bool:

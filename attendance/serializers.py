@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from attendance.models import (
     AttendanceCronLog,
+    CheckInMethod,
     Device,
     DeviceKind,
     InstructorAttendance,
@@ -82,8 +83,17 @@ class SupervisorShiftSerializer(serializers.ModelSerializer):
 
 class InstructorAttendanceSerializer(serializers.ModelSerializer):
     instructor_name = serializers.CharField(source="instructor.user.get_full_name", read_only=True)
-    course = serializers.IntegerField(source="lecture.course_id", read_only=True, default=None)
-    course_name = serializers.CharField(source="lecture.course.name", read_only=True, default=None)
+    # A shift's row has no course, and a row nobody checked in has no method ("", as the
+    # column stores it): the schema says so (both were fuzz findings).
+    course = serializers.IntegerField(
+        source="lecture.course_id", read_only=True, default=None, allow_null=True
+    )
+    course_name = serializers.CharField(
+        source="lecture.course.name", read_only=True, default=None, allow_null=True
+    )
+    check_in_method = serializers.ChoiceField(
+        choices=CheckInMethod.choices, read_only=True, allow_blank=True
+    )
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
 

@@ -1,8 +1,10 @@
 """drf-spectacular AutoSchema that documents what the API really does, so that schema-driven
 clients and fuzzers (schemathesis) find no gap between the schema and the responses:
 
-- our error responses (400/401/403/404/409/429) on every operation;
+- our error responses (400/401/403/404/409/429) on every operation (400 on a read or
+  delete of one object only when it takes query parameters);
 - the operations anonymous callers may use (reads of the public catalogue) as public;
+- fields some callers do not get (``schema_optional_fields`` on a serializer) as optional;
 - times as the ``HH:MM[:SS]`` strings they are (OpenAPI's ``format: time`` is RFC 3339's
   ``full-time``, which needs an offset: ``"17:00:00"`` would not validate).
 """
@@ -52,14 +54,33 @@ class AutoSchema(BaseAutoSchema):
                 auths.append({})
         return auths
 
+    def _map_basic_serializer(self, serializer, direction):
+        """Fields a serializer names in ``schema_optional_fields`` are not always in its
+        answers (an enrollment's money, hidden from instructors): not "required"."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = set(getattr(serializer, "schema_optional_fields", ()))
+        if optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
         for code, text in _ERRORS.items():
             if code in responses:
                 continue
-            if code == "400" and self.method in ("GET", "DELETE") and not self._is_list_view():
+            if code == "400" and self._refuses_nothing_as_invalid():
                 continue
             responses[code] = self._get_response_for_code(
                 OpenApiResponse(response=ErrorSerializer, description=text), code
             )
         return responses
+
+    def _refuses_nothing_as_invalid(self) -> bool:
+        """A read or delete of one object has no input to refuse, unless the view declares
+        query parameters of its own (the reports' ``?month=``, ``?format=``)."""
+        if self.method not in ("GET", "DELETE") or self._is_list_view():
+            return False
+        declared = self._process_override_parameters()
+        return not any(location == "query" for _, location in declared)

@@ -45,6 +45,14 @@ def center_weekday(day: date) -> int:
     return (day.weekday() + 2) % 7
 
 
+def in_calendar(moment: datetime) -> bool:
+    """True when ``moment`` falls on a date the center can plan for (in Cairo)."""
+    try:
+        return MIN_DATE <= moment.astimezone(CENTER_TZ).date() <= MAX_DATE
+    except OverflowError:  # the last hours of year 9999 UTC have no Cairo date
+        return False
+
+
 def local_datetime(day: date, at: time) -> datetime:
     """The aware Cairo datetime of a wall-clock time, normalised across DST changes.
 

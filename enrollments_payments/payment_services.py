@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.roster import roster_remove_enrollment
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid
 from core.permissions import is_admin
+from courses import rules as course_rules
 from courses.models import Course
 from enrollments_payments import rules
 from enrollments_payments.models import (
@@ -84,6 +85,9 @@ def payment_record(
         raise Invalid("invalid", _("The amount must be more than zero."), field="amount")
     if data.method not in PaymentMethod.values:
         raise Invalid("invalid", _("Choose a valid payment method."), field="method")
+    if data.paid_at is not None and not course_rules.in_calendar(data.paid_at):
+        # Before 1900 Cairo's old +02:05:09 offset would be served: not ISO 8601.
+        raise Invalid("invalid", _("This date is outside the center's calendar."), field="paid_at")
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status == EnrollmentStatus.REFUNDED:
         raise Conflict("enrollment_refunded", _("This enrollment has been refunded."))
@@ -153,7 +157,11 @@ def refund_request_create(
     """The payer (a parent of the child, the student) or an admin asks for money back; the
     amount may not exceed what is paid, net of refunds approved or pending."""
     if not (is_admin(actor) or _is_family(enrollment, actor)):
-        raise NotFound("not_found", _("Not found."))
+        # The views hand over only enrollments the caller can see (an instructor sees their
+        # course's): a visible one that is not theirs is refused, not "not found".
+        raise Forbidden(
+            "not_allowed", _("Only the enrollment's family or the center's staff ask for refunds.")
+        )
     if amount is None or amount <= 0:
         raise Invalid("invalid", _("The amount must be more than zero."), field="amount")
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)

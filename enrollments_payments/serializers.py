@@ -142,6 +142,9 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
+    """An enrollment with its progress; the money fields (price, amount_paid,
+    amount_refunded, balance) are left out for instructors."""
+
     participant = _participant_field()
     course_name = serializers.CharField(source="course.name", read_only=True)
     amount_paid = serializers.DecimalField(**MONEY_TOTAL, read_only=True)
@@ -150,6 +153,8 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     progress = ProgressSerializer(source="*", read_only=True)
 
     MONEY_FIELDS = ("price", "amount_paid", "amount_refunded", "balance")
+    # Not in every answer (core.schema.AutoSchema leaves them out of "required").
+    schema_optional_fields = MONEY_FIELDS
 
     class Meta:
         model = Enrollment

@@ -74,3 +74,18 @@ class ClockSkewTests(SimpleTestCase):
         self.assertEqual(rules.week_days(DAY)[-1], date(2026, 11, 13))
         self.assertTrue(rules.rating_valid(1) and rules.rating_valid(10))
         self.assertFalse(rules.rating_valid(0) or rules.rating_valid(11))
+
+
+class SessionDayTests(SimpleTestCase):
+    def test_the_day_is_cairos_from_midnight_to_midnight(self):
+        # Cairo is UTC+2 in November: 22:00 UTC on the 6th is midnight of the 7th.
+        self.assertTrue(rules.on_session_day(day=DAY, at=datetime(2026, 11, 6, 22, tzinfo=UTC)))
+        self.assertTrue(rules.on_session_day(day=DAY, at=local_datetime(DAY, time(23, 59))))
+        self.assertFalse(
+            rules.on_session_day(day=DAY, at=datetime(2026, 11, 6, 21, 59, tzinfo=UTC))
+        )
+        self.assertFalse(rules.on_session_day(day=DAY, at=local_datetime(date(2026, 11, 8), START)))
+
+    def test_a_time_centuries_away_is_not_on_the_day(self):
+        self.assertFalse(rules.on_session_day(day=DAY, at=datetime(1723, 2, 21, tzinfo=UTC)))
+        self.assertFalse(rules.on_session_day(day=DAY, at=datetime.max.replace(tzinfo=UTC)))

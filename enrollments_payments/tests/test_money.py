@@ -145,6 +145,25 @@ class RefundTests(PersonasMixin, APITestCase):
         self.assertEqual(self.enrollment.status, EnrollmentStatus.ACTIVE)
         self.assertEqual(payment_services.enrollment_balance(self.enrollment), Decimal("150.00"))
 
+    def test_an_instructor_who_sees_the_enrollment_may_not_ask_for_its_refund(self):
+        course = CourseFactory(instructor=self.instructor_profile)
+        enrollment = make_enrollment(
+            participant=self.other_child, course=course, admin=self.admin, paid="100.00"
+        )
+        body = {"enrollment": enrollment.pk, "amount": "10.00"}
+        self.as_user("instructor")
+        self.assertEqual(self.client.get(f"/api/enrollments/{enrollment.pk}/").status_code, 200)
+        response = self.client.post("/api/refund-requests/", body, format="json")
+        self.assertEqual((response.status_code, response.data["code"]), (403, "not_allowed"))
+        # Someone who cannot see it gets the answer of an unknown id.
+        self.as_user("other_instructor")
+        response = self.client.post("/api/refund-requests/", body, format="json")
+        unknown = self.client.post(
+            "/api/refund-requests/", {**body, "enrollment": 999999}, format="json"
+        )
+        self.assertEqual((response.status_code, response.data), (400, unknown.data))
+        self.assertFalse(RefundRequest.objects.filter(enrollment=enrollment).exists())
+
     def test_a_refund_cannot_exceed_the_net_paid(self):
         self.assertEqual(self.ask(amount="300.01").data["code"], "refund_exceeds_paid")
         self.assertEqual(self.ask(amount="200.00").status_code, 201)
