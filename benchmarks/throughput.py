@@ -195,7 +195,11 @@ def measure(server, endpoint, connections, seconds: int, data, script) -> dict:
         sampler.join()
     wall = time.monotonic() - started
     result = parse_wrk(output)
-    result.update(cores=(server.cpu_seconds() - cpu_before) / wall, threads=max(most_threads))
+    result.update(
+        cores=(server.cpu_seconds() - cpu_before) / wall,
+        threads=max(most_threads),
+        load=os.getloadavg()[0],
+    )
     return result
 
 
@@ -251,16 +255,18 @@ def main() -> int:
 def report(results: dict, daphne: str, gunicorn: str, single: str, record: Recorder) -> int:
     print(f"{COURSES} courses, {COURSES * LECTURES_PER_COURSE:,} lectures; wrk -t2, 10 s timeout")
     print(
-        "| server | endpoint | c | req/s | p50 ms | p99 ms | non-2xx/errors | cores used | threads |"
+        "| server | endpoint | c | req/s | p50 ms | p99 ms | non-2xx/errors | cores used "
+        "| threads | load 1 min |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     errors = 0
     for label, runs in results.items():
         for (endpoint, c), r in runs.items():
             errors += r["errors"]
             print(
                 f"| {label} | {LABELS[endpoint]} | {c} | {r['rps']:.1f} | {r['p50']:.1f} "
-                f"| {r['p99']:.1f} | {r['errors']} | {r['cores']:.2f} | {r['threads']} |"
+                f"| {r['p99']:.1f} | {r['errors']} | {r['cores']:.2f} | {r['threads']} "
+                f"| {r['load']:.1f} |"
             )
             record.add(f"{label}: {LABELS[endpoint]}, c={c}", r["rps"], "req/s")
             record.add(f"{label}: {LABELS[endpoint]}, c={c}: cores used", r["cores"], "cores")
