@@ -2,6 +2,7 @@
 
     python benchmarks/run_all.py                      # all of them, a few minutes
     python benchmarks/run_all.py --only approval ws_fanout --output /tmp/RESULTS.md
+    python benchmarks/run_all.py --render /tmp/redwan-benchmarks-XXXX   # again, new notes
 
 Each script (``SCRIPTS``; ``cost`` only when benchmarks/cost.py exists) runs in its own
 subprocess with ``--json PATH`` against a throwaway PostgreSQL database created for this
@@ -211,7 +212,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Run every benchmark; write RESULTS.md.")
     parser.add_argument("--only", nargs="+", choices=SCRIPTS, help="run only these scripts")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="LOG_DIR",
+        help="write the results of an earlier run again (its log directory), e.g. after "
+        "editing benchmarks/NOTES.md; runs nothing",
+    )
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads((args.render / "run.json").read_text())
+        records = [
+            json.loads(line)
+            for name in saved["names"]
+            if (args.render / f"{name}.jsonl").exists()
+            for line in (args.render / f"{name}.jsonl").read_text().splitlines()
+        ]
+        runs = saved["runs"]
+        text = render(saved["info"], runs, records, saved["started"], saved["loads"])
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output} from {args.render}")
+        return 0
 
     admin_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
@@ -243,7 +264,13 @@ def main() -> int:
         dropped = drop_databases(admin_url, database)
         print(f"dropped {', '.join(dropped)}")
 
-    text = render(info, runs, records, started, (start_load, load()))
+    loads = (start_load, load())
+    for run in runs:
+        run["log"] = str(run["log"])
+    (log_dir / "run.json").write_text(
+        json.dumps({"info": info, "runs": runs, "started": started, "loads": loads, "names": names})
+    )
+    text = render(info, runs, records, started, loads)
     args.output.write_text(text, encoding="utf-8")
     failed_runs = [run["script"] for run in runs if run["status"] != 0]
     failed = [r["measure"] for r in records if r["passed"] is False]
