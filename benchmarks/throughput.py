@@ -5,8 +5,9 @@ Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL) and ``wrk`` (Debian's packa
 Builds a throwaway test database with 200 courses and 2,000 lectures, starts the servers
 exactly as the image's roles do (``docker-entrypoint.sh ws`` = Daphne through
 ``core.serve``, ``docker-entrypoint.sh web`` = gunicorn with the role's default worker
-count, 2 × CPUs + 1; ``DEBUG=0``) one after the other, and measures from outside with wrk
-at 16 and 64 connections, ``--duration`` seconds each:
+count, 2 × CPUs + 1; ``DEBUG=0``; the settings' database connection handling as it is)
+and measures from outside with wrk at 16 and 64 connections, ``--duration`` seconds each,
+the servers taking turns run by run:
 
 - ``GET /api/courses/?page_size=20`` (anonymous: the public catalogue),
 - ``GET /api/lectures/?page_size=100`` (an admin: the 100-lecture list),
@@ -203,14 +204,23 @@ def measure(server, endpoint, connections, seconds: int, data, script) -> dict:
     return result
 
 
-def run_server(server, plan, seconds, data, script) -> dict:
-    server.start()
-    try:
+def run_interleaved(servers: list, seconds: int, data, script) -> dict:
+    """Every run, server after server for each endpoint and concurrency, so that a change
+    in the machine's other load falls on all of them alike. The servers all listen
+    meanwhile; an idle one uses no CPU. The single worker runs at c=16 only."""
+    results: dict = {server.label: {} for server in servers}
+    for server in servers:
         for endpoint in ENDPOINTS:  # warm every worker up: URLconf, imports, connections
             measure(server, endpoint, 16, 2, data, script)
-        return {(e, c): measure(server, e, c, seconds, data, script) for e, c in plan}
-    finally:
-        server.stop()
+    for endpoint in ENDPOINTS:
+        for c in CONNECTIONS:
+            for server in servers:
+                if server.workers == 1 and c != CONNECTIONS[0]:
+                    continue
+                results[server.label][endpoint, c] = measure(
+                    server, endpoint, c, seconds, data, script
+                )
+    return results
 
 
 def main() -> int:
@@ -226,7 +236,6 @@ def main() -> int:
         print("throughput needs PostgreSQL, Redis and wrk: DATABASE_URL, REDIS_URL, apt wrk")
         return 2
 
-    full = [(e, c) for e in ENDPOINTS for c in CONNECTIONS]
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -240,50 +249,66 @@ def main() -> int:
             daphne = Server("ws")
             gunicorn = Server("web", workers=args.workers)
             single = Server("web", workers=1)
-            results = {
-                daphne.label: run_server(daphne, full, args.duration, data, script),
-                gunicorn.label: run_server(gunicorn, full, args.duration, data, script),
-                single.label: run_server(
-                    single, [(e, 16) for e in ENDPOINTS], args.duration, data, script
-                ),
-            }
+            servers = [daphne, gunicorn, single]
+            try:
+                for server in servers:
+                    server.start()
+                results = run_interleaved(servers, args.duration, data, script)
+            finally:
+                for server in servers:
+                    server.stop()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return report(results, daphne.label, gunicorn.label, single.label, record)
+
+
+def per_request(run: dict) -> float:
+    """Server CPU milliseconds per answered request."""
+    return run["cores"] / run["rps"] * 1000 if run["rps"] else math.nan
 
 
 def report(results: dict, daphne: str, gunicorn: str, single: str, record: Recorder) -> int:
     print(f"{COURSES} courses, {COURSES * LECTURES_PER_COURSE:,} lectures; wrk -t2, 10 s timeout")
     print(
         "| server | endpoint | c | req/s | p50 ms | p99 ms | non-2xx/errors | cores used "
-        "| threads | load 1 min |"
+        "| server CPU ms/request | threads | load 1 min |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     errors = 0
     for label, runs in results.items():
         for (endpoint, c), r in runs.items():
             errors += r["errors"]
             print(
                 f"| {label} | {LABELS[endpoint]} | {c} | {r['rps']:.1f} | {r['p50']:.1f} "
-                f"| {r['p99']:.1f} | {r['errors']} | {r['cores']:.2f} | {r['threads']} "
+                f"| {r['p99']:.1f} | {r['errors']} | {r['cores']:.2f} "
+                f"| {per_request(r):.1f} | {r['threads']} "
                 f"| {r['load']:.1f} |"
             )
             record.add(f"{label}: {LABELS[endpoint]}, c={c}", r["rps"], "req/s")
             record.add(f"{label}: {LABELS[endpoint]}, c={c}: cores used", r["cores"], "cores")
+            record.add(
+                f"{label}: {LABELS[endpoint]}, c={c}: server CPU per request",
+                per_request(r),
+                "ms",
+            )
     print(f"\n{gunicorn} / {daphne}, same run:")
     ratios = []
     for endpoint in ENDPOINTS:
         for c in CONNECTIONS:
-            ratio = results[gunicorn][endpoint, c]["rps"] / results[daphne][endpoint, c]["rps"]
+            ratio = results[gunicorn][endpoint, c]["rps"] / max(
+                results[daphne][endpoint, c]["rps"], 0.01
+            )
             if endpoint in API_ENDPOINTS:
                 ratios.append(ratio)
             print(f"  {LABELS[endpoint]:52} c={c:<3} {ratio:5.1f}×")
             record.add(f"{gunicorn} / {daphne}: {LABELS[endpoint]}, c={c}", ratio, "x")
     for endpoint in ENDPOINTS:
-        ratio = results[single][endpoint, 16]["rps"] / results[daphne][endpoint, 16]["rps"]
+        ratio = results[single][endpoint, 16]["rps"] / max(
+            results[daphne][endpoint, 16]["rps"], 0.01
+        )
         print(f"  per process, {single} / {daphne}: {LABELS[endpoint]:40} c=16 {ratio:5.1f}×")
         record.add(f"{single} / {daphne}: {LABELS[endpoint]}, c=16", ratio, "x")
-    mean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    mean = math.exp(sum(math.log(max(r, 0.01)) for r in ratios) / len(ratios))
     split = mean >= SPLIT_AT
     layout = (
         "gunicorn for REST + Daphne for /ws/ behind nginx" if split else "one Daphne for everything"
