@@ -129,12 +129,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 defaults to a 5 s socket timeout and 100 connections per pool.
-                # channels_redis waits for messages with a blocking BZPOPMIN of 5 s, so
-                # every idle socket's consumer died with "Timeout reading" (1011), and a
-                # burst of connects/disconnects ran out of connections. The read timeout
-                # must outlast the blocking pop; the pool must cover the sockets.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "max_connections": 2000}],
+                # redis-py 8 caps a pool at 100 connections; 500 sockets connecting or
+                # leaving at once on one process ran out (benchmarks/ws_fanout.py).
+                "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
                 "prefix": env.str("CHANNELS_PREFIX", "asgi"),
             },
         }
