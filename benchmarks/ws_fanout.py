@@ -14,8 +14,9 @@ process, so at 1,000 the client's own parsing is part of the number.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/redwan_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/python benchmarks/ws_fanout.py [--clients 100 1000] [--rounds 10]
 
-Budget at 100 clients: median < 100 ms and p99 < 250 ms; every client gets every event.
-Exits non-zero when broken.
+Budget at 100 clients: median < 100 ms and p99 < 250 ms; at every size, every client gets
+every event (a socket the server closed meanwhile counts as missed). Exits non-zero when
+broken.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import asyncio
 import datetime
 import json
+import math
 import os
 import statistics
 import sys
@@ -129,31 +131,31 @@ async def one_round(sockets, server, lecture_id, children, token, rating) -> tup
     await asyncio.sleep(0)  # every listener is waiting before the POST goes out
     sent = time.monotonic()
     answered = await asyncio.to_thread(submit, server, lecture_id, children, token, rating)
-    arrivals = await asyncio.gather(*listeners, return_exceptions=True)
-    missed = [a for a in arrivals if isinstance(a, BaseException)]
-    if missed:
-        raise RuntimeError(
-            f"{len(missed)} of {len(sockets)} sockets missed the event: {missed[0]!r}"
-        )
+    results = await asyncio.gather(*listeners, return_exceptions=True)
+    # A socket the server closed (or that heard nothing in 10 s) missed the event.
+    arrivals = [a for a in results if not isinstance(a, BaseException)]
+    missed = [repr(a) for a in results if isinstance(a, BaseException)]
     return (
         [(a - answered) * 1000 for a in arrivals],
         [(a - sent) * 1000 for a in arrivals],
         (answered - sent) * 1000,
+        missed,
     )
 
 
 async def run(servers, clients: int, rounds: int, lecture_id, children, token) -> dict:
     sockets, connect_seconds = await open_sockets(servers, clients, token)
-    latencies, since_sent, posts = [], [], []
+    latencies, since_sent, posts, missed = [], [], [], []
     try:
         # A first round warms both processes up (and marks the lecture taken); not counted.
         await one_round(sockets, servers[0], lecture_id, children, token, 1)
         for number in range(rounds):
-            values, values_sent, post_ms = await one_round(
+            values, values_sent, post_ms, lost = await one_round(
                 sockets, servers[0], lecture_id, children, token, 2 + number % 8
             )
             latencies += values
             since_sent += values_sent
+            missed += lost
             posts.append(post_ms)
             await asyncio.sleep(0.2)
     finally:
@@ -161,14 +163,16 @@ async def run(servers, clients: int, rounds: int, lecture_id, children, token) -
     return {
         "clients": clients,
         "samples": len(latencies),
+        "missed": len(missed),
+        "why": sorted(set(missed))[:3],
         "connect_s": connect_seconds,
-        "median": statistics.median(latencies),
-        "p99": percentile(latencies, 0.99),
-        "max": max(latencies),
-        "min": min(latencies),
+        "median": statistics.median(latencies) if latencies else math.nan,
+        "p99": percentile(latencies, 0.99) if latencies else math.nan,
+        "max": max(latencies, default=math.nan),
+        "min": min(latencies, default=math.nan),
         "post_ms": statistics.median(posts),
-        "sent_median": statistics.median(since_sent),
-        "sent_p99": percentile(since_sent, 0.99),
+        "sent_median": statistics.median(since_sent) if since_sent else math.nan,
+        "sent_p99": percentile(since_sent, 0.99) if since_sent else math.nan,
     }
 
 
@@ -204,14 +208,15 @@ def main() -> int:
 
     print("two Daphne processes, Redis channel layer; latency after the HTTP response")
     print(
-        "| clients | samples | median ms | p99 ms | min ms | max ms | POST ms "
+        "| clients | samples | missed | median ms | p99 ms | min ms | max ms | POST ms "
         "| after POST sent: median / p99 ms | connect s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     problems = []
     for r in results:
         print(
-            f"| {r['clients']} | {r['samples']} | {r['median']:.1f} | {r['p99']:.1f} "
+            f"| {r['clients']} | {r['samples']} | {r['missed']} | {r['median']:.1f} "
+            f"| {r['p99']:.1f} "
             f"| {r['min']:.1f} | {r['max']:.1f} | {r['post_ms']:.1f} "
             f"| {r['sent_median']:.1f} / {r['sent_p99']:.1f} | {r['connect_s']:.1f} |"
         )
@@ -221,6 +226,8 @@ def main() -> int:
             problems.append(f"median {r['median']:.1f} ms")
         if judged and not p99_ok:
             problems.append(f"p99 {r['p99']:.1f} ms")
+        if r["missed"]:
+            problems.append(f"{r['clients']} clients: {r['missed']} events missed, {r['why']}")
         prefix = f"attendance_update to {r['clients']} clients on 2 processes"
         # After the response: negative when the event arrived before the response.
         record.add(
@@ -236,6 +243,13 @@ def main() -> int:
             "ms",
             budget=f"< {P99_BUDGET_MS:.0f} ms" if judged else None,
             passed=p99_ok if judged else None,
+        )
+        record.add(
+            f"{prefix}: events missed ({r['samples']} received)",
+            r["missed"],
+            "events",
+            budget="0: every socket gets every event",
+            passed=r["missed"] == 0,
         )
         record.add(f"{prefix}: the submission's POST", r["post_ms"], "ms")
         record.add(f"{prefix}: median after the POST was sent", r["sent_median"], "ms")
