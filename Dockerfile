@@ -1,5 +1,7 @@
-# Redwan Courses Center backend: one image for the web service (Daphne) and the cron
-# service (`docker-entrypoint.sh cron`). See docker-compose.yml.
+# Redwan Courses Center backend: one image for every service of docker-compose.yml —
+# `web` (gunicorn: `docker-entrypoint.sh web`), `ws` (Daphne: `docker-entrypoint.sh ws`)
+# and `cron` (`docker-entrypoint.sh cron`). Run alone, its CMD is one Daphne serving HTTP
+# and WebSocket, like ./run.sh.
 #
 # The base is pinned to a Debian release (bookworm) so that the pinned apt versions
 # below stay resolvable.

@@ -5,6 +5,18 @@
 #       Server / one-off mode: wait for the database, apply migrations, collect static
 #       files, then exec COMMAND (the image's CMD is Daphne).
 #
+#   docker-entrypoint.sh web [GUNICORN-OPTIONS...]
+#       The REST side of the split layout (docker-compose.yml's `web`): wait, migrate,
+#       collect static files, then exec gunicorn (WSGI, Redwan_courses_center.wsgi) on
+#       $BIND_HOST:$PORT with $GUNICORN_WORKERS sync workers. Serves /api/, /auth/,
+#       /courses-admin/, static files and the health checks; no access log (nginx keeps
+#       one without query strings).
+#
+#   docker-entrypoint.sh ws [DAPHNE-OPTIONS...]
+#       The WebSocket side (docker-compose.yml's `ws`): wait for the database (no
+#       migrations, no collectstatic: `web` does those), then exec Daphne through
+#       core.serve on $BIND_HOST:$PORT, taking the client address from X-Forwarded-For.
+#
 #   docker-entrypoint.sh cron [CRON-OPTIONS...]
 #       Cron mode, for the single `cron` service of docker-compose.yml. Must start as root:
 #       the cron daemon needs it. The jobs themselves run as the unprivileged user
@@ -19,6 +31,8 @@
 #   SKIP_WAIT_FOR_DB     do not wait for the database
 #   SKIP_MIGRATE         do not run `migrate --noinput` (default on in cron mode)
 #   SKIP_COLLECTSTATIC   do not run `collectstatic --noinput` (default on in cron mode)
+#   BIND_HOST, PORT      where web/ws listen (default 0.0.0.0 and 8000)
+#   GUNICORN_WORKERS     gunicorn worker processes (default: 2 x CPUs + 1)
 #   CRON_ENV_FILE        where cron mode saves the environment (default /run/redwan/cron.env)
 #   CRON_JOB_USER        user the cron jobs run as (default app; root when it does not exist)
 #   CRON_LOG_TARGET      where job output goes (default /proc/1/fd/1 = the container log)
@@ -187,14 +201,45 @@ run_cron() {
     exec cron -f "$@"
 }
 
+# The server command of a role (web or ws) in the global array SERVER_COMMAND, extra
+# arguments appended: a function so that tests can read it without starting anything.
+server_command() {
+    local role="$1" bind="${BIND_HOST:-0.0.0.0}:${PORT:-8000}"
+    shift
+    case "$role" in
+        web)
+            local workers="${GUNICORN_WORKERS:-$((2 * $(nproc) + 1))}"
+            [[ "$workers" =~ ^[1-9][0-9]*$ ]] || die "GUNICORN_WORKERS must be a positive integer"
+            SERVER_COMMAND=("$PYTHON" -m gunicorn Redwan_courses_center.wsgi:application
+                --bind "$bind" --workers "$workers" --worker-tmp-dir /dev/shm "$@")
+            ;;
+        ws)
+            SERVER_COMMAND=("$PYTHON" -m core.serve -b "${bind%:*}" -p "${bind##*:}"
+                --proxy-headers "$@" core.asgi:application)
+            ;;
+        *) die "unknown server role: $role" ;;
+    esac
+}
+
 main() {
     if [[ $# -eq 0 ]]; then
-        die "no command given (usage: docker-entrypoint.sh COMMAND [ARGS...] | cron)"
+        die "no command given (usage: docker-entrypoint.sh COMMAND [ARGS...] | web | ws | cron)"
     fi
 
     if [[ "$1" == "cron" ]]; then
         shift
         run_cron "$@"
+    fi
+
+    if [[ "$1" == "web" || "$1" == "ws" ]]; then
+        local role="$1"
+        shift
+        if [[ "$role" == "ws" ]]; then
+            # The web service migrates and collects static files; two at once would race.
+            : "${SKIP_MIGRATE:=1}" "${SKIP_COLLECTSTATIC:=1}"
+        fi
+        server_command "$role" "$@"
+        set -- "${SERVER_COMMAND[@]}"
     fi
 
     prepare_database_and_static

@@ -176,7 +176,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", "asgi")},
+            "CONFIG": {
+                # redis-py 8 caps a pool at 100 connections; 500 sockets connecting or
+                # leaving at once on one process ran out (benchmarks/ws_fanout.py).
+                "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
+                "prefix": env.str("CHANNELS_PREFIX", "asgi"),
+            },
         }
     }
     CACHES = {

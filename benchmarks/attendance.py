@@ -37,6 +37,8 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from benchmarks.results import Recorder  # noqa: E402
+
 SIZES = (10, 100, 500)
 RUNS = 3
 MIN_SPEEDUP = 25.0
@@ -136,7 +138,44 @@ def floor_run(actor, lecture, rating):
     return run
 
 
+def record_rows(record: Recorder, rows: list[dict], same_statements: bool) -> None:
+    for row in rows:
+        n, floor = row["n"], row["floor"]
+        last = n == SIZES[-1]
+        record.add(f"N={n} submission", row["service"] * 1000, "ms")
+        record.add(
+            f"N={n} submission statements (1st/2nd/3rd run: "
+            f"{'/'.join(map(str, row['service_statements']))})",
+            max(row["service_statements"]),
+            "statements",
+            budget="same for every N",
+            passed=same_statements,
+        )
+        record.add(f"N={n} per-row full_clean()+save()", row["baseline"] * 1000, "ms")
+        record.add(f"N={n} per-row statements", row["baseline_statements"], "statements")
+        speedup = row["baseline"] / row["service"]
+        record.add(
+            f"N={n} speed-up over per-row save",
+            speedup,
+            "x",
+            budget=f">= {MIN_SPEEDUP:.0f}x" if last else None,
+            passed=speedup >= MIN_SPEEDUP if last else None,
+        )
+        if floor is not None:
+            record.add(f"N={n} UPDATE … FROM (VALUES …) floor", floor * 1000, "ms")
+            record.add(f"N={n} upsert statement / floor", row["upsert"] / floor, "x")
+            ratio = row["service"] / floor
+            record.add(
+                f"N={n} whole submission / floor",
+                ratio,
+                "x",
+                budget="<= 2x" if last else None,
+                passed=ratio <= 2 if last else None,
+            )
+
+
 def main() -> int:
+    record = Recorder.from_argv("attendance")
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -199,6 +238,7 @@ def main() -> int:
         problems.append(f"statement count depends on N: {sorted(per_run)}")
     if speedup < MIN_SPEEDUP:
         problems.append(f"N={SIZES[-1]}: only {speedup:.1f}× faster than per-row saves")
+    record_rows(record, rows, len(per_run) == 1)
     print("\nOK" if not problems else "\nbudget broken: " + "; ".join(problems))
     return 1 if problems else 0
 

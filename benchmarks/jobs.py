@@ -29,6 +29,8 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from benchmarks.results import Recorder  # noqa: E402
+
 DAY = datetime.date(2026, 11, 7)
 LECTURES, CHILDREN = 1_000, 100
 MAX_STATEMENTS, MAX_SECONDS = 16, 5.0
@@ -80,6 +82,7 @@ def main() -> int:
     from attendance import cron
     from courses.rules import local_datetime
 
+    record = Recorder.from_argv("jobs")
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -112,6 +115,22 @@ def main() -> int:
     for query in queries.captured_queries:
         print(f"  {query['time']}s  {query['sql'][:110]}")
     over = statements > MAX_STATEMENTS or elapsed > MAX_SECONDS or log.status != "success"
+    marked = log.counts.get("participants_absent", 0)
+    record.add(f"mark_absent_daily over {rows:,} rows: rows marked", marked, "rows")
+    record.add(
+        "mark_absent_daily: statements",
+        statements,
+        "statements",
+        budget=f"<= {MAX_STATEMENTS}",
+        passed=statements <= MAX_STATEMENTS and log.status == "success",
+    )
+    record.add(
+        "mark_absent_daily: time",
+        elapsed * 1000,
+        "ms",
+        budget=f"< {MAX_SECONDS * 1000:.0f} ms",
+        passed=elapsed <= MAX_SECONDS and log.status == "success",
+    )
     print("\nOK" if not over else "\nbudget broken")
     return 1 if over else 0
 

@@ -30,6 +30,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from benchmarks.results import Recorder  # noqa: E402
+
 LIST_URLS = [
     "/api/children/",
     "/api/parent-links/",
@@ -142,10 +144,12 @@ def generation_budget(weeks: int) -> tuple[int, int, float]:
 
 
 def main() -> int:
+    record = Recorder.from_argv("queries")
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     failures = 0
+    seen: dict[str, list[tuple[int, int, int]]] = {}
     try:
         print(f"database: {connection.vendor}")
         for rows in (5, 60):
@@ -155,12 +159,24 @@ def main() -> int:
                 flag = "" if small == large else "   <-- grows with the page"
                 failures += small != large
                 print(f"  {url:28} {small:3} / {large:3}{flag}")
+                seen.setdefault(url, []).append((rows, small, large))
+        for url, sizes in seen.items():
+            detail = "; ".join(f"{rows} rows: {small} / {large}" for rows, small, large in sizes)
+            record.add(
+                f"{url} queries, page_size=1 / 100 ({detail})",
+                sizes[-1][2],
+                "queries",
+                budget="page 100 = page 1",
+                passed=all(small == large for _rows, small, large in sizes),
+            )
         print("\nlecture generation (3 weekly slots), one call:")
         counts = []
         for weeks in (10, 100):
             created, queries, elapsed = generation_budget(weeks)
             counts.append(queries)
             print(f"  {created:4} lectures: {queries:3} queries, {elapsed * 1000:7.1f} ms")
+            record.add(f"generate {created} lectures", queries, "queries")
+            record.add(f"generate {created} lectures", elapsed * 1000, "ms")
         if connection.vendor == "sqlite":
             # SQLite caps a statement at 999 parameters, so Django splits one bulk insert
             # into batches; the count grows by one per ~90 lectures, not per lecture.
@@ -168,6 +184,13 @@ def main() -> int:
         elif counts[0] != counts[1]:
             failures += 1
             print("  <-- query count grows with the number of lectures")
+        record.add(
+            "lecture generation: queries grow with lectures",
+            counts[1] - counts[0],
+            "queries",
+            budget="0 (one bulk insert; SQLite batches)",
+            passed=None if connection.vendor == "sqlite" else counts[0] == counts[1],
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print("\nOK" if not failures else f"\n{failures} budget(s) broken")

@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -146,20 +147,32 @@ class LiveDaphne:
         headers: dict[str, str] | None = None,
     ):
         """``(status, parsed JSON body)`` of one HTTP request to the server."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as error:
-            raw = error.read()
-            return error.code, json.loads(raw) if raw else None
+        return request_json(self.base, method, path, body, token, headers)
+
+
+def request_json(
+    base: str,
+    method: str,
+    path: str,
+    body=None,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+):
+    """``(status, parsed JSON body)`` of one HTTP request to ``base`` (any live server)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, json.loads(raw) if raw else None
 
 
 async def next_event(ws, timeout: float = 2.0) -> dict:
@@ -173,3 +186,100 @@ async def receives_nothing(ws, timeout: float = 1.0) -> bool:
     except TimeoutError:
         return True
     return False
+
+
+NGINX = "/usr/sbin/nginx"
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "redwan.conf.template"
+
+
+def render_nginx_template(values: dict[str, str], template: Path = NGINX_TEMPLATE) -> str:
+    """The template with its ``${NAME}``s replaced, as the nginx image's envsubst does;
+    every ``${NAME}`` must be given (nginx's own ``$variables`` stay as they are)."""
+    import re
+
+    text = template.read_text(encoding="utf-8")
+    missing = set(re.findall(r"\$\{(\w+)\}", text)) - set(values)
+    if missing:
+        raise KeyError(f"no value for {sorted(missing)}")
+    return re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], text)
+
+
+class LiveNginx:
+    """Debian's nginx on a free port with a throwaway prefix, running the repository's
+    deploy/nginx template in front of a gunicorn (``web``) and a Daphne (``ws``)::
+
+        proxy = LiveNginx(web="127.0.0.1:8001", ws="127.0.0.1:8002").start()
+        proxy.base, proxy.access_log_text(), proxy.stop()
+    """
+
+    def __init__(self, *, web: str, ws: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.prefix = Path(tempfile.mkdtemp(prefix="redwan-nginx-"))
+        # nginx's workers (nobody, when started as root) must reach the temp directories.
+        self.prefix.chmod(0o755)
+        self.access_log = self.prefix / "access.log"
+        (self.prefix / "conf.d").mkdir()
+        (self.prefix / "conf.d" / "redwan.conf").write_text(
+            render_nginx_template(
+                {
+                    "WEB_UPSTREAM": web,
+                    "WS_UPSTREAM": ws,
+                    "NGINX_PORT": f"127.0.0.1:{self.port}",
+                    "NGINX_ACCESS_LOG": str(self.access_log),
+                }
+            )
+        )
+        # The nginx image's own main file, reduced to what a throwaway prefix needs.
+        temp = "\n".join(
+            f"    {kind}_temp_path {self.prefix / kind};"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (self.prefix / "nginx.conf").write_text(
+            f"worker_processes 1;\npid {self.prefix / 'nginx.pid'};\n"
+            f"error_log {self.prefix / 'error.log'} warn;\n"
+            "events { worker_connections 512; }\n"
+            f"http {{\n{temp}\n    include {self.prefix / 'conf.d'}/*.conf;\n}}\n"
+        )
+        self.process: subprocess.Popen | None = None
+
+    def command(self, *extra: str) -> list[str]:
+        return [NGINX, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), *extra]
+
+    def check(self) -> subprocess.CompletedProcess:
+        """``nginx -t`` on the rendered configuration."""
+        return subprocess.run(self.command("-t"), capture_output=True, text=True, timeout=30)
+
+    def start(self, timeout: float = 15) -> LiveNginx:
+        self.process = subprocess.Popen(
+            self.command("-g", "daemon off;"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz/", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        log = self.error_log_text()
+        self.stop()
+        raise RuntimeError("nginx did not start: " + log)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.process = None
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+    def access_log_text(self) -> str:
+        return self.access_log.read_text(errors="replace") if self.access_log.exists() else ""
+
+    def error_log_text(self) -> str:
+        path = self.prefix / "error.log"
+        return path.read_text(errors="replace") if path.exists() else ""

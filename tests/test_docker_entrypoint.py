@@ -113,8 +113,8 @@ class ComposeFileTests(SimpleTestCase):
     def test_it_has_no_obsolete_version_key(self):
         self.assertNotIn("version", self.compose)
 
-    def test_it_defines_the_four_services(self):
-        self.assertEqual(set(self.services), {"db", "redis", "django-web-app", "cron"})
+    def test_it_defines_the_split_layout_services(self):
+        self.assertEqual(set(self.services), {"db", "redis", "web", "ws", "nginx", "cron"})
 
     def test_database_and_redis_have_health_checks(self):
         self.assertEqual(self.services["db"]["image"], "postgres:17")
@@ -124,18 +124,41 @@ class ComposeFileTests(SimpleTestCase):
         self.assertIn("healthcheck", self.services["redis"])
 
     def test_web_waits_for_healthy_database_and_redis(self):
-        depends_on = self.services["django-web-app"]["depends_on"]
+        depends_on = self.services["web"]["depends_on"]
         self.assertEqual(depends_on["db"]["condition"], "service_healthy")
         self.assertEqual(depends_on["redis"]["condition"], "service_healthy")
 
-    def test_web_points_at_the_compose_services(self):
-        web = self.services["django-web-app"]
-        environment = web["environment"]
-        self.assertEqual(urlsplit(environment["DATABASE_URL"]).hostname, "db")
-        self.assertEqual(urlsplit(environment["REDIS_URL"]).hostname, "redis")
-        self.assertIn("8000", " ".join(str(port) for port in web["ports"]))
-        self.assertEqual(web["env_file"], [{"path": ".env", "required": False}])
+    def test_web_and_ws_run_the_entrypoint_roles_of_one_image(self):
+        web, ws = self.services["web"], self.services["ws"]
+        self.assertEqual((web["command"], ws["command"]), (["web"], ["ws"]))
+        self.assertEqual(web["image"], ws["image"])
         self.assertIn("build", web)
+        # ws neither migrates nor collects static files: it starts after web is healthy.
+        self.assertEqual(ws["depends_on"]["web"]["condition"], "service_healthy")
+        for service in (web, ws):
+            environment = service["environment"]
+            self.assertEqual(urlsplit(environment["DATABASE_URL"]).hostname, "db")
+            self.assertEqual(urlsplit(environment["REDIS_URL"]).hostname, "redis")
+            self.assertEqual(service["env_file"], [{"path": ".env", "required": False}])
+            self.assertNotIn("ports", service)  # reached through nginx only
+
+    def test_nginx_is_the_way_in_and_fills_every_placeholder_of_the_template(self):
+        from tests.live_server import render_nginx_template
+
+        nginx = self.services["nginx"]
+        self.assertEqual(nginx["ports"], ["${WEB_PORT:-8000}:80"])
+        source, target = nginx["volumes"][0].split(":")[:2]
+        self.assertEqual((ROOT / source).resolve(), ROOT / "deploy/nginx/redwan.conf.template")
+        self.assertTrue(target.startswith("/etc/nginx/templates/"))
+        environment = nginx["environment"]
+        self.assertEqual(
+            (environment["WEB_UPSTREAM"], environment["WS_UPSTREAM"]), ("web:8000", "ws:8000")
+        )
+        render_nginx_template({key: str(value) for key, value in environment.items()})
+        self.assertEqual(
+            {name: nginx["depends_on"][name]["condition"] for name in ("web", "ws")},
+            {"web": "service_healthy", "ws": "service_healthy"},
+        )
 
     def test_cron_runs_once_in_cairo_time_from_the_same_image(self):
         cron = self.services["cron"]
@@ -144,7 +167,7 @@ class ComposeFileTests(SimpleTestCase):
         self.assertLessEqual(cron.get("scale", 1), 1)
         self.assertEqual(cron["command"], ["cron"])
         self.assertEqual(cron["user"], "root")
-        self.assertEqual(cron["image"], self.services["django-web-app"]["image"])
+        self.assertEqual(cron["image"], self.services["web"]["image"])
         self.assertEqual(cron["depends_on"]["db"]["condition"], "service_healthy")
 
 
@@ -220,6 +243,55 @@ class WaitForDbCommandTests(SimpleTestCase):
         self._patch_connection(OperationalError("refused\n\tIs the server running?"))
         with self.assertRaisesMessage(CommandError, "refused Is the server running?"):
             call_command("wait_for_db", timeout=0, interval=0)
+
+
+def _server_command(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """The argv ``docker-entrypoint.sh web|ws`` would exec, one argument per line."""
+    script = f'. "{ENTRYPOINT}" && server_command "$@" && printf "%s\\n" "${{SERVER_COMMAND[@]}}"'
+    return subprocess.run(
+        [BASH, "-c", script, "entrypoint", *args],
+        env={**_entrypoint_env(), "PYTHON": "python", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@unittest.skipIf(BASH is None, "bash is not installed")
+class EntrypointServerRoleTests(SimpleTestCase):
+    def test_web_runs_gunicorn_on_the_wsgi_app_with_the_workers_asked_for(self):
+        result = _server_command("web", GUNICORN_WORKERS="3", PORT="9000")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        argv = result.stdout.splitlines()
+        self.assertEqual(
+            argv[:4], ["python", "-m", "gunicorn", "Redwan_courses_center.wsgi:application"]
+        )
+        self.assertEqual(argv[argv.index("--bind") + 1], "0.0.0.0:9000")
+        self.assertEqual(argv[argv.index("--workers") + 1], "3")
+
+    def test_web_defaults_to_two_workers_per_cpu_plus_one(self):
+        result = _server_command("web")
+        argv = result.stdout.splitlines()
+        self.assertEqual(argv[argv.index("--workers") + 1], str(2 * os.cpu_count() + 1))
+        self.assertEqual(argv[argv.index("--bind") + 1], "0.0.0.0:8000")
+
+    def test_web_refuses_a_worker_count_that_is_not_a_number(self):
+        result = _server_command("web", GUNICORN_WORKERS="many")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("GUNICORN_WORKERS", result.stderr)
+
+    def test_ws_runs_daphne_through_core_serve_behind_the_proxy(self):
+        result = _server_command("ws", "-v", "1", BIND_HOST="127.0.0.1", PORT="9001")
+        self.assertEqual(
+            result.stdout.splitlines(),
+            ["python", "-m", "core.serve", "-b", "127.0.0.1", "-p", "9001", "--proxy-headers"]
+            + ["-v", "1", "core.asgi:application"],
+        )
+
+    def test_an_unknown_role_is_refused(self):
+        result = _server_command("worker")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("unknown server role", result.stderr)
 
 
 @unittest.skipIf(BASH is None, "bash is not installed")

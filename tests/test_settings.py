@@ -27,7 +27,9 @@ db, layer, cache = s.DATABASES["default"], s.CHANNEL_LAYERS["default"], s.CACHES
 print(json.dumps({
     "db": {k: str(db.get(k, "")) for k in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT")},
     "layer_backend": layer["BACKEND"],
-    "layer_hosts": [str(h) for h in layer.get("CONFIG", {}).get("hosts", [])],
+    "layer_hosts": [
+        h["address"] if isinstance(h, dict) else str(h) for h in layer.get("CONFIG", {}).get("hosts", [])
+    ],
     "cache_backend": cache["BACKEND"],
     "cache_location": str(cache.get("LOCATION", "")),
     "time_zone": s.TIME_ZONE,

@@ -1,0 +1,155 @@
+"""Real servers for the benchmarks, started the way the Docker image starts them.
+
+``docker-entrypoint.sh web`` (gunicorn, WSGI) and ``docker-entrypoint.sh ws`` (Daphne
+through ``core.serve``) with the database wait, migrations and collectstatic switched off:
+the benchmark's throwaway database is already migrated. Each server runs on a free port
+of 127.0.0.1 against the database and Redis of the calling process (after
+``create_test_db``), with ``DEBUG=0``.
+
+``cpu_seconds()`` and ``threads()`` read ``/proc`` for the server and its children (the
+gunicorn workers), so a benchmark can say how many cores a server really used.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+
+from core.testing import free_port
+from tests.live_server import database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRYPOINT = ROOT / "docker-entrypoint.sh"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """Production settings (``DEBUG=0``, no HTTPS redirect: plain HTTP on loopback) on
+    this process's database, Redis, channel-layer prefix, cache prefix and secret key."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    layer = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    env.update(
+        DJANGO_SETTINGS_MODULE="Redwan_courses_center.settings",
+        DEBUG="0",
+        SECURE_SSL_REDIRECT="0",
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        CHANNELS_PREFIX=layer.get("prefix", "asgi"),
+        CACHE_KEY_PREFIX=settings.CACHES["default"].get("KEY_PREFIX", ""),
+        LOG_LEVEL="WARNING",
+        PYTHON=sys.executable,
+        SKIP_WAIT_FOR_DB="1",
+        SKIP_MIGRATE="1",
+        SKIP_COLLECTSTATIC="1",
+        BIND_HOST="127.0.0.1",
+    )
+    env.update(extra)
+    return env
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name (field 2) may contain spaces; the fields after ")" do not.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+class Server:
+    """One server role of the entrypoint on a free port: ``Server("web", workers=4)``."""
+
+    def __init__(self, role: str, *, workers: int | None = None, **env: str) -> None:
+        self.role = role
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        extra = {"PORT": str(self.port), **env}
+        if workers is not None:
+            extra["GUNICORN_WORKERS"] = str(workers)
+        self.env = server_env(**extra)
+        self.workers = workers
+        self.log_path = Path(tempfile.mkstemp(prefix=f"redwan-bench-{role}-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def label(self) -> str:
+        if self.role == "web":
+            return f"gunicorn ×{self.workers}" if self.workers else "gunicorn"
+        return "Daphne ×1"
+
+    def start(self, timeout: float = 60) -> Server:
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            ["bash", str(ENTRYPOINT), self.role],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz/", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{self.role} did not start: {self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+            self.process = None
+        if getattr(self, "log", None) is not None:
+            self.log.close()
+            self.log = None
+
+    def pids(self) -> list[int]:
+        assert self.process is not None
+        return [self.process.pid, *_children(self.process.pid)]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server and its workers have used so far."""
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (stat fields 14, 15)
+        return total / CLOCK_TICKS
+
+    def threads(self) -> int:
+        total = 0
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            total += int(
+                next(x for x in status.splitlines() if x.startswith("Threads:")).split()[1]
+            )
+        return total

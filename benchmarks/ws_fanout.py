@@ -1,0 +1,262 @@
+"""Benchmark of the live attendance event (SPEC §9): ``attendance_update`` to 100 and to
+1,000 real WebSocket clients, split over two real Daphne processes, through Redis.
+
+Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL). Builds a throwaway test database,
+starts two Daphne processes the way the image's ``ws`` role does (``DEBUG=0``, the Redis
+channel layer under a prefix of this run's own), opens N sockets as an admin — every
+other one on the second process — and then, per round, submits a lecture's attendance
+with a real ``POST /api/lectures/{id}/attendance/`` to the first process. Latency is the
+time from the moment the submission's HTTP response has been read to the moment each
+socket has received the event (both on this machine's monotonic clock; a negative value
+means the event arrived before the response). All N clients run in this one asyncio
+process, so at 1,000 the client's own parsing is part of the number.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/redwan_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python benchmarks/ws_fanout.py [--clients 100 1000] [--rounds 10]
+
+Budget at 100 clients: median < 100 ms and p99 < 250 ms; at every size, every client gets
+every event (a socket the server closed meanwhile counts as missed). Exits non-zero when
+broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import math
+import os
+import statistics
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "Redwan_courses_center.settings_test")
+# This run's own channel-layer prefix: no other process's sockets hear its events.
+os.environ.setdefault("CHANNELS_PREFIX", f"bench-ws-{os.getpid()}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from benchmarks.results import Recorder, add_json_argument  # noqa: E402
+
+MEDIAN_BUDGET_MS, P99_BUDGET_MS = 100.0, 250.0
+BUDGET_CLIENTS = 100
+CONNECTS_AT_ONCE = 50
+PARTICIPANTS = 30
+
+
+def fill():
+    from attendance.tests.ws_helpers import access_token
+    from courses.rules import CENTER_TZ
+    from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
+    from users.tests.factories import make_admin, make_child, make_parent
+
+    admin = make_admin()
+    today = datetime.datetime.now(tz=CENTER_TZ).date()
+    lecture = LectureFactory(
+        course=CourseFactory(), date=today, start_time=datetime.time(0), end_time=datetime.time(1)
+    )
+    parent = make_parent()
+    children = [make_child(parent, first_name=f"Kid{i}") for i in range(PARTICIPANTS)]
+    for child in children:
+        make_attendance(lecture, child=child)
+    return lecture, [c.pk for c in children], access_token(admin)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def submit(server, lecture_id: int, children: list[int], token: str, rating: int) -> float:
+    """POST the attendance; returns the monotonic time at which the response was read."""
+    records = [{"child": pk, "present": True, "rating": rating} for pk in children]
+    request = urllib.request.Request(
+        f"{server.base}/api/lectures/{lecture_id}/attendance/",
+        data=json.dumps({"records": records}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+        done = time.monotonic()
+        assert response.status == 200, response.status
+    return done
+
+
+async def open_sockets(servers, count: int, token: str) -> tuple[list, float]:
+    from websockets.asyncio.client import connect
+
+    gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
+
+    async def one(index: int):
+        server = servers[index % len(servers)]
+        async with gate:
+            ws = await connect(
+                f"ws://127.0.0.1:{server.port}/ws/attendance/?token={token}",
+                open_timeout=60,
+                max_queue=None,
+            )
+            hello = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            assert hello["type"] == "connection_established", hello
+            return ws
+
+    started = time.monotonic()
+    sockets = await asyncio.gather(*(one(i) for i in range(count)))
+    return list(sockets), time.monotonic() - started
+
+
+async def one_round(sockets, server, lecture_id, children, token, rating) -> tuple[list, float]:
+    """Latencies (ms) of one submission's event at every socket after the HTTP response
+    and after the POST went out, and the POST's own time."""
+
+    async def listen(ws):
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        arrived = time.monotonic()
+        assert message["type"] == "attendance_update", message
+        assert message["lecture"] == lecture_id, message
+        return arrived
+
+    listeners = [asyncio.ensure_future(listen(ws)) for ws in sockets]
+    await asyncio.sleep(0)  # every listener is waiting before the POST goes out
+    sent = time.monotonic()
+    answered = await asyncio.to_thread(submit, server, lecture_id, children, token, rating)
+    results = await asyncio.gather(*listeners, return_exceptions=True)
+    # A socket the server closed (or that heard nothing in 10 s) missed the event.
+    arrivals = [a for a in results if not isinstance(a, BaseException)]
+    missed = [repr(a) for a in results if isinstance(a, BaseException)]
+    return (
+        [(a - answered) * 1000 for a in arrivals],
+        [(a - sent) * 1000 for a in arrivals],
+        (answered - sent) * 1000,
+        missed,
+    )
+
+
+async def run(servers, clients: int, rounds: int, lecture_id, children, token) -> dict:
+    sockets, connect_seconds = await open_sockets(servers, clients, token)
+    latencies, since_sent, posts, missed = [], [], [], []
+    try:
+        # A first round warms both processes up (and marks the lecture taken); not counted.
+        await one_round(sockets, servers[0], lecture_id, children, token, 1)
+        for number in range(rounds):
+            values, values_sent, post_ms, lost = await one_round(
+                sockets, servers[0], lecture_id, children, token, 2 + number % 8
+            )
+            latencies += values
+            since_sent += values_sent
+            missed += lost
+            posts.append(post_ms)
+            await asyncio.sleep(0.2)
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    return {
+        "clients": clients,
+        "samples": len(latencies),
+        "missed": len(missed),
+        "why": sorted(set(missed))[:3],
+        "connect_s": connect_seconds,
+        "median": statistics.median(latencies) if latencies else math.nan,
+        "p99": percentile(latencies, 0.99) if latencies else math.nan,
+        "max": max(latencies, default=math.nan),
+        "min": min(latencies, default=math.nan),
+        "post_ms": statistics.median(posts),
+        "sent_median": statistics.median(since_sent) if since_sent else math.nan,
+        "sent_p99": percentile(since_sent, 0.99) if since_sent else math.nan,
+    }
+
+
+def main() -> int:
+    from benchmarks.servers import Server
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--rounds", type=int, default=10, help="submissions per client count")
+    add_json_argument(parser)
+    args = parser.parse_args()
+    record = Recorder("ws_fanout", args.json)
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        print("ws_fanout needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
+        return 2
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    servers, results = [], []
+    try:
+        lecture, children, token = fill()
+        connection.close()  # the servers and this process must not share a connection
+        servers = [Server("ws").start(), Server("ws").start()]
+        for clients in args.clients:
+            results.append(
+                asyncio.run(run(servers, clients, args.rounds, lecture.pk, children, token))
+            )
+    finally:
+        for server in servers:
+            server.stop()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    print("two Daphne processes, Redis channel layer; latency after the HTTP response")
+    print(
+        "| clients | samples | missed | median ms | p99 ms | min ms | max ms | POST ms "
+        "| after POST sent: median / p99 ms | connect s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    problems = []
+    for r in results:
+        print(
+            f"| {r['clients']} | {r['samples']} | {r['missed']} | {r['median']:.1f} "
+            f"| {r['p99']:.1f} "
+            f"| {r['min']:.1f} | {r['max']:.1f} | {r['post_ms']:.1f} "
+            f"| {r['sent_median']:.1f} / {r['sent_p99']:.1f} | {r['connect_s']:.1f} |"
+        )
+        judged = r["clients"] == BUDGET_CLIENTS
+        median_ok, p99_ok = r["median"] < MEDIAN_BUDGET_MS, r["p99"] < P99_BUDGET_MS
+        if judged and not median_ok:
+            problems.append(f"median {r['median']:.1f} ms")
+        if judged and not p99_ok:
+            problems.append(f"p99 {r['p99']:.1f} ms")
+        if r["missed"]:
+            problems.append(f"{r['clients']} clients: {r['missed']} events missed, {r['why']}")
+        prefix = f"attendance_update to {r['clients']} clients on 2 processes"
+        # After the response: negative when the event arrived before the response.
+        record.add(
+            f"{prefix}: median",
+            r["median"],
+            "ms",
+            budget=f"< {MEDIAN_BUDGET_MS:.0f} ms" if judged else None,
+            passed=median_ok if judged else None,
+        )
+        record.add(
+            f"{prefix}: p99",
+            r["p99"],
+            "ms",
+            budget=f"< {P99_BUDGET_MS:.0f} ms" if judged else None,
+            passed=p99_ok if judged else None,
+        )
+        record.add(
+            f"{prefix}: events missed ({r['samples']} received)",
+            r["missed"],
+            "events",
+            budget="0: every socket gets every event",
+            passed=r["missed"] == 0,
+        )
+        record.add(f"{prefix}: the submission's POST", r["post_ms"], "ms")
+        record.add(f"{prefix}: median after the POST was sent", r["sent_median"], "ms")
+        record.add(f"{prefix}: p99 after the POST was sent", r["sent_p99"], "ms")
+    print("\nOK" if not problems else "\nbudget broken: " + "; ".join(problems))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
