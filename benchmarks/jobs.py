@@ -8,7 +8,12 @@ count.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/redwan_bench .venv/bin/python benchmarks/jobs.py
 
-Budget (SPEC §9): a handful of statements (<= 16, whatever the row count) and under 5 s. Exits non-zero when over.
+Budget (SPEC §9 asks for "a handful of statements"; the times are ours): at most 16
+statements whatever the row count; the run's transaction — marking, the 100,000 absence
+alerts' claims and notifications, the instructor rows, the commit — under 6 s; the whole
+run, with the alerts' 100,000 SMS handed to the (test) backend after the commit, under 9 s.
+Before the absence alerts the marking alone had a 5 s budget and took 1.3–2.6 s. Exits
+non-zero when over.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ from benchmarks.results import Recorder  # noqa: E402
 
 DAY = datetime.date(2026, 11, 7)
 LECTURES, CHILDREN = 1_000, 100
-MAX_STATEMENTS, MAX_SECONDS = 16, 5.0
+# The run's transaction (lock, marking, the absence alerts' claims and notifications,
+# instructor rows, commit) and the whole run with the alerts' SMS hand-off after the commit.
+MAX_STATEMENTS, MAX_TRANSACTION_SECONDS, MAX_SECONDS = 16, 6.0, 9.0
 
 
 def fill() -> int:
@@ -93,6 +100,18 @@ def main() -> int:
                 cursor.execute("ANALYZE")
         import time_machine
 
+        from attendance import absence_alerts
+
+        sms_step = absence_alerts.absence_sms_send
+        texting: dict[str, float] = {}
+
+        def timed_sms_step(**kwargs):
+            # Times the after-commit SMS hand-off; the step itself runs unchanged.
+            texting["started"] = time.perf_counter()
+            texting["sent"] = sms_step(**kwargs)
+            return texting["sent"]
+
+        absence_alerts.absence_sms_send = timed_sms_step
         with (
             time_machine.travel(local_datetime(DAY, datetime.time(23, 59)), tick=True),
             CaptureQueriesContext(connection) as queries,
@@ -100,21 +119,33 @@ def main() -> int:
             started = time.perf_counter()
             log = cron.mark_absent_daily(day=DAY)
             elapsed = time.perf_counter() - started
+        absence_alerts.absence_sms_send = sms_step
+        transaction_seconds = texting.get("started", started + elapsed) - started
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     statements = len(queries)
     print(f"database: {connection.vendor}")
     print(f"unmarked rows before: {rows:,}")
-    print("| job | rows marked | instructor rows | statements | seconds | status |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| job | rows marked | alerts | notifications | SMS | instructor rows | statements "
+        "| transaction s | whole run s | status |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print(
         f"| mark_absent_daily | {log.counts.get('participants_absent', 0):,} "
-        f"| {log.counts.get('instructors_absent', 0):,} | {statements} | {elapsed:.2f} "
-        f"| {log.status} |"
+        f"| {log.counts.get('absence_alerts', 0):,} "
+        f"| {log.counts.get('absence_notifications', 0):,} | {texting.get('sent', 0):,} "
+        f"| {log.counts.get('instructors_absent', 0):,} | {statements} "
+        f"| {transaction_seconds:.2f} | {elapsed:.2f} | {log.status} |"
     )
     for query in queries.captured_queries:
         print(f"  {query['time']}s  {query['sql'][:110]}")
-    over = statements > MAX_STATEMENTS or elapsed > MAX_SECONDS or log.status != "success"
+    over = (
+        statements > MAX_STATEMENTS
+        or transaction_seconds > MAX_TRANSACTION_SECONDS
+        or elapsed > MAX_SECONDS
+        or log.status != "success"
+    )
     marked = log.counts.get("participants_absent", 0)
     record.add(f"mark_absent_daily over {rows:,} rows: rows marked", marked, "rows")
     record.add(
@@ -125,7 +156,14 @@ def main() -> int:
         passed=statements <= MAX_STATEMENTS and log.status == "success",
     )
     record.add(
-        "mark_absent_daily: time",
+        "mark_absent_daily: transaction (marking, alerts, commit)",
+        transaction_seconds * 1000,
+        "ms",
+        budget=f"< {MAX_TRANSACTION_SECONDS * 1000:.0f} ms",
+        passed=transaction_seconds <= MAX_TRANSACTION_SECONDS and log.status == "success",
+    )
+    record.add(
+        "mark_absent_daily: whole run with the SMS hand-off",
         elapsed * 1000,
         "ms",
         budget=f"< {MAX_SECONDS * 1000:.0f} ms",
