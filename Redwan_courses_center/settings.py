@@ -179,7 +179,13 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py 8 caps a pool at 100 connections; 500 sockets connecting or
                 # leaving at once on one process ran out (benchmarks/ws_fanout.py).
-                "hosts": [{"address": REDIS_URL, "max_connections": 2000}],
+                # redis-py 8 reads with a 5 s timeout by default, and channels_redis waits
+                # for a consumer's messages with a blocking BZPOPMIN of 5 s: the two raced
+                # and a socket idle for 5 s was closed with 1011. The read timeout must
+                # outlast the blocking pop (a dead server is still noticed, after 15 s).
+                "hosts": [
+                    {"address": REDIS_URL, "max_connections": 2000, "socket_timeout": 15}
+                ],
                 "prefix": env.str("CHANNELS_PREFIX", "asgi"),
             },
         }

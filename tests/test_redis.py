@@ -1,5 +1,6 @@
 """Behaviour that needs the real Redis server (skipped without REDIS_URL)."""
 
+import asyncio
 import uuid
 
 from asgiref.sync import async_to_sync
@@ -26,6 +27,22 @@ class RedisChannelLayerTests(SimpleTestCase):
             return message
 
         self.assertEqual(async_to_sync(roundtrip)(), {"type": "test.message", "n": 1})
+
+    def test_a_consumer_idle_longer_than_the_blocking_pop_still_gets_its_message(self):
+        # channels_redis waits with BZPOPMIN … 5 s; redis-py 8 reads with a 5 s timeout by
+        # default, and a socket idle for 5 s died with 1011 (found by benchmarks/ws_fanout).
+        layer = get_channel_layer()
+
+        async def idle_then_receive():
+            channel = await layer.new_channel()
+            waiting = asyncio.ensure_future(layer.receive(channel))
+            await asyncio.sleep(7)
+            self.assertFalse(waiting.done() and waiting.exception() is not None)
+            await layer.send(channel, {"type": "test.message", "after": "idle"})
+            return await asyncio.wait_for(waiting, timeout=5)
+
+        message = async_to_sync(idle_then_receive)()
+        self.assertEqual(message, {"type": "test.message", "after": "idle"})
 
 
 @requires_redis
