@@ -183,9 +183,7 @@ if REDIS_URL:
                 # for a consumer's messages with a blocking BZPOPMIN of 5 s: the two raced
                 # and a socket idle for 5 s was closed with 1011. The read timeout must
                 # outlast the blocking pop (a dead server is still noticed, after 15 s).
-                "hosts": [
-                    {"address": REDIS_URL, "max_connections": 2000, "socket_timeout": 15}
-                ],
+                "hosts": [{"address": REDIS_URL, "max_connections": 2000, "socket_timeout": 15}],
                 "prefix": env.str("CHANNELS_PREFIX", "asgi"),
             },
         }
