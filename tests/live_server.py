@@ -54,6 +54,18 @@ from core.testing import free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def wait_healthy(base: str, timeout: float) -> bool:
+    """True once ``base``'s ``/healthz/`` answers, False when ``timeout`` passes first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz/", timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def database_url() -> str:
     db = settings.DATABASES["default"]
     user = quote(db.get("USER") or "", safe="")
@@ -110,13 +122,8 @@ class LiveDaphne:
 
     def ready(self, timeout: float = 30) -> LiveDaphne:
         """Wait until ``/healthz/`` answers; stop the process if it never does."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz/", timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.2)
+        if wait_healthy(self.base, timeout):
+            return self
         self.stop()
         raise RuntimeError("daphne did not start: " + self.log_text())
 
@@ -256,13 +263,8 @@ class LiveNginx:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz/", timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.2)
+        if wait_healthy(self.base, timeout):
+            return self
         log = self.error_log_text()
         self.stop()
         raise RuntimeError("nginx did not start: " + log)

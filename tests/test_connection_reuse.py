@@ -19,7 +19,7 @@ from django.db import connection
 from django.test import TransactionTestCase
 
 from core.testing import free_port, requires_postgres
-from tests.live_server import ROOT, LiveDaphne, server_env
+from tests.live_server import ROOT, LiveDaphne, server_env, wait_healthy
 
 # The catalogue is public and its list runs queries (the count at least) on every request.
 PATH = "/api/courses/"
@@ -64,13 +64,8 @@ class LiveGunicorn:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz/", timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.2)
+        if wait_healthy(self.base, timeout):
+            return self
         self.stop()
         raise RuntimeError("gunicorn did not start")
 
