@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -417,9 +418,12 @@ def lecture_create(
 ) -> Lecture:
     """An extra lecture added by an admin (any date, past included). Regeneration keeps it."""
     course = Course.objects.select_for_update().get(pk=course.pk)
+    # Parked after the last number until the renumbering below puts it in date order: a
+    # number no other lecture has, and below the offset renumbering shifts others by.
+    last = course.lectures.aggregate(last=Max("number"))["last"] or 0
     lecture = Lecture(
         course=course,
-        number=course.lectures.count() + 1,
+        number=last + 1,
         title=title,
         date=date,
         start_time=start_time,
@@ -429,7 +433,6 @@ def lecture_create(
     )
     lecture.full_clean(exclude=["number"])
     _check_time_free(lecture)
-    lecture.number += 1_000_000  # renumbered below, in date order
     lecture.save()
     lectures_renumber(course=course)
     lecture.refresh_from_db(fields=["number"])

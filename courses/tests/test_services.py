@@ -248,6 +248,17 @@ class LectureServiceTests(TestCase):
             list(self.course.lectures.values_list("number", flat=True).order_by("date")), [1, 2, 3]
         )
 
+    def test_an_extra_lecture_never_collides_with_the_numbers_being_shifted(self):
+        # A course whose numbers have a gap (lecture 1 gone without a renumber): the new
+        # lecture used to be parked at count + 1 + 1,000,000 = 1,000,002 — the very
+        # number the renumbering shifted lecture 2 to, mid-UPDATE (IntegrityError → 409).
+        Lecture.objects.filter(pk=self.first.pk).delete()
+        extra = services.lecture_create(
+            course=self.course, date=date(2026, 11, 21), start_time=time(9), end_time=time(10)
+        )
+        self.second.refresh_from_db()
+        self.assertEqual((self.second.number, extra.number), (1, 2))
+
     def test_moving_a_lecture_marks_it_hand_edited_and_renumbers(self):
         moved = services.lecture_update(lecture=self.first, date=date(2026, 11, 20))
         self.assertTrue(moved.is_manual)
