@@ -22,8 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from core.testing import free_port
-from tests.live_server import database_url
+from core.testing import database_url, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "docker-entrypoint.sh"
@@ -33,7 +32,9 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 def server_env(**extra: str) -> dict[str, str]:
     """Production settings (``DEBUG=0``, no HTTPS redirect: plain HTTP on loopback) on
     this process's database, Redis, channel-layer prefix, cache prefix and secret key."""
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    # DJANGO_SERVER too: the entry module (wsgi.py, core.asgi) decides how connections are kept.
+    skip = {"DJANGO_SETTINGS_MODULE", "DJANGO_SERVER"}
+    env = {key: value for key, value in os.environ.items() if key not in skip}
     layer = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
     env.update(
         DJANGO_SETTINGS_MODULE="Redwan_courses_center.settings",
@@ -93,6 +94,10 @@ class Server:
         return "Daphne ×1"
 
     def start(self, timeout: float = 60) -> Server:
+        return self.launch().ready(timeout)
+
+    def launch(self) -> Server:
+        """Start the process without waiting for it to answer (several boot at once)."""
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             ["bash", str(ENTRYPOINT), self.role],
@@ -102,6 +107,11 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def ready(self, timeout: float = 60) -> Server:
+        """Wait until ``/healthz/`` answers; stop the process if it exits or never does."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

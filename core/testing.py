@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import unittest
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection, connections
@@ -100,3 +101,12 @@ def assert_matches_schema(response, *, path: str, method: str) -> None:
     body_schema = documented["content"]["application/json"]["schema"]
     resolved = _as_json_schema(body_schema, schema["components"]["schemas"])
     jsonschema.validate(response.json(), resolved)
+
+
+def database_url() -> str:
+    """This process's (test) database as a ``DATABASE_URL`` for a server started beside it."""
+    db = settings.DATABASES["default"]
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"

@@ -1,8 +1,9 @@
 """The harness of the end-to-end journey (``tests/test_e2e_journey.py``).
 
-Requests and sockets against :class:`tests.live_server.LiveDaphne` servers that remember
-every credential they meet — each password sent, and each ``access``, ``refresh``,
-``ticket`` or ``key`` an answer carries — and the scan of a server's whole output for them.
+Requests and sockets against the sites of :mod:`tests.sites` (one Daphne, or nginx in
+front of gunicorn and Daphne) that remember every credential they meet — each password
+sent, and each ``access``, ``refresh``, ``ticket`` or ``key`` an answer carries — and the
+scan of every log a site wrote for them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
-from tests.live_server import LiveDaphne, next_event
+from tests.live_server import next_event
+from tests.sites import ComposeSite, QuickStartSite
+
+Site = QuickStartSite | ComposeSite
 
 # Fields of an answer that carry a credential: whatever the API hands out is a secret.
 SECRET_FIELDS = ("access", "refresh", "ticket", "key")
@@ -44,7 +48,7 @@ class JourneyMixin:
         self.served: dict[int, set[str]] = {}  # server port -> "METHOD /path" it answered
 
     async def call(
-        self, server: LiveDaphne, method, path, body=None, *, who=None, expect=200, headers=None
+        self, server: Site, method, path, body=None, *, who=None, expect=200, headers=None
     ):
         """One request as ``who`` (a key of ``self.tokens``) or anonymous: asserts the
         status, keeps every credential of the answer, returns the parsed body."""
@@ -58,14 +62,14 @@ class JourneyMixin:
                 self.secrets[answer[field]] = f"the {field} of {request} on :{server.port}"
         return answer
 
-    async def log_in(self, server: LiveDaphne, who: str, phone: str, password: str) -> None:
+    async def log_in(self, server: Site, who: str, phone: str, password: str) -> None:
         self.secrets[password] = f"the password of {who}"
         pair = await self.call(
             server, "POST", "/auth/jwt/create/", {"phone_number1": phone, "password": password}
         )
         self.tokens[who], self.tokens[f"{who}_refresh"] = pair["access"], pair["refresh"]
 
-    async def socket(self, stack: AsyncExitStack, server: LiveDaphne, **credential):
+    async def socket(self, stack: AsyncExitStack, server: Site, **credential):
         """An attendance socket kept open until ``stack`` closes; ``(socket, greeting)``."""
         url = server.ws_url("/ws/attendance/", **credential)
         ws = await stack.enter_async_context(connect(url))
@@ -78,13 +82,17 @@ class JourneyMixin:
         self.assertEqual(event["type"], kind, event)
         return event
 
-    def assert_log_holds_no_secret(self, server: LiveDaphne, label: str) -> None:
-        """The server's whole output recorded what it served, and no credential of the run."""
-        log = server.log_text()
-        served = self.served.get(server.port, set())
-        self.assertTrue(served, f"server {label} served nothing")
+    def assert_logs_hold_no_secret(self, site: Site, label: str) -> None:
+        """The site's logs recorded what it served, and hold no credential of the run."""
+        http_log = site.http_log()
+        served = self.served.get(site.port, set())
+        self.assertTrue(served, f"site {label} served nothing")
         for request in served:  # the scan cannot pass on an empty or truncated log
-            self.assertIn(f'"{request}', log, f"server {label} did not log {request}")
-        self.assertIn('"WSCONNECT /ws/attendance/"', log)
-        for secret, what in self.secrets.items():
-            self.assertFalse(appears_in(secret, log), f"{what} is in server {label}'s log")
+            self.assertIn(f'"{request}', http_log, f"site {label} did not log {request}")
+        self.assertIn('"WSCONNECT /ws/attendance/"', site.socket_log())
+        for name, log in site.logs().items():
+            for secret, what in self.secrets.items():
+                lines = [line for line in log.splitlines() if appears_in(secret, line)]
+                shown = "\n".join(line.replace(secret, "<secret>") for line in lines[:3])
+                if lines:
+                    self.fail(f"{what} is in site {label}'s {name}:\n{shown}")

@@ -45,33 +45,30 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 
-from core.testing import free_port
+from core.testing import database_url, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def wait_healthy(base: str, timeout: float) -> bool:
-    """True once ``base``'s ``/healthz/`` answers, False when ``timeout`` passes first."""
+def wait_healthy(base: str, timeout: float, *, any_status: bool = False) -> bool:
+    """True once ``base``'s ``/healthz/`` answers (with any status, when ``any_status``:
+    a proxy is up even when what it proxies is not), False when ``timeout`` passes first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/healthz/", timeout=1):
                 return True
+        except urllib.error.HTTPError:
+            if any_status:
+                return True
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.2)
     return False
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
 def server_env() -> dict[str, str]:
@@ -142,8 +139,7 @@ class LiveDaphne:
         return self.log_path.read_text(errors="replace")
 
     def ws_url(self, path: str, **query: str) -> str:
-        url = f"ws://127.0.0.1:{self.port}{path}"
-        return f"{url}?{urlencode(query)}" if query else url
+        return ws_url(self.port, path, **query)
 
     def request(
         self,
@@ -155,6 +151,12 @@ class LiveDaphne:
     ):
         """``(status, parsed JSON body)`` of one HTTP request to the server."""
         return request_json(self.base, method, path, body, token, headers)
+
+
+def ws_url(port: int, path: str, **query: str) -> str:
+    """``ws://`` URL of ``path`` on a server of 127.0.0.1, with a query string if given."""
+    url = f"ws://127.0.0.1:{port}{path}"
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def request_json(
@@ -234,6 +236,7 @@ class LiveNginx:
                     "WS_UPSTREAM": ws,
                     "NGINX_PORT": f"127.0.0.1:{self.port}",
                     "NGINX_ACCESS_LOG": str(self.access_log),
+                    "NGINX_ERROR_LOG": str(self.prefix / "error.log"),
                 }
             )
         )
@@ -263,13 +266,14 @@ class LiveNginx:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        if wait_healthy(self.base, timeout):
+        if wait_healthy(self.base, timeout, any_status=True):
             return self
         log = self.error_log_text()
         self.stop()
         raise RuntimeError("nginx did not start: " + log)
 
-    def stop(self) -> None:
+    def stop(self, *, keep_logs: bool = False) -> None:
+        """Stop nginx; its prefix (with the logs) goes too unless ``keep_logs``."""
         if self.process is not None:
             self.process.terminate()
             try:
@@ -277,6 +281,11 @@ class LiveNginx:
             except subprocess.TimeoutExpired:
                 self.process.kill()
             self.process = None
+        if not keep_logs:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the prefix: configuration, pid file and logs."""
         shutil.rmtree(self.prefix, ignore_errors=True)
 
     def access_log_text(self) -> str:

@@ -9,17 +9,15 @@ Neither is told how: importing its entry module sets ``DJANGO_SERVER`` (see the 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-import urllib.request
 from unittest import mock
 
 from django.db import connection
 from django.test import TransactionTestCase
 
-from core.testing import free_port, requires_postgres
-from tests.live_server import ROOT, LiveDaphne, server_env, wait_healthy
+from benchmarks.servers import Server
+from core.testing import requires_postgres
+from tests.live_server import LiveDaphne, request_json
 
 # The catalogue is public and its list runs queries (the count at least) on every request.
 PATH = "/api/courses/"
@@ -45,44 +43,6 @@ def wait_for(predicate, timeout: float = 5.0):
     return value
 
 
-class LiveGunicorn:
-    """gunicorn with one sync worker on a free port, started as the Docker image would."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30) -> LiveGunicorn:
-        env = server_env()
-        env.pop("DJANGO_SERVER", None)  # the entry module decides
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}"]
-            + ["--workers", "1", "Redwan_courses_center.wsgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        if wait_healthy(self.base, timeout):
-            return self
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-            self.process = None
-
-    def get(self, path: str) -> int:
-        with urllib.request.urlopen(f"{self.base}{path}", timeout=10) as response:
-            return response.status
-
-
 @requires_postgres
 class ConnectionReuseTests(TransactionTestCase):
     def setUp(self):
@@ -91,7 +51,7 @@ class ConnectionReuseTests(TransactionTestCase):
 
     def get_many(self, server, count: int) -> None:
         for _ in range(count):
-            status, _body = server.request("GET", PATH)
+            status, _body = request_json(server.base, "GET", PATH)
             self.assertEqual(status, 200)
 
     def test_daphne_serves_requests_on_the_same_pooled_connections(self):
@@ -123,13 +83,13 @@ class ConnectionReuseTests(TransactionTestCase):
         self.assertTrue(wait_for(lambda: not server_backends()), server_backends())
 
     def test_a_gunicorn_worker_keeps_one_connection_across_requests(self):
-        server = LiveGunicorn().start()
+        # `docker-entrypoint.sh web`, as the Docker image starts it, with one worker.
+        server = Server("web", workers=1).start()
         self.addCleanup(server.stop)
-        self.assertEqual(server.get(PATH), 200)
+        self.get_many(server, 1)
         before = server_backends()
 
-        for _ in range(20):
-            self.assertEqual(server.get(PATH), 200)
+        self.get_many(server, 20)
 
         self.assertEqual(len(before), 1)
         self.assertEqual(server_backends(), before)

@@ -1,13 +1,21 @@
-"""Issue #12, points 1 and 8: the whole journey end to end, across two server processes,
-and logs that hold no secret.
+"""Issue #12, points 1, 3 and 8: the whole journey end to end, across two server processes,
+in both serving layouts, and logs that hold no secret.
 
-Two real Daphne processes (``python -m core.serve``, production settings: ``DEBUG=0``)
-share this run's PostgreSQL database and Redis. Everybody talks to them only over HTTP and
-real ``websockets`` clients, as the frontend and the attendance devices do; the one row
-made here directly is the admin account (admins come from ``createsuperuser``, not from
-the API). Every password, token, ticket, device key and verification code of the run is
-collected as it goes (``tests/journey.py``); at the end neither server's whole output
-contains any of them, and each recorded every request it served.
+The journey runs twice, each time on two sites A and B that share this run's PostgreSQL
+database and Redis (``tests/sites.py``), with production settings (``DEBUG=0``):
+
+- two quick-start sites: a Daphne each (``python -m core.serve``, what ``./run.sh`` runs);
+- two Compose sites: each Debian's nginx with the repository's ``deploy/nginx`` template in
+  front of a gunicorn (``docker-entrypoint.sh web``) and a Daphne (``docker-entrypoint.sh
+  ws``) — what ``docker-compose.yml`` runs — so REST, tickets and sockets all go through
+  nginx, and an event crosses from one site's gunicorn to the other site's Daphne.
+
+Everybody talks to the sites only over HTTP and real ``websockets`` clients, as the
+frontend and the attendance devices do; the one row made here directly is the admin
+account (admins come from ``createsuperuser``, not from the API). Every password, token,
+ticket, device key and verification code of the run is collected as it goes
+(``tests/journey.py``); at the end no log of either site contains any of them, and each
+site's log recorded every request it served.
 """
 
 from __future__ import annotations
@@ -31,7 +39,8 @@ from attendance.tests.ws_helpers import own_channel_layer
 from core.testing import requires_postgres, requires_redis
 from courses.rules import CENTER_TZ
 from tests.journey import JourneyMixin, outbox_messages
-from tests.live_server import LiveDaphne, next_event, receives_nothing
+from tests.live_server import next_event, receives_nothing
+from tests.sites import ComposeSite, QuickStartSite
 from users.tests.factories import make_admin
 
 ADMIN_PHONE, ADMIN_PASSWORD = "+201000000101", "Admin-e2e-pass-2026"
@@ -78,9 +87,11 @@ def running_lecture(now: datetime.datetime) -> dict[str, str]:
     }
 
 
-@requires_postgres
-@requires_redis
-class FamilyAndStaffJourneyTests(JourneyMixin, TransactionTestCase):
+class FamilyAndStaffJourney(JourneyMixin):
+    """The journey on two sites of ``site_class``; a ``TransactionTestCase`` mixin."""
+
+    site_class: type[QuickStartSite] | type[ComposeSite]
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -92,22 +103,23 @@ class FamilyAndStaffJourneyTests(JourneyMixin, TransactionTestCase):
         production = {
             "DEBUG": "0",
             "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "DEBUG",  # the most the logs could ever say: still no credentials
             "SMS_BACKEND": "core.sms.FileSmsBackend",
             "SMS_FILE_PATH": str(cls.sms_outbox),
         }
-        cls.a, cls.b = LiveDaphne(env=production), LiveDaphne(env=production)
+        cls.a, cls.b = cls.site_class(env=production), cls.site_class(env=production)
         try:
-            for server in (cls.a.launch(), cls.b.launch()):  # both boot at once
-                server.ready()
+            for site in (cls.a.launch(), cls.b.launch()):  # both boot at once
+                site.ready()
         except Exception:
             cls.tearDownClass()
             raise
 
     @classmethod
     def tearDownClass(cls):
-        for server in (cls.a, cls.b):
-            server.stop()
-            server.log_path.unlink(missing_ok=True)
+        for site in (cls.a, cls.b):
+            site.stop()
+            site.discard()
         cls.layer.disable()
         shutil.rmtree(cls.tmp, ignore_errors=True)  # the SMS outbox holds a code
         super().tearDownClass()
@@ -131,13 +143,13 @@ class FamilyAndStaffJourneyTests(JourneyMixin, TransactionTestCase):
             await self.a_resubmission_served_by_b_reaches_the_socket_on_a(sockets)
         await self.the_parent_rates_the_instructor()
         await self.the_parent_refreshes_logs_out_and_the_old_tokens_are_refused()
-        for server in (self.a, self.b):
-            server.stop()  # every line written: the scan reads the whole output
+        for site in (self.a, self.b):
+            site.stop()  # every line written: the scan reads the whole of every log
         # 3 passwords, 4 token pairs (3 logins, 1 refresh), a ticket, a device key and its
         # secret half, a verification code: none may be missing from the scan.
         self.assertEqual(len(self.secrets), 15, "the scan must cover every secret of the run")
-        self.assert_log_holds_no_secret(self.a, "A")
-        self.assert_log_holds_no_secret(self.b, "B")
+        self.assert_logs_hold_no_secret(self.a, "A")
+        self.assert_logs_hold_no_secret(self.b, "B")
 
     def make_the_admin(self) -> None:
         """The one account the API cannot make, hashed as the servers hash passwords (this
@@ -341,3 +353,26 @@ class FamilyAndStaffJourneyTests(JourneyMixin, TransactionTestCase):
         body = {"refresh": pair["refresh"]}
         refused = await self.call(b, "POST", "/auth/jwt/refresh/", body, expect=401)
         self.assertEqual(refused["code"], "token_not_valid")
+
+
+@requires_postgres
+@requires_redis
+class QuickStartJourneyTests(FamilyAndStaffJourney, TransactionTestCase):
+    """Two Daphnes, each serving REST and sockets."""
+
+    site_class = QuickStartSite
+
+
+@requires_postgres
+@requires_redis
+class ComposeJourneyTests(FamilyAndStaffJourney, TransactionTestCase):
+    """Two nginx → gunicorn + Daphne stacks: every request of the journey goes through nginx."""
+
+    site_class = ComposeSite
+
+    def assert_logs_hold_no_secret(self, site: ComposeSite, label: str) -> None:
+        super().assert_logs_hold_no_secret(site, label)
+        # nginx sent REST to gunicorn only and upgraded the sockets to Daphne.
+        rest = r'"(GET|POST|PUT|PATCH|DELETE) /(api|auth)/'
+        self.assertNotRegex(site.socket_log(), rest, f"REST reached site {label}'s Daphne")
+        self.assertIn('"GET /ws/attendance/ HTTP/1.1" 101', site.http_log())

@@ -1,7 +1,9 @@
 """The split serving layout of docker-compose.yml, on the host (issue #12, point 3):
 Debian's nginx running the repository's deploy/nginx template in front of a gunicorn
 (``docker-entrypoint.sh web``) and a Daphne (``docker-entrypoint.sh ws``), all three
-started by the test on free ports, PostgreSQL and the Redis channel layer behind them.
+started by the test on free ports (``tests.sites.ComposeSite``), PostgreSQL and the Redis
+channel layer behind them. The whole family-and-staff journey also runs through two such
+sites (``tests/test_e2e_journey.py``).
 
 REST calls (/api/, /auth/, /healthz/) reach gunicorn, the attendance socket reaches
 Daphne through nginx's upgrade, and a submission sent through nginx arrives on that
@@ -11,41 +13,58 @@ socket. CI installs nginx-light when it is missing; there is no skip for a missi
 from __future__ import annotations
 
 import datetime
+import urllib.error
+import urllib.request
 
+import yaml
 from asgiref.sync import sync_to_async
-from django.test import TransactionTestCase
+from django.test import SimpleTestCase, TransactionTestCase
 from websockets.asyncio.client import connect
 
 from attendance.tests.ws_helpers import access_token, own_channel_layer
-from benchmarks.servers import Server
-from core.testing import requires_postgres, requires_redis
+from core.testing import free_port, requires_postgres, requires_redis
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
-from tests.live_server import LiveNginx, next_event, render_nginx_template, request_json
+from tests.live_server import ROOT, LiveNginx, next_event, render_nginx_template
+from tests.sites import ComposeSite
 from users.tests.factories import make_admin, make_child, make_instructor
 
+PLACEHOLDERS = {
+    "WEB_UPSTREAM": "web:8000",
+    "WS_UPSTREAM": "ws:8000",
+    "NGINX_PORT": "80",
+    "NGINX_ACCESS_LOG": "/dev/stdout",
+    "NGINX_ERROR_LOG": "/dev/stderr",
+}
 
-class NginxTemplateTests(TransactionTestCase):
+
+class NginxTemplateTests(SimpleTestCase):
     def test_every_placeholder_must_be_given(self):
-        with self.assertRaisesMessage(KeyError, "WS_UPSTREAM"):
-            render_nginx_template(
-                {"WEB_UPSTREAM": "web:8000", "NGINX_PORT": "80", "NGINX_ACCESS_LOG": "off"}
-            )
+        for name in PLACEHOLDERS:
+            with self.subTest(name), self.assertRaisesMessage(KeyError, name):
+                render_nginx_template({k: v for k, v in PLACEHOLDERS.items() if k != name})
 
     def test_the_socket_location_forwards_the_upgrade(self):
-        text = render_nginx_template(
-            {
-                "WEB_UPSTREAM": "web:8000",
-                "WS_UPSTREAM": "ws:8000",
-                "NGINX_PORT": "80",
-                "NGINX_ACCESS_LOG": "/dev/stdout",
-            }
-        )
+        text = render_nginx_template(PLACEHOLDERS)
         ws_block = text.split("location /ws/ {", 1)[1].split("}", 1)[0]
         self.assertIn("proxy_set_header Upgrade $http_upgrade;", ws_block)
         self.assertIn("proxy_set_header Connection $redwan_connection_upgrade;", ws_block)
         self.assertIn("proxy_http_version 1.1;", ws_block)
         self.assertNotIn("${", text)
+
+    def test_compose_gives_the_nginx_service_every_placeholder(self):
+        compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+        environment = compose["services"]["nginx"]["environment"]
+        self.assertEqual(set(environment), set(PLACEHOLDERS))
+
+
+def raw_get(base: str, path: str) -> int:
+    """The status of a GET whatever the body (nginx's own error pages are HTML)."""
+    try:
+        with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 @requires_postgres
@@ -56,29 +75,18 @@ class NginxSplitLayoutTests(TransactionTestCase):
         super().setUpClass()
         cls.layer = own_channel_layer()
         cls.layer.enable()
-        cls.running = []
+        cls.site = ComposeSite(workers=2)
         try:
-            # NUM_PROXIES=1 as in docker-compose.yml: the client address is nginx's
-            # X-Forwarded-For entry.
-            cls.web = cls._start(Server("web", workers=2, NUM_PROXIES="1"))
-            cls.ws = cls._start(Server("ws", NUM_PROXIES="1"))
-            cls.proxy = LiveNginx(web=f"127.0.0.1:{cls.web.port}", ws=f"127.0.0.1:{cls.ws.port}")
-            checked = cls.proxy.check()
-            assert checked.returncode == 0, checked.stderr
-            cls._start(cls.proxy)
+            cls.site.launch().ready()
         except Exception:
             cls.tearDownClass()
             raise
-
-    @classmethod
-    def _start(cls, server):
-        cls.running.append(server)
-        return server.start()
+        cls.proxy = cls.site.proxy
 
     @classmethod
     def tearDownClass(cls):
-        for server in reversed(cls.running):
-            server.stop()
+        cls.site.stop()
+        cls.site.discard()
         cls.layer.disable()
         super().tearDownClass()
 
@@ -97,7 +105,7 @@ class NginxSplitLayoutTests(TransactionTestCase):
         return lecture, kids, instructor, access_token(instructor.user), access_token(admin)
 
     def call(self, method, path, body=None, token=None):
-        return request_json(self.proxy.base, method, path, body, token)
+        return self.site.request(method, path, body, token)
 
     async def test_rest_goes_to_gunicorn_and_the_socket_to_daphne_through_nginx(self):
         lecture, kids, instructor, token, admin_token = await sync_to_async(self.people)()
@@ -113,10 +121,9 @@ class NginxSplitLayoutTests(TransactionTestCase):
         self.assertEqual(status, 200, body)
         ticket = body["ticket"]
 
-        url = f"ws://127.0.0.1:{self.proxy.port}/ws/attendance/"
         async with (
-            connect(f"{url}?ticket={ticket}") as mine,
-            connect(f"{url}?token={admin_token}") as admin_ws,
+            connect(self.site.ws_url("/ws/attendance/", ticket=ticket)) as mine,
+            connect(self.site.ws_url("/ws/attendance/", token=admin_token)) as admin_ws,
         ):
             self.assertEqual((await next_event(mine))["role"], "instructor")
             self.assertEqual((await next_event(admin_ws))["role"], "admin")
@@ -136,16 +143,37 @@ class NginxSplitLayoutTests(TransactionTestCase):
                 self.assertEqual(event["counts"]["present"], 3)
 
         # Daphne saw only the sockets; gunicorn answered every HTTP call.
-        daphne_log = self.ws.log_path.read_text()
+        daphne_log = self.site.socket_log()
         self.assertIn("/ws/attendance/", daphne_log)
         self.assertNotIn("/api/", daphne_log)
         self.assertNotIn("/auth/", daphne_log)
-        # nginx logged every request, without the query strings that carry credentials.
+        # nginx logged every request, without the query strings that carry credentials,
+        # and which upstream answered each.
         access = self.proxy.access_log_text()
         for path in ("/api/courses/", "/auth/users/me/", "/api/ws-ticket/", "/ws/attendance/"):
             self.assertIn(path, access)
         self.assertIn(f'POST /api/lectures/{lecture.pk}/attendance/ HTTP/1.1" 200', access)
         self.assertIn('"GET /ws/attendance/ HTTP/1.1" 101', access)
+        self.assertIn(f"upstream=127.0.0.1:{self.site.ws.port} 101", access)
+        self.assertIn(f"upstream=127.0.0.1:{self.site.web.port} 200", access)
         for secret in (ticket, token, admin_token):
-            self.assertNotIn(secret, access)
-            self.assertNotIn(secret, daphne_log)
+            for log in self.site.logs().values():
+                self.assertNotIn(secret, log)
+
+    def test_a_failing_upstream_leaves_no_query_string_in_any_nginx_log(self):
+        # nginx's error lines repeat the request line with its query string: with nothing
+        # listening behind it, a socket's ?token= would be written there at level `error`.
+        dead = f"127.0.0.1:{free_port()}"
+        proxy = LiveNginx(web=dead, ws=dead).start()
+        self.addCleanup(proxy.stop)
+        secret = "A-credential-in-the-query-0123456789"
+
+        for path in (f"/ws/attendance/?token={secret}", f"/api/courses/?ticket={secret}"):
+            self.assertEqual(raw_get(proxy.base, path), 502)
+
+        access, errors = proxy.access_log_text(), proxy.error_log_text()
+        self.assertNotIn(secret, access + errors)
+        # The failure is still on record, in the access log: path, 502, the upstream tried.
+        self.assertIn('"GET /ws/attendance/ HTTP/1.1" 502', access)
+        self.assertIn('"GET /api/courses/ HTTP/1.1" 502', access)
+        self.assertIn(f"upstream={dead} 502", access)

@@ -13,8 +13,7 @@ import unittest
 import psycopg
 from psycopg import sql
 
-from core.testing import free_port
-from tests.live_server import database_url
+from core.testing import database_url, free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 requires_redis_server = unittest.skipUnless(

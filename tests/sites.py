@@ -1,0 +1,126 @@
+"""The two ways the project is served, as whole sites for end-to-end tests.
+
+- :class:`QuickStartSite` — what ``./run.sh`` starts: one Daphne answers everything.
+- :class:`ComposeSite` — what ``docker-compose.yml`` runs: nginx (the repository's
+  ``deploy/nginx`` template, Debian's nginx on the host) in front of gunicorn
+  (``docker-entrypoint.sh web``) for REST and Daphne (``docker-entrypoint.sh ws``) for
+  ``/ws/``.
+
+Both share this test process's PostgreSQL database, Redis channel layer, cache and secret
+key, so that two sites started side by side are two instances of one deployment. A site
+is used the same way whichever it is::
+
+    site = ComposeSite(env={"DEBUG": "0"})
+    site.launch().ready()                       # launch() on several sites first: they boot at once
+    status, body = site.request("GET", "/api/courses/", token=access)
+    async with connect(site.ws_url("/ws/attendance/", ticket=t)) as ws: ...
+    site.stop()                                 # the logs stay readable
+    site.logs()                                 # {"nginx access log": "...", ...}
+    site.discard()                              # the log files go
+"""
+
+from __future__ import annotations
+
+from benchmarks.servers import Server
+from tests.live_server import LiveDaphne, LiveNginx, request_json, ws_url
+
+
+class QuickStartSite:
+    layout = "one Daphne (./run.sh)"
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.daphne = LiveDaphne(env=env)
+        self.port, self.base = self.daphne.port, self.daphne.base
+
+    def launch(self) -> QuickStartSite:
+        self.daphne.launch()
+        return self
+
+    def ready(self) -> QuickStartSite:
+        self.daphne.ready()
+        return self
+
+    def stop(self) -> None:
+        self.daphne.stop()
+
+    def discard(self) -> None:
+        self.daphne.log_path.unlink(missing_ok=True)
+
+    def request(self, method, path, body=None, token=None, headers=None):
+        return request_json(self.base, method, path, body, token, headers)
+
+    def ws_url(self, path: str, **query: str) -> str:
+        return ws_url(self.port, path, **query)
+
+    def logs(self) -> dict[str, str]:
+        return {"Daphne output": self.daphne.log_text()}
+
+    def http_log(self) -> str:
+        """The log with a line for every HTTP request the site answered."""
+        return self.daphne.log_text()
+
+    def socket_log(self) -> str:
+        """The output of the process that holds the WebSockets."""
+        return self.daphne.log_text()
+
+
+class ComposeSite:
+    layout = "nginx → gunicorn + Daphne (docker-compose.yml)"
+
+    def __init__(self, env: dict[str, str] | None = None, *, workers: int = 2) -> None:
+        env = env or {}
+        # NUM_PROXIES=1 as in docker-compose.yml: the client address is nginx's
+        # X-Forwarded-For entry.
+        self.web = Server("web", workers=workers, NUM_PROXIES="1", **env)
+        self.ws = Server("ws", NUM_PROXIES="1", **env)
+        self.proxy = LiveNginx(web=f"127.0.0.1:{self.web.port}", ws=f"127.0.0.1:{self.ws.port}")
+        self.port, self.base = self.proxy.port, self.proxy.base
+
+    def launch(self) -> ComposeSite:
+        self.web.launch()
+        self.ws.launch()
+        return self
+
+    def ready(self) -> ComposeSite:
+        try:
+            self.web.ready()
+            self.ws.ready()
+            checked = self.proxy.check()
+            if checked.returncode != 0:
+                raise RuntimeError(f"nginx -t refused the configuration: {checked.stderr}")
+            self.proxy.start()
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        self.proxy.stop(keep_logs=True)
+        self.ws.stop()
+        self.web.stop()
+
+    def discard(self) -> None:
+        self.proxy.discard()
+        for server in (self.web, self.ws):
+            server.log_path.unlink(missing_ok=True)
+
+    def request(self, method, path, body=None, token=None, headers=None):
+        return request_json(self.base, method, path, body, token, headers)
+
+    def ws_url(self, path: str, **query: str) -> str:
+        return ws_url(self.port, path, **query)
+
+    def logs(self) -> dict[str, str]:
+        return {
+            "nginx access log": self.proxy.access_log_text(),
+            "nginx error log": self.proxy.error_log_text(),
+            "gunicorn output": self.web.log_path.read_text(errors="replace"),
+            "Daphne output": self.ws.log_path.read_text(errors="replace"),
+        }
+
+    def http_log(self) -> str:
+        """gunicorn keeps no access log in this layout: nginx's is the record."""
+        return self.proxy.access_log_text()
+
+    def socket_log(self) -> str:
+        return self.ws.log_path.read_text(errors="replace")
