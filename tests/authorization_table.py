@@ -244,36 +244,37 @@ ROWS: list[tuple[str, str, str, str]] = [
         "/api/exams/",
         "401  403   403   403   403   ok    403   403   ok",
     ),
+    # Supervisors read every exam and its results (as every lecture); writing is 403.
     (
         "GET",
         "api/exams/{pk}/",
         "/api/exams/{exam}/",
-        "401  ok    ok    404   ok    ok    404   404   ok",
+        "401  ok    ok    404   ok    ok    404   ok    ok",
     ),
     ("PUT", "api/exams/{pk}/", "/api/exams/{exam}/", ANON_ONLY_401),
     (
         "PATCH",
         "api/exams/{pk}/",
         "/api/exams/{exam}/",
-        "401  403   403   404   403   ok    404   404   ok",
+        "401  403   403   404   403   ok    404   403   ok",
     ),
     (
         "DELETE",
         "api/exams/{pk}/",
         "/api/exams/{exam}/",
-        "401  403   403   404   403   409   404   404   409",
+        "401  403   403   404   403   409   404   403   409",
     ),
     (
         "GET",
         "api/exams/{pk}/results/",
         "/api/exams/{exam}/results/",
-        "401  ok    ok    404   ok    ok    404   404   ok",
+        "401  ok    ok    404   ok    ok    404   ok    ok",
     ),
     (
         "POST",
         "api/exams/{pk}/results/",
         "/api/exams/{exam}/results/",
-        "401  403   403   404   403   ok    404   404   ok",
+        "401  403   403   404   403   ok    404   403   ok",
     ),
     (
         "POST",
