@@ -6,6 +6,12 @@ joins the caller's group: admins ``admins_group()`` (every lecture), instructors
 supervisors included — ``instructor_group(<their Instructor id>)`` (their own lectures
 only). Events reach it from ``attendance.live`` and ``attendance.broadcast`` through the
 channel layer, after the writing transaction commits.
+
+The consumer reads the channel layer itself rather than through Channels: Channels starts
+a read for every socket as it opens — one about to be refused too — and a read that fails
+(Redis down) ends the consumer with a traceback and no close code. Here a socket touches
+the layer only once it is let in, and a layer that fails (joining, or later while the
+socket is open) closes it with 1011 and one line in the log.
 """
 
 from __future__ import annotations
@@ -17,10 +23,18 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 
+from core.consumers import NO_CHANNEL_LAYER
 from core.permissions import is_admin
 from core.realtime import admins_group, instructor_group
-from core.ws_auth import ERROR_INVALID_CREDENTIAL, ERROR_NO_CREDENTIAL, ERROR_ORIGIN_NOT_ALLOWED
+from core.startup import one_line
+from core.ws_auth import (
+    ERROR_INVALID_CREDENTIAL,
+    ERROR_NO_CREDENTIAL,
+    ERROR_ORIGIN_NOT_ALLOWED,
+    ERROR_UNAVAILABLE,
+)
 from users.models import Instructor
 
 logger = logging.getLogger(__name__)
@@ -28,13 +42,18 @@ logger = logging.getLogger(__name__)
 CLOSE_NO_CREDENTIAL = 4001
 CLOSE_INVALID_CREDENTIAL = 4002  # also when the token expires while connected
 CLOSE_FORBIDDEN = 4003  # neither instructor nor admin, or a browser page from elsewhere
-CLOSE_LAYER_DOWN = 1011  # the channel layer refused the subscription; clients retry
+# Server trouble, not the client's: Redis (the channel layer, or the cache that keeps the
+# tickets) is down. Clients retry with backoff.
+CLOSE_SERVER_ERROR = 1011
 
 _CLOSE_FOR_ERROR = {
     ERROR_NO_CREDENTIAL: CLOSE_NO_CREDENTIAL,
     ERROR_INVALID_CREDENTIAL: CLOSE_INVALID_CREDENTIAL,
     ERROR_ORIGIN_NOT_ALLOWED: CLOSE_FORBIDDEN,
+    ERROR_UNAVAILABLE: CLOSE_SERVER_ERROR,
 }
+# The channel-layer events a socket forwards (the handler's name is the event's "type").
+EVENTS = ("attendance_update", "instructor_attendance_update")
 
 
 def _membership(user) -> tuple[str, list[str]] | None:
@@ -50,11 +69,16 @@ def _membership(user) -> tuple[str, list[str]] | None:
 
 
 class AttendanceConsumer(AsyncJsonWebsocketConsumer):
+    # No layer of Channels' own (see the module docstring): ``connect()`` joins it.
+    channel_layer_alias = NO_CHANNEL_LAYER
+
     joined: list[str]
     expiry: asyncio.Task | None
+    listener: asyncio.Task | None
+    layer_failed: bool
 
     async def connect(self) -> None:
-        self.joined, self.expiry = [], None
+        self.joined, self.expiry, self.listener, self.layer_failed = [], None, None, False
         await self.accept()
         error = self.scope.get("ws_auth_error")
         if error is not None or self.scope.get("user") is None:
@@ -66,16 +90,57 @@ class AttendanceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         role, groups = membership
-        try:
-            for group in groups:
-                await self.channel_layer.group_add(group, self.channel_name)
-                self.joined.append(group)
-        except Exception:  # the layer (Redis) is an outside service
-            logger.warning("websocket could not join its group", exc_info=True)
-            await self.close(code=CLOSE_LAYER_DOWN)
+        if not await self._join(groups):
             return
         self._schedule_expiry(self.scope.get("ws_token_exp"))
         await self.send_json({"type": "connection_established", "user": user.pk, "role": role})
+        self.listener = asyncio.ensure_future(self._listen())
+
+    async def _join(self, groups: list[str]) -> bool:
+        """Subscribe to ``groups``; on a failing layer close with 1011 and say False."""
+        self.channel_layer = get_channel_layer()
+        try:
+            if self.channel_layer is None:
+                raise RuntimeError("no channel layer is configured")
+            self.channel_name = await self.channel_layer.new_channel()
+            for group in groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.joined.append(group)
+        except Exception as exc:  # the layer (Redis) is an outside service
+            await self._layer_down("could not join its group", exc)
+            return False
+        return True
+
+    async def _listen(self) -> None:
+        """Forward the layer's events to the client until the socket closes."""
+        while True:
+            try:
+                event = await self.channel_layer.receive(self.channel_name)
+            except Exception as exc:  # Redis went away while the socket was open
+                await self._layer_down("lost the channel layer", exc)
+                return
+            kind = event.get("type") if isinstance(event, dict) else None
+            if kind not in EVENTS:
+                continue
+            try:
+                await getattr(self, kind)(event)
+            except Exception:  # a bug: this task has nobody to raise to, so say it here
+                logger.exception("websocket could not forward %s, closed with 1011", kind)
+                await self.close(code=CLOSE_SERVER_ERROR)
+                return
+
+    async def _layer_down(self, what: str, exc: BaseException) -> None:
+        # One line: the layer's error names its host and port, never the socket's credential;
+        # a traceback per socket would only repeat it.
+        self.layer_failed = True
+        logger.warning(
+            "websocket %s, closed with %s (%s: %s)",
+            what,
+            CLOSE_SERVER_ERROR,
+            type(exc).__name__,
+            one_line(exc),
+        )
+        await self.close(code=CLOSE_SERVER_ERROR)
 
     def _schedule_expiry(self, exp: int | None) -> None:
         if exp is not None:
@@ -86,13 +151,20 @@ class AttendanceConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_INVALID_CREDENTIAL)
 
     async def disconnect(self, code) -> None:
-        if getattr(self, "expiry", None) is not None:
-            self.expiry.cancel()
+        for task in (getattr(self, "expiry", None), getattr(self, "listener", None)):
+            if task is not None:
+                task.cancel()
+        if getattr(self, "layer_failed", False):
+            return  # a dead layer cannot be left; the membership expires there on its own
         for group in getattr(self, "joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:  # group membership expires on its own in the layer
-                logger.warning("websocket could not leave its group", exc_info=True)
+            except Exception as exc:  # group membership expires on its own in the layer
+                logger.warning(
+                    "websocket could not leave its group (%s: %s)",
+                    type(exc).__name__,
+                    one_line(exc),
+                )
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         # Whatever a client sends — binary frames, broken JSON — is ignored, never a crash.
@@ -108,7 +180,7 @@ class AttendanceConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
-    # Channel-layer events: the method name is the event's "type".
+    # Channel-layer events (``EVENTS``): the method name is the event's "type".
 
     async def attendance_update(self, event: dict) -> None:
         await self.send_json(event)

@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import DateTimeField
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from attendance import device_services, selectors, shift_services
@@ -15,6 +14,7 @@ from attendance import instructor_attendance_services as services
 from attendance.authentication import INVALID_DEVICE, DeviceAuthentication, IsDevice
 from attendance.filters import CronLogFilter, InstructorAttendanceFilter, SupervisorShiftFilter
 from attendance.models import AttendanceCronLog, Device, ScanOutcome
+from attendance.permissions import MayReadInstructorAttendance, MayReadSupervisorShifts
 from attendance.serializers import (
     AtSerializer,
     CronLogSerializer,
@@ -27,7 +27,7 @@ from attendance.serializers import (
     ScanSerializer,
     SupervisorShiftSerializer,
 )
-from core.permissions import AdminOnly, DeclaredPermissionsMixin, IsAdmin, IsAdminOrInstructor
+from core.permissions import AdminOnly, DeclaredPermissionsMixin, IsAdmin
 from core.unset import UNSET
 
 _METHODS = ["get", "post", "patch", "delete", "head", "options"]
@@ -97,14 +97,15 @@ class DeviceViewSet(
 
 
 class SupervisorShiftViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
-    """Supervisors' weekly shifts: admins manage them; a supervisor reads their own."""
+    """Supervisors' weekly shifts: admins manage them; a supervisor reads their own
+    (another's is 404); every other role is refused (403), writes included."""
 
     permission_map = {
-        "list": [IsAuthenticated],
-        "retrieve": [IsAuthenticated],
-        "create": [AdminOnly],
-        "partial_update": [AdminOnly],
-        "destroy": [AdminOnly],
+        "list": [MayReadSupervisorShifts],
+        "retrieve": [MayReadSupervisorShifts],
+        "create": [MayReadSupervisorShifts, AdminOnly],
+        "partial_update": [MayReadSupervisorShifts, AdminOnly],
+        "destroy": [MayReadSupervisorShifts, AdminOnly],
     }
     http_method_names = _METHODS  # no PUT: PATCH edits
     serializer_class = SupervisorShiftSerializer
@@ -146,15 +147,16 @@ class InstructorAttendanceViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Instructors' sessions: admins see and change all, an instructor reads their own."""
+    """Instructors' sessions: admins see and change all, an instructor reads their own
+    (another's is 404); parents and students are refused (403), writes included."""
 
     permission_map = {
-        "list": [IsAdminOrInstructor],
-        "retrieve": [IsAdminOrInstructor],
-        "check_in": [AdminOnly],
-        "check_out": [AdminOnly],
-        "mark_absent": [AdminOnly],
-        "rate": [AdminOnly],
+        "list": [MayReadInstructorAttendance],
+        "retrieve": [MayReadInstructorAttendance],
+        "check_in": [MayReadInstructorAttendance, AdminOnly],
+        "check_out": [MayReadInstructorAttendance, AdminOnly],
+        "mark_absent": [MayReadInstructorAttendance, AdminOnly],
+        "rate": [MayReadInstructorAttendance, AdminOnly],
     }
     http_method_names = ["get", "post", "head", "options"]
     serializer_class = InstructorAttendanceSerializer

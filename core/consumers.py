@@ -5,6 +5,9 @@ from __future__ import annotations
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 NO_ROUTE_CLOSE_CODE = 4004
+# A ``channel_layer_alias`` that names no configured layer: Channels gives the consumer
+# none, so it never starts a read on the layer by itself.
+NO_CHANNEL_LAYER = "no-channel-layer"
 
 
 class NoRouteConsumer(AsyncWebsocketConsumer):
@@ -17,7 +20,7 @@ class NoRouteConsumer(AsyncWebsocketConsumer):
     configured layer makes Channels give it none.
     """
 
-    channel_layer_alias = "no-channel-layer"
+    channel_layer_alias = NO_CHANNEL_LAYER
 
     async def connect(self) -> None:
         await self.accept()

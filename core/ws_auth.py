@@ -5,7 +5,9 @@ The middleware only *judges*; it never closes. It leaves in the scope:
 - ``user``: the authenticated user, or ``AnonymousUser``;
 - ``ws_auth_error``: ``None``, or why the socket must be refused (one of the ``ERROR_*``
   constants below) — the consumer accepts the handshake first and then closes with the
-  matching code (SPEC §7: a close before accepting reaches a browser as a bare 1006);
+  matching code (SPEC §7: a close before accepting reaches a browser as a bare 1006).
+  ``ERROR_UNAVAILABLE`` is not the client's fault: the ticket store (the cache, Redis) is
+  down, so the ticket could be neither accepted nor refused;
 - ``ws_token_exp``: when the credential's JWT expires (epoch seconds), so the consumer can
   close the socket then.
 
@@ -33,6 +35,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from core.errors import ServiceUnavailable
 from core.ws_tickets import ws_ticket_consume
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ logger = logging.getLogger(__name__)
 ERROR_NO_CREDENTIAL = "no_credential"  # → 4001
 ERROR_INVALID_CREDENTIAL = "invalid_credential"  # → 4002
 ERROR_ORIGIN_NOT_ALLOWED = "origin_not_allowed"  # → 4003
+ERROR_UNAVAILABLE = "unavailable"  # → 1011
 MAX_CREDENTIAL_LENGTH = 4096
 
 
@@ -114,7 +118,11 @@ async def authenticate_scope(scope) -> dict:
     found = None
     if len(raw) <= MAX_CREDENTIAL_LENGTH:
         lookup = _user_for_ticket if ticket else _user_for_token
-        found = await database_sync_to_async(lookup)(raw)
+        try:
+            found = await database_sync_to_async(lookup)(raw)
+        except ServiceUnavailable:  # already logged by ws_ticket_consume, on one line
+            result["ws_auth_error"] = ERROR_UNAVAILABLE
+            return result
     if found is None:
         logger.info("websocket credential refused (%s)", "ticket" if ticket else "token")
         result["ws_auth_error"] = ERROR_INVALID_CREDENTIAL

@@ -46,6 +46,13 @@ def _key(ticket: str) -> str:
     return KEY_PREFIX + hashlib.sha256(ticket.encode()).hexdigest()
 
 
+def _unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "realtime_unavailable",
+        _("Live attendance is unavailable right now. Try again in a minute."),
+    )
+
+
 def ws_ticket_issue(*, user_id: int, token_exp: int | None, revoke_claim: str | None) -> str:
     """Store a new ticket for ``user_id`` and return it (shown to the client once).
 
@@ -64,10 +71,7 @@ def ws_ticket_issue(*, user_id: int, token_exp: int | None, revoke_claim: str | 
         logger.error(
             "ws ticket not issued: the cache failed (%s: %s)", type(exc).__name__, one_line(exc)
         )
-        raise ServiceUnavailable(
-            "realtime_unavailable",
-            _("Live attendance is unavailable right now. Try again in a minute."),
-        ) from None
+        raise _unavailable() from None
     return ticket
 
 
@@ -78,12 +82,23 @@ def ws_ticket_consume(*, ticket: str) -> TicketGrant | None:
     Redis' ``DEL`` (like the local-memory cache's locked delete) removes a key for exactly
     one caller. Two sockets racing with one ticket may both read the value, but only the
     one whose delete succeeded is let in.
+
+    Raises ``ServiceUnavailable`` (``realtime_unavailable``) when the cache is down: the
+    ticket may be good, so the caller must not answer as for a bad one. The failure is
+    logged here, on one line (the cache's error names its host, never the ticket).
     """
     if not ticket or len(ticket) > MAX_TICKET_LENGTH:
         return None
     key = _key(ticket)
-    value = cache.get(key)
-    if not isinstance(value, dict) or not cache.delete(key):
+    try:
+        value = cache.get(key)
+        used_up = isinstance(value, dict) and cache.delete(key)
+    except Exception as exc:  # the cache is an outside service (Redis)
+        logger.error(
+            "ws ticket not checked: the cache failed (%s: %s)", type(exc).__name__, one_line(exc)
+        )
+        raise _unavailable() from None
+    if not used_up:
         return None
     try:
         return TicketGrant(

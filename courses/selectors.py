@@ -133,15 +133,16 @@ def lectures_visible_to(user) -> QuerySet[Lecture]:
 
 
 def exams_visible_to(user) -> QuerySet[Exam]:
-    """Admins: all. Instructors: exams of their own courses. Parents and students: exams
-    where their child / they themselves have a result, and the exams of the courses they
-    are (or were) enrolled in."""
+    """Admins and supervisors: all (supervisors read, as they read every lecture; writing
+    stays with admins and the course's instructor). Teachers: exams of their own courses.
+    Parents and students: exams where their child / they themselves have a result, and the
+    exams of the courses they are (or were) enrolled in."""
     qs = Exam.objects.select_related("course")
     if is_admin(user):
         return qs
     instructor = instructor_of(user)
     if instructor is not None:
-        return qs.filter(course__instructor=instructor)
+        return qs if instructor.is_supervisor else qs.filter(course__instructor=instructor)
     visible = Q(pk__in=_own_results(user).values("exam_id"))
     course_ids = participation().course_ids_of_user(user)
     if course_ids is not None:
@@ -162,9 +163,12 @@ def _own_results(user) -> QuerySet[ExamResult]:
 
 
 def exam_results_visible_to(user, exam: Exam) -> QuerySet[ExamResult]:
-    """All results for admins and the course's instructor; otherwise the caller's own
-    participants' results only."""
+    """All results for admins, supervisors and the course's instructor; otherwise the
+    caller's own participants' results only."""
     qs = ExamResult.objects.filter(exam=exam).select_related("child", "student__user", "entered_by")
     if is_admin(user) or is_course_instructor(user, exam.course):
+        return qs
+    instructor = instructor_of(user)
+    if instructor is not None and instructor.is_supervisor:
         return qs
     return qs.filter(pk__in=_own_results(user).filter(exam=exam).values("pk"))

@@ -172,7 +172,8 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
 
 class ExamViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     """Exams of courses. Written by admins and the course's instructor (the service's rule,
-    ``actor=``); read by them and by the parents/students whose participant has a result."""
+    ``actor=``); read by them, by supervisors (every exam and result; writing is 403) and
+    by the parents/students whose participant has a result or is enrolled."""
 
     permission_map = {
         "list": [IsAuthenticated],

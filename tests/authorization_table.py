@@ -28,6 +28,7 @@ ANON_ONLY_401 = "401  405   405   405   405   405   405   405   405"
 ADMIN_ONLY = "401  403   403   403   403   403   403   403   ok"
 EVERYONE = "ok   ok    ok    ok    ok    ok    ok    ok    ok"
 SIGNED_IN = "401  ok    ok    ok    ok    ok    ok    ok    ok"
+SUPERVISORS_AND_ADMINS = "401  403   403   403   403   403   403   ok    ok"
 
 # (method, route, url, expected) — the body comes from BODIES[(method, route)] when any.
 ROWS: list[tuple[str, str, str, str]] = [
@@ -243,36 +244,37 @@ ROWS: list[tuple[str, str, str, str]] = [
         "/api/exams/",
         "401  403   403   403   403   ok    403   403   ok",
     ),
+    # Supervisors read every exam and its results (as every lecture); writing is 403.
     (
         "GET",
         "api/exams/{pk}/",
         "/api/exams/{exam}/",
-        "401  ok    ok    404   ok    ok    404   404   ok",
+        "401  ok    ok    404   ok    ok    404   ok    ok",
     ),
     ("PUT", "api/exams/{pk}/", "/api/exams/{exam}/", ANON_ONLY_401),
     (
         "PATCH",
         "api/exams/{pk}/",
         "/api/exams/{exam}/",
-        "401  403   403   404   403   ok    404   404   ok",
+        "401  403   403   404   403   ok    404   403   ok",
     ),
     (
         "DELETE",
         "api/exams/{pk}/",
         "/api/exams/{exam}/",
-        "401  403   403   404   403   409   404   404   409",
+        "401  403   403   404   403   409   404   403   409",
     ),
     (
         "GET",
         "api/exams/{pk}/results/",
         "/api/exams/{exam}/results/",
-        "401  ok    ok    404   ok    ok    404   404   ok",
+        "401  ok    ok    404   ok    ok    404   ok    ok",
     ),
     (
         "POST",
         "api/exams/{pk}/results/",
         "/api/exams/{exam}/results/",
-        "401  403   403   404   403   ok    404   404   ok",
+        "401  403   403   404   403   ok    404   403   ok",
     ),
     (
         "POST",
@@ -306,27 +308,19 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("GET", "api/devices/{pk}/", "/api/devices/{device}/", ADMIN_ONLY),
     ("PATCH", "api/devices/{pk}/", "/api/devices/{device}/", ADMIN_ONLY),
     ("POST", "api/devices/{pk}/rotate-key/", "/api/devices/{device}/rotate-key/", ADMIN_ONLY),
-    ("GET", "api/supervisor-shifts/", "/api/supervisor-shifts/", SIGNED_IN),
+    # Shifts: only supervisors (their own; another's is 404) and admins. Every other role
+    # is refused by role, not answered an empty list: it can never have a shift.
+    ("GET", "api/supervisor-shifts/", "/api/supervisor-shifts/", SUPERVISORS_AND_ADMINS),
     ("POST", "api/supervisor-shifts/", "/api/supervisor-shifts/", ADMIN_ONLY),
     (
         "GET",
         "api/supervisor-shifts/{pk}/",
         "/api/supervisor-shifts/{shift}/",
-        "401  404   404   404   404   404   404   ok    ok",
+        SUPERVISORS_AND_ADMINS,
     ),
     ("PUT", "api/supervisor-shifts/{pk}/", "/api/supervisor-shifts/{shift}/", ANON_ONLY_401),
-    (
-        "PATCH",
-        "api/supervisor-shifts/{pk}/",
-        "/api/supervisor-shifts/{shift}/",
-        "401  404   404   404   404   404   404   403   ok",
-    ),
-    (
-        "DELETE",
-        "api/supervisor-shifts/{pk}/",
-        "/api/supervisor-shifts/{shift}/",
-        "401  404   404   404   404   404   404   403   ok",
-    ),
+    ("PATCH", "api/supervisor-shifts/{pk}/", "/api/supervisor-shifts/{shift}/", ADMIN_ONLY),
+    ("DELETE", "api/supervisor-shifts/{pk}/", "/api/supervisor-shifts/{shift}/", ADMIN_ONLY),
     (
         "GET",
         "api/instructor-attendance/",
@@ -344,7 +338,7 @@ ROWS: list[tuple[str, str, str, str]] = [
             "POST",
             f"api/instructor-attendance/{{pk}}/{verb}/",
             f"/api/instructor-attendance/{{staff_row}}/{verb}/",
-            f"401  404   404   404   404   403   404   404   {admin}",
+            f"401  403   403   403   403   403   404   404   {admin}",
         )
         for verb, admin in (
             ("check-in", "ok"),

@@ -17,8 +17,8 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from attendance.consumers import (
     CLOSE_FORBIDDEN,
     CLOSE_INVALID_CREDENTIAL,
-    CLOSE_LAYER_DOWN,
     CLOSE_NO_CREDENTIAL,
+    CLOSE_SERVER_ERROR,
 )
 from attendance.tests.ws_helpers import (
     access_token,
@@ -127,7 +127,7 @@ class WhoMayConnectTests(ConsumerTestCase):
             mock.patch.object(layer, "group_add", side_effect=ConnectionError("redis down")),
             self.assertLogs("attendance.consumers", level="WARNING"),
         ):
-            await self.assertClosedWith(CLOSE_LAYER_DOWN, f"token={token}")
+            await self.assertClosedWith(CLOSE_SERVER_ERROR, f"token={token}")
 
     async def test_the_socket_closes_with_4002_when_its_token_expires(self):
         token = await sync_to_async(access_token)(

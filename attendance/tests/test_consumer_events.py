@@ -12,6 +12,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.test import TestCase, TransactionTestCase
 
+from attendance.consumers import CLOSE_SERVER_ERROR, AttendanceConsumer
 from attendance.live import attendance_update_event, broadcast_attendance_update
 from attendance.tests.ws_helpers import access_token, open_socket, own_channel_layer
 from core.realtime import admins_group
@@ -135,6 +136,37 @@ class EventRoutingTests(TransactionTestCase):
 
         self.assertEqual(await admin.receive_json(), event)
         self.assertTrue(await mine.nothing(timeout=0.5))
+        await self.leave_all()
+
+    async def test_events_of_unknown_types_are_skipped_and_the_next_one_still_arrives(self):
+        admin = await self.connect(self.admin)
+        event = {"type": "instructor_attendance_update", "id": 6, "status": "present"}
+
+        for junk in ({"type": "websocket.close"}, {"type": "disconnect"}, {"no": "type"}):
+            await get_channel_layer().group_send(admins_group(), junk)
+        await get_channel_layer().group_send(admins_group(), event)
+
+        self.assertEqual(await admin.receive_json(), event)  # not closed by the others
+        self.assertTrue(await admin.nothing())
+        await self.leave_all()
+
+    async def test_an_event_that_cannot_be_forwarded_closes_with_1011_and_keeps_its_traceback(
+        self,
+    ):
+        admin = await self.connect(self.admin)
+        event = {"type": "instructor_attendance_update", "id": 7, "status": "late"}
+
+        with (
+            mock.patch.object(
+                AttendanceConsumer, "instructor_attendance_update", side_effect=TypeError("bug")
+            ),
+            self.assertLogs("attendance.consumers", level="ERROR") as logs,
+        ):
+            await get_channel_layer().group_send(admins_group(), event)
+            self.assertEqual(await admin.close_code(), CLOSE_SERVER_ERROR)
+
+        self.assertIn("could not forward instructor_attendance_update", logs.output[0])
+        self.assertIs(logs.records[0].exc_info[0], TypeError)  # a bug: its traceback stays
         await self.leave_all()
 
 

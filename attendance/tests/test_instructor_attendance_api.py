@@ -98,14 +98,30 @@ class InstructorAttendanceApiTests(PersonasMixin, APITestCase):
             )
         self.assertEqual((response.status_code, response.data["code"]), (400, "time_in_future"))
 
-    def test_only_admins_change_rows_the_instructor_gets_403_others_404(self):
+    def test_only_admins_change_rows_the_instructor_gets_403_other_instructors_404(self):
         for path in ("check-in", "check-out", "mark-absent", "rate"):
             with self.subTest(path=path):
                 self.assertEqual(self.post("instructor", path, {"rating": 5}).status_code, 403)
                 self.assertEqual(self.post("other_instructor", path).status_code, 404)
-                self.assertEqual(self.post("parent", path).status_code, 404)
+                self.assertEqual(self.post("supervisor", path).status_code, 404)
+                # Families never have a session here: refused by role, as on reading.
+                for who in ("parent", "student"):
+                    self.assertEqual(self.post(who, path).status_code, 403)
         self.row.refresh_from_db()
         self.assertEqual(self.row.status, "pending")
+
+    def test_parents_and_students_are_refused_by_role_with_a_message_about_this_endpoint(self):
+        for who in ("parent", "linked_parent", "student"):
+            for url in (URL, f"{URL}{self.row.pk}/"):
+                with self.subTest(who=who, url=url):
+                    self.as_user(who)
+                    response = self.client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+                    self.assertEqual(response.status_code, 403)
+                    self.assertEqual(response.data["code"], "permission_denied")
+                    self.assertEqual(
+                        str(response.data["detail"]),
+                        "Only the center's staff and instructors can see instructor attendance.",
+                    )
 
     def test_every_change_is_broadcast_after_commit(self):
         with self.captureOnCommitCallbacks() as callbacks:
@@ -161,12 +177,61 @@ class SupervisorShiftApiTests(PersonasMixin, APITestCase):
         self.as_user("supervisor")
         response = self.client.get(self.URL)
         self.assertEqual([r["id"] for r in response.data["results"]], [own.pk])
-        self.assertEqual(
-            self.client.patch(f"{self.URL}{own.pk}/", {}, format="json").status_code, 403
-        )
+        self.assertEqual(self.client.get(f"{self.URL}{own.pk}/").data["id"], own.pk)
+        response = self.client.patch(f"{self.URL}{own.pk}/", {}, format="json")
+        self.assertEqual((response.status_code, response.data["code"]), (403, "admin_only"))
         self.assertEqual(self.client.post(self.URL, self.body(), format="json").status_code, 403)
+
+    def test_another_supervisors_shift_is_404_to_a_supervisor(self):
+        theirs = ShiftFactory()  # another supervisor's
+        self.as_user("supervisor")
+        url = f"{self.URL}{theirs.pk}/"
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(
+            self.client.patch(url, {"end_time": "15:00"}, format="json").status_code, 404
+        )
+        self.assertEqual(self.client.delete(url).status_code, 404)
+        self.as_user("admin")
+        self.assertEqual(self.client.get(url).data["id"], theirs.pk)
+        self.assertEqual(self.client.get(self.URL).data["count"], 1)
+
+    def test_roles_that_never_have_a_shift_get_403_not_an_empty_list(self):
+        shift = ShiftFactory(supervisor=self.supervisor_profile)
+        url = f"{self.URL}{shift.pk}/"
+        calls = {
+            "list": lambda: self.client.get(self.URL, HTTP_ACCEPT_LANGUAGE="en"),
+            "detail": lambda: self.client.get(url, HTTP_ACCEPT_LANGUAGE="en"),
+            "patch": lambda: self.client.patch(url, {"end_time": "15:00"}, format="json"),
+            "delete": lambda: self.client.delete(url),
+        }
+        # A teacher is an instructor too, but only supervisors have shifts.
+        for who in ("parent", "linked_parent", "student", "instructor", "other_instructor"):
+            self.as_user(who)
+            for name, call in calls.items():
+                with self.subTest(who=who, call=name):
+                    response = call()
+                    self.assertEqual(response.status_code, 403)
+                    self.assertEqual(response.data["code"], "permission_denied")
         self.as_user("parent")
-        self.assertEqual(self.client.get(self.URL).data["count"], 0)
+        self.assertEqual(
+            str(calls["list"]().data["detail"]),
+            "Only the center's staff and supervisors can see supervision shifts.",
+        )
+        self.assertEqual(  # Arabic by default
+            str(self.client.get(self.URL).data["detail"]),
+            "مناوبات الإشراف يطّلع عليها موظفو المركز والمشرفون فقط.",
+        )
+        shift.refresh_from_db()
+        self.assertEqual(shift.end_time, datetime.time(14, 0))  # the factory's, unchanged
+        self.as_user("anonymous")
+        self.assertEqual(calls["list"]().status_code, 401)
+
+    def test_a_supervisor_made_a_teacher_no_longer_reads_shifts(self):
+        ShiftFactory(supervisor=self.supervisor_profile)
+        self.supervisor_profile.kind = "teacher"
+        self.supervisor_profile.save(update_fields=["kind"])
+        self.as_user("supervisor")
+        self.assertEqual(self.client.get(self.URL).status_code, 403)
 
     def test_a_shift_with_recorded_attendance_cannot_be_deleted(self):
         row = ShiftRowFactory(status="absent")

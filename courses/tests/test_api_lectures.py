@@ -6,6 +6,7 @@ from decimal import Decimal
 from courses.models import Exam, Lecture
 from courses.tests.base import PersonaTestCase, matrix
 from courses.tests.factories import (
+    CourseFactory,
     ExamFactory,
     LectureFactory,
     everyone_enrolled,
@@ -228,6 +229,50 @@ class ExamApiTests(PersonaTestCase):
         self.assertEqual(seen["student"], {("s", self.student_profile.pk)})
         self.assertEqual(len(seen["instructor"]), 3)
         self.assertEqual(len(seen["admin"]), 3)
+
+    def test_supervisors_read_every_exam_and_every_result(self):
+        empty = ExamFactory(course=self.course)
+        drafts = ExamFactory(course=self.draft)
+        elsewhere = ExamFactory()  # a course another instructor teaches
+        listed = self.call("supervisor", "get", "/api/exams/?page_size=100").data["results"]
+        self.assertEqual(
+            {e["id"] for e in listed}, {self.exam.pk, empty.pk, drafts.pk, elsewhere.pk}
+        )
+        for exam in (self.exam, drafts, elsewhere):
+            self.assertEqual(
+                self.call("supervisor", "get", f"/api/exams/{exam.pk}/").status_code, 200
+            )
+        results = self.call("supervisor", "get", f"{self.url}results/").data
+        self.assertEqual(results["count"], 3)
+        self.assertEqual(
+            {r["child"] or ("s", r["student"]) for r in results["results"]},
+            {self.child.pk, self.other_child.pk, ("s", self.student_profile.pk)},
+        )
+
+    def test_supervisors_write_no_exam_or_result_of_a_course_not_theirs(self):
+        empty = ExamFactory(course=self.course)
+        with everyone_enrolled():
+            calls = {
+                "create": ("post", "/api/exams/", self.body()),
+                "edit": ("patch", self.url, {"title": "Changed"}),
+                "delete": ("delete", f"/api/exams/{empty.pk}/", None),
+                "result": ("post", f"{self.url}results/", {"child": self.child.pk, "marks": "1"}),
+            }
+            for name, (method, url, body) in calls.items():
+                with self.subTest(name):
+                    response = self.call("supervisor", method, url, body)
+                    self.assertEqual(response.status_code, 403, response.data)
+                    self.assertEqual(response.data["code"], "not_course_instructor")
+        self.exam.refresh_from_db()
+        self.assertNotEqual(self.exam.title, "Changed")
+        self.assertTrue(Exam.objects.filter(pk=empty.pk).exists())
+        self.assertEqual(self.exam.results.get(child=self.child).marks, Decimal("15"))
+        self.assertEqual(Exam.objects.filter(course=self.course).count(), 2)
+
+    def test_a_supervisor_who_teaches_a_course_writes_its_exams_as_its_instructor(self):
+        taught = CourseFactory(instructor=self.supervisor_profile, season=self.season)
+        response = self.call("supervisor", "post", "/api/exams/", self.body(course=taught.pk))
+        self.assertEqual(response.status_code, 201, response.data)
 
     def test_results_are_entered_by_admins_and_the_courses_instructor(self):
         url = f"{self.url}results/"
