@@ -5,6 +5,9 @@
 - IntegrityError (a unique or check constraint that reached the database) → 409, never 500.
 - A deadlock or serialization failure (PostgreSQL 40P01 / 40001) → 409 ``conflict``: a
   safety net only; services take their locks in one order so these should not happen.
+- Any other OperationalError — the database is down or refuses connections, the pool had
+  none to lend in time, SQLite stayed locked — → 503 ``database_unavailable`` with
+  ``Retry-After``: not the client's doing, and worth trying again.
 - Everything DRF already knows keeps DRF's shape, with a ``code`` added where DRF has one.
 """
 
@@ -15,7 +18,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, OperationalError, connection
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -24,8 +27,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.startup import one_line
 
 logger = logging.getLogger(__name__)
+
+# Seconds a client is told to wait before trying again when the database is unavailable.
+DATABASE_RETRY_AFTER = 5
 
 
 def exception_handler(exc, context):
@@ -66,6 +73,24 @@ def exception_handler(exc, context):
         return Response(
             {"code": "conflict", "detail": _("This conflicts with existing data.")},
             status=status.HTTP_409_CONFLICT,
+        )
+
+    if isinstance(exc, OperationalError):
+        # One line: the driver's message names the host and port, never a password. A
+        # failure on a connection that was open (not an outage: a bug) keeps its traceback.
+        logger.error(
+            "database unavailable, answered 503 (%s: %s)",
+            type(exc).__name__,
+            one_line(exc),
+            exc_info=connection.connection is not None,
+        )
+        return Response(
+            {
+                "code": "database_unavailable",
+                "detail": _("The service is unavailable right now. Try again in a moment."),
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
         )
 
     response = drf_exception_handler(exc, context)

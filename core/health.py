@@ -13,6 +13,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.startup import one_line
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,8 +29,12 @@ def _database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:
-        logger.warning("readiness: database unreachable", exc_info=True)
+    except Exception as exc:
+        # One line per probe: a probe polled every few seconds through an outage must not
+        # fill the log with the same traceback.
+        logger.warning(
+            "readiness: database unreachable (%s: %s)", type(exc).__name__, one_line(exc)
+        )
         return False
     return True
 
@@ -52,8 +58,10 @@ def _channel_layer_ok() -> bool:
 
     try:
         async_to_sync(check)()
-    except Exception:
-        logger.warning("readiness: channel layer unreachable", exc_info=True)
+    except Exception as exc:
+        logger.warning(
+            "readiness: channel layer unreachable (%s: %s)", type(exc).__name__, one_line(exc)
+        )
         return False
     return True
 

@@ -6,8 +6,8 @@ The middleware only *judges*; it never closes. It leaves in the scope:
 - ``ws_auth_error``: ``None``, or why the socket must be refused (one of the ``ERROR_*``
   constants below) — the consumer accepts the handshake first and then closes with the
   matching code (SPEC §7: a close before accepting reaches a browser as a bare 1006).
-  ``ERROR_UNAVAILABLE`` is not the client's fault: the ticket store (the cache, Redis) is
-  down, so the ticket could be neither accepted nor refused;
+  ``ERROR_UNAVAILABLE`` is not the client's fault: the ticket store (the cache, Redis) or
+  the database is down, so the credential could be neither accepted nor refused;
 - ``ws_token_exp``: when the credential's JWT expires (epoch seconds), so the consumer can
   close the socket then.
 
@@ -27,6 +27,7 @@ from channels.middleware import BaseMiddleware
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError
 from django.http.request import split_domain_port, validate_host
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -36,6 +37,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from core.errors import ServiceUnavailable
+from core.startup import one_line
 from core.ws_tickets import ws_ticket_consume
 
 logger = logging.getLogger(__name__)
@@ -121,6 +123,14 @@ async def authenticate_scope(scope) -> dict:
         try:
             found = await database_sync_to_async(lookup)(raw)
         except ServiceUnavailable:  # already logged by ws_ticket_consume, on one line
+            result["ws_auth_error"] = ERROR_UNAVAILABLE
+            return result
+        except DatabaseError as exc:  # the user could not be looked up: an outage
+            logger.error(
+                "websocket credential not checked: the database failed (%s: %s)",
+                type(exc).__name__,
+                one_line(exc),
+            )
             result["ws_auth_error"] = ERROR_UNAVAILABLE
             return result
     if found is None:
