@@ -184,5 +184,11 @@ class LockConflictMappingTests(SimpleTestCase):
             self.assertEqual(response.status_code, 409, type(cause))
             self.assertEqual(response.data["code"], "conflict")
 
-    def test_other_operational_errors_are_left_alone(self):
-        self.assertIsNone(exception_handler(self.lock_error(psycopg.errors.QueryCanceled()), {}))
+    def test_other_operational_errors_are_a_503_to_retry_not_a_conflict(self):
+        # A statement cancelled by its timeout, a refused connection, an exhausted pool:
+        # the database cannot serve now (tests/drills/test_database_down.py on real servers).
+        with self.assertLogs("core.exceptions", "ERROR"):
+            response = exception_handler(self.lock_error(psycopg.errors.QueryCanceled()), {})
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.data["code"], "database_unavailable")
+        self.assertEqual(response["Retry-After"], "5")
