@@ -6,7 +6,6 @@ Role gates are in each ``permission_map``; who may touch which row is the servic
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -89,7 +88,10 @@ class EnrollmentRequestViewSet(
             raise Invalid("invalid", "Invalid pk.", field="course")
         child = None
         if data.get("child") is not None:
-            child = get_object_or_404(Child, pk=data["child"])
+            # An unknown id reaches the service as an unsaved child that is nobody's, so it
+            # gets the answer of another family's child (400 child_not_yours): the endpoint
+            # does not tell which child ids exist.
+            child = Child.objects.filter(pk=data["child"]).first() or Child(pk=data["child"])
         obj = services.enrollment_request_create(
             actor=request.user, course=course, child=child, note=data.get("note", "")
         )
