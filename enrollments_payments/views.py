@@ -6,6 +6,7 @@ Role gates are in each ``permission_map``; who may touch which row is the servic
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -85,7 +86,7 @@ class EnrollmentRequestViewSet(
         data = _valid(EnrollmentRequestCreateSerializer, request)
         course = Course.objects.filter(pk=data["course"]).first()
         if course is None:
-            raise Invalid("invalid", "Invalid pk.", field="course")
+            raise Invalid("invalid", _("Invalid pk."), field="course")
         child = None
         if data.get("child") is not None:
             # An unknown id reaches the service as an unsaved child that is nobody's, so it
@@ -209,7 +210,7 @@ class PaymentViewSet(
         data = _valid(PaymentCreateSerializer, request)
         enrollment = Enrollment.objects.filter(pk=data.pop("enrollment")).first()
         if enrollment is None:
-            raise Invalid("invalid", "Invalid pk.", field="enrollment")
+            raise Invalid("invalid", _("Invalid pk."), field="enrollment")
         payment = payment_services.payment_record(
             enrollment=enrollment, actor=request.user, data=payment_services.PaymentInput(**data)
         )
@@ -261,7 +262,7 @@ class RefundRequestViewSet(
             selectors.enrollments_visible_to(request.user).filter(pk=data["enrollment"]).first()
         )
         if enrollment is None:
-            raise Invalid("invalid", "Invalid pk.", field="enrollment")
+            raise Invalid("invalid", _("Invalid pk."), field="enrollment")
         refund = payment_services.refund_request_create(
             enrollment=enrollment,
             actor=request.user,
