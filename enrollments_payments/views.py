@@ -50,6 +50,20 @@ def _valid(serializer_class, request, **kwargs) -> dict:
     return serializer.validated_data
 
 
+# ?search= (SPEC §4: "where a name is searched"): the participant's name or code, the
+# course's name. Foreign keys only, so no row is repeated and no DISTINCT is needed.
+PARTICIPANT_SEARCH = [
+    "course__name",
+    "child__first_name",
+    "child__last_name",
+    "child__code",
+    "student__user__first_name",
+    "student__user__last_name",
+    "student__code",
+]
+ENROLLMENT_SEARCH = [f"enrollment__{field}" for field in PARTICIPANT_SEARCH]
+
+
 class EnrollmentRequestViewSet(
     DeclaredPermissionsMixin,
     mixins.ListModelMixin,
@@ -70,6 +84,7 @@ class EnrollmentRequestViewSet(
     serializer_class = EnrollmentRequestSerializer
     http_method_names = _READ_POST
     filterset_class = EnrollmentRequestFilter
+    search_fields = PARTICIPANT_SEARCH
     ordering_fields = ["created_at", "expires_at", "id"]
     ordering = ["-created_at", "-id"]
 
@@ -162,6 +177,7 @@ class EnrollmentViewSet(
     serializer_class = EnrollmentSerializer
     http_method_names = _READ_POST
     filterset_class = EnrollmentFilter
+    search_fields = PARTICIPANT_SEARCH
     ordering_fields = ["enrolled_at", "id"]
     ordering = ["-enrolled_at", "-id"]
 
@@ -199,6 +215,7 @@ class PaymentViewSet(
     serializer_class = PaymentSerializer
     http_method_names = _READ_POST
     filterset_class = PaymentFilter
+    search_fields = [*ENROLLMENT_SEARCH, "reference"]
     ordering_fields = ["paid_at", "amount", "id"]
     ordering = ["-paid_at", "-id"]
 
@@ -246,6 +263,7 @@ class RefundRequestViewSet(
     serializer_class = RefundRequestSerializer
     http_method_names = _READ_POST
     filterset_class = RefundFilter
+    search_fields = ENROLLMENT_SEARCH
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
 
