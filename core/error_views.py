@@ -14,6 +14,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
+from rest_framework.response import Response
 
 from core.exceptions import suspicious_operation_body
 
@@ -72,6 +73,8 @@ class DebugApiErrorsMiddleware:
             settings.DEBUG
             and response.status_code in self._handlers
             and response.get("Content-Type", "").startswith("text/html")
+            # DRF's own answers are left alone (its browsable API is HTML on purpose).
+            and not isinstance(response, Response)
             and is_api_path(request.path)
         ):
             return self._handlers[response.status_code](request)
