@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so static files served by WhiteNoise get a policy too.
     "core.csp.ContentSecurityPolicyMiddleware",
+    # JSON instead of Django's HTML debug pages under /api/ and /auth/ when DEBUG is on.
+    "core.error_views.DebugApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

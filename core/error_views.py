@@ -8,11 +8,13 @@ DisallowedHost in CommonMiddleware; an oversized body raises RequestDataTooBig).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
+from rest_framework.response import Response
 
 from core.exceptions import suspicious_operation_body
 
@@ -48,3 +50,32 @@ def server_error(request):
         return defaults.server_error(request)
     detail = str(exceptions.APIException.default_detail)
     return _json({"detail": detail, "code": "server_error"}, 500)
+
+
+class DebugApiErrorsMiddleware:
+    """JSON error pages under /api/ and /auth/ with DEBUG on too.
+
+    With DEBUG on, Django answers an unmatched URL, a ``Host`` outside ALLOWED_HOSTS or an
+    exception outside any view with its HTML debug pages and never calls the handlers
+    above. ``./run.sh`` runs with ``DEBUG=1``, and the frontend is written against JSON
+    errors (SPEC §4), so here such a page is swapped for the handler's JSON (the server's
+    log keeps the details). With DEBUG off the handlers answer already; this does nothing.
+    """
+
+    _handlers = {400: bad_request, 404: page_not_found, 500: server_error}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code in self._handlers
+            and response.get("Content-Type", "").startswith("text/html")
+            # DRF's own answers are left alone (its browsable API is HTML on purpose).
+            and not isinstance(response, Response)
+            and is_api_path(request.path)
+        ):
+            return self._handlers[response.status_code](request)
+        return response

@@ -172,6 +172,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "balance",
             "enrolled_at",
             "ended_at",
+            "created_by",
             "progress",
         )
         read_only_fields = fields

@@ -78,9 +78,16 @@ def _check_eligible(course: Course, participant: Participant) -> None:
         )
 
 
+def child_not_yours() -> Invalid:
+    """The refusal for a child the requester is not linked to, or no child at all (SPEC
+    §6.3: refused at creation with ``400`` and a code). One answer for both, so the
+    endpoint does not tell whether another family's child id exists."""
+    return Invalid("child_not_yours", _("You can only enrol your own children."), field="child")
+
+
 def _check_not_enrolled(course: Course, participant: Participant) -> Enrollment | None:
     """The participant's enrollment row in the course (to reactivate), or None; 409 when it
-    is active or completed."""
+    is active or completed (at approval: the seat was taken since the request was made)."""
     enrollment = (
         Enrollment.objects.select_for_update()
         .filter(course=course, **participant_lookup(participant))
@@ -101,7 +108,7 @@ def _participant_for(*, actor: CustomUser, child: Child | None) -> Participant:
         if child is None:
             raise Invalid("invalid", _("Choose the child to enrol."), field="child")
         if not Child.objects.of_parent(parent).filter(pk=child.pk).exists():
-            raise NotFound("not_found", _("Not found."))
+            raise child_not_yours()
         return child
     if actor.role == "student":
         if child is not None:
@@ -121,7 +128,11 @@ def enrollment_request_create(
     note: str = "",
     now: datetime | None = None,
 ) -> EnrollmentRequest:
-    """A parent asks for a seat for one of their children, a student for themself."""
+    """A parent asks for a seat for one of their children, a student for themself.
+
+    Refusals at creation are ``400`` with a code (SPEC §6.3): ``course_not_published``,
+    ``course_ended``, ``participant_ineligible``, ``already_enrolled``, ``child_not_yours``.
+    A second pending request is a state conflict (``409 request_pending``)."""
     now = now or timezone.now()
     participant = _participant_for(actor=actor, child=child)
     _check_course_open(course, today=_today(now))
@@ -132,7 +143,7 @@ def enrollment_request_create(
         .filter(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED])
         .exists()
     ):
-        raise Conflict("already_enrolled", _("This participant is already enrolled."))
+        raise Invalid("already_enrolled", _("This participant is already enrolled."))
     if EnrollmentRequest.objects.filter(
         course=course, status=RequestStatus.PENDING, **who
     ).exists():

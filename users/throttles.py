@@ -54,11 +54,23 @@ def phone_throttle_ident(value) -> str | None:
     return "raw-" + hashlib.sha256(normalised.encode("utf-8", "replace")).hexdigest()[:32]
 
 
+def _answers(view, method: str) -> bool:
+    """Whether the view handles ``method`` itself (not a ``405``, not OPTIONS metadata).
+
+    DRF checks throttles before it looks for the method's handler, so a stray GET on
+    /auth/phone/send-code/ used up the one code a minute before the real POST came.
+    """
+    if view is None:  # the admin's login form counts against the same buckets
+        return True
+    name = (method or "").lower()
+    return name != "options" and name in view.http_method_names and hasattr(view, name)
+
+
 class AtomicRateThrottle(SimpleRateThrottle):
     """A fixed-window counter that holds under concurrency (see the module docstring)."""
 
     def allow_request(self, request, view):
-        if self.rate is None:
+        if self.rate is None or not _answers(view, request.method):
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:

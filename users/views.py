@@ -87,6 +87,13 @@ class ParentLinkRequestViewSet(
 ):
     serializer_class = ParentLinkRequestSerializer
     filterset_fields = ["status"]
+    search_fields = [
+        "child__first_name",
+        "child__last_name",
+        "child__code",
+        "requester__user__first_name",
+        "requester__user__last_name",
+    ]
     ordering = ["-id"]
 
     # Deciding is the primary parent's (or an admin's): the service checks ``by=``.

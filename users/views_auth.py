@@ -41,6 +41,10 @@ class UserViewSet(DeclaredPermissionsMixin, DjoserUserViewSet):
         "set_password": [CurrentUserOrAdmin],
     }
 
+    # The admins' user list (SPEC §4: filters named after fields, ?search= on names).
+    filterset_fields = ["role", "is_verified", "is_phone_verified", "is_active"]
+    search_fields = ["first_name", "last_name", "phone_number1", "email"]
+
     def get_queryset(self):
         qs = super().get_queryset()
         return qs.select_related("student_profile").order_by("id")

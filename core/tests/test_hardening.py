@@ -191,6 +191,37 @@ class JsonErrorPagesTests(TestCase):
         self.assertEqual(good.status_code, 200)
 
 
+@override_settings(DEBUG=True)
+class JsonErrorPagesWithDebugTests(TestCase):
+    """./run.sh serves with DEBUG=1, where Django shows its HTML debug pages instead of
+    calling the handlers: the API must still answer JSON (SPEC §4)."""
+
+    def test_unmatched_api_urls_are_json_404s_with_debug_on(self):
+        for url in ("/api/nope/", "/auth/users/reset_password/", "/api/", "/auth/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(response["Content-Type"], "application/json")
+                self.assertEqual(response.json()["code"], "not_found")
+
+    @override_settings(ALLOWED_HOSTS=["localhost"])
+    def test_a_host_outside_allowed_hosts_is_a_json_400_with_debug_on(self):
+        with self.assertLogs("django.security", logging.ERROR):
+            response = self.client.get("/api/courses/", HTTP_HOST="evil.example")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["code"], "bad_request")
+
+    def test_other_paths_keep_the_debug_pages(self):
+        response = self.client.get("/nope/")
+        self.assertEqual(response.status_code, 404)
+        self.assertTrue(response["Content-Type"].startswith("text/html"))
+
+    def test_api_views_answer_as_before(self):
+        response = self.client.get("/api/courses/999999/")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.json()["code"], "not_found")
+
+
 class ServerErrorHandlerTests(SimpleTestCase):
     def test_a_500_on_the_api_is_json_and_elsewhere_html(self):
         factory = RequestFactory()

@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import time_machine
+from django.utils import timezone
 from rest_framework.test import APITestCase
 
 from attendance.models import LectureAttendance
@@ -59,6 +60,11 @@ class ApproveTests(PersonasMixin, APITestCase):
         self.assertEqual(response.data["price"], "350.00")
         self.assertEqual(response.data["amount_paid"], "0.00")
         self.assertEqual(response.data["balance"], "350.00")
+        # SPEC §6.3 names the enrollment's fields; created_by is the admin who approved.
+        self.assertEqual(response.data["created_by"], self.admin.pk)
+        self.assertEqual(
+            response.data["enrolled_at"], timezone.localtime(enrollment.enrolled_at).isoformat()
+        )
         self.request.refresh_from_db()
         self.assertEqual(self.request.status, RequestStatus.APPROVED)
         self.assertEqual(self.request.processed_by, self.admin)

@@ -9,7 +9,7 @@ from rest_framework.test import APITestCase
 
 from courses.tests.factories import CourseFactory
 from enrollments_payments import services
-from enrollments_payments.models import EnrollmentRequest, RequestStatus
+from enrollments_payments.models import Enrollment, EnrollmentRequest, RequestStatus
 from enrollments_payments.tests.factories import NOW, make_enrollment, make_request
 from users.tests.factories import make_child
 from users.tests.personas import PersonasMixin
@@ -50,10 +50,24 @@ class RequestCreateTests(PersonasMixin, APITestCase):
         self.assertEqual(response.status_code, 201, response.data)
         self.assertEqual(response.data["student"], self.student_profile.pk)
 
-    def test_another_parents_child_is_not_found(self):
+    def test_another_parents_child_is_refused_with_a_code(self):
+        # SPEC §6.3: "Refused at creation (400 with a code): ... not the requester's child".
         response = self.post("other_parent", {"course": self.course.pk, "child": self.child.pk})
-        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.data["code"], "child_not_yours")
         self.assertFalse(EnrollmentRequest.objects.exists())
+
+    def test_an_unknown_child_gets_the_same_answer_as_another_familys(self):
+        foreign = self.post("other_parent", {"course": self.course.pk, "child": self.child.pk})
+        unknown = self.post("other_parent", {"course": self.course.pk, "child": 999999})
+        self.assertEqual(unknown.status_code, 400)
+        self.assertEqual(unknown.json(), foreign.json())
+
+    def test_a_student_naming_a_child_and_staff_are_still_refused_as_before(self):
+        student = self.post("student", {"course": self.course.pk, "child": 999999})
+        admin = self.post("admin", {"course": self.course.pk, "child": 999999})
+        self.assertEqual((student.status_code, student.data["code"]), (400, "invalid"))
+        self.assertEqual(admin.status_code, 403)
 
     def test_a_parent_must_name_a_child(self):
         response = self.post("parent", {"course": self.course.pk})
@@ -119,8 +133,16 @@ class RequestCreateTests(PersonasMixin, APITestCase):
     def test_an_actively_enrolled_participant_is_refused(self):
         make_enrollment(participant=self.child, course=self.course)
         response = self.post("parent", {"course": self.course.pk, "child": self.child.pk})
-        self.assertEqual(response.status_code, 409)
+        # SPEC §6.3 lists "already actively enrolled" among the 400 refusals at creation.
+        self.assertEqual(response.status_code, 400)
         self.assertEqual(response.data["code"], "already_enrolled")
+        self.assertEqual(EnrollmentRequest.objects.count(), 1)  # the approved one only
+
+    def test_a_completed_enrollment_is_refused_too(self):
+        enrollment = make_enrollment(participant=self.child, course=self.course)
+        Enrollment.objects.filter(pk=enrollment.pk).update(status="completed")
+        response = self.post("parent", {"course": self.course.pk, "child": self.child.pk})
+        self.assertEqual((response.status_code, response.data["code"]), (400, "already_enrolled"))
 
 
 @time_machine.travel(NOW, tick=False)

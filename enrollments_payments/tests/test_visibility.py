@@ -239,3 +239,52 @@ class GapsClosedTests(PersonasMixin, APITestCase):
         self.assertTrue(participants_visible_to(self.instructor).contains(self.child))
         self.assertFalse(participants_visible_to(self.other_instructor).contains(self.child))
         self.assertTrue(participants_visible_to(self.supervisor).contains(self.child))
+
+
+@time_machine.travel(NOW, tick=False)
+class SearchTests(PersonasMixin, APITestCase):
+    """SPEC §4: ?search= where a name is searched — the participant's name or code."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.course = CourseFactory(name="Calligraphy")
+        cls.omar = make_enrollment(
+            participant=cls.child, course=cls.course, admin=cls.admin, paid="100.00"
+        )
+        cls.salma = make_enrollment(
+            participant=cls.other_child, course=cls.course, admin=cls.admin, paid="50.00"
+        )
+        cls.student_row = make_enrollment(
+            participant=cls.student_profile, course=cls.course, admin=cls.admin, paid="10.00"
+        )
+        cls.refund = payment_services.refund_request_create(
+            enrollment=cls.salma, actor=cls.other_parent, amount=Decimal("10.00")
+        )
+        cls.pending = make_request(participant=cls.child, course=CourseFactory())
+
+    def search(self, url, term, who="admin"):
+        self.as_user(who)
+        response = self.client.get(url, {"search": term})
+        self.assertEqual(response.status_code, 200)
+        return response.data["results"]
+
+    def test_enrollments_are_searched_by_the_participants_name_or_code(self):
+        by_name = self.search("/api/enrollments/", "salma")
+        by_code = self.search("/api/enrollments/", self.student_profile.code)
+        self.assertEqual([row["id"] for row in by_name], [self.salma.pk])
+        self.assertEqual([row["id"] for row in by_code], [self.student_row.pk])
+        self.assertEqual(len(self.search("/api/enrollments/", "calligraphy")), 3)
+
+    def test_requests_payments_and_refunds_are_searched_too(self):
+        requests = self.search("/api/enrollment-requests/", "omar")
+        payments = self.search("/api/payments/", "salma")
+        refunds = self.search("/api/refund-requests/", "salma")
+        self.assertEqual({row["participant"]["id"] for row in requests}, {self.child.pk})
+        self.assertEqual(len(requests), 2)  # the approved one and the pending one
+        self.assertEqual([row["enrollment"] for row in payments], [self.salma.pk])
+        self.assertEqual([row["id"] for row in refunds], [self.refund.pk])
+
+    def test_search_stays_inside_what_the_caller_may_see(self):
+        self.assertEqual(self.search("/api/enrollments/", "salma", who="parent"), [])
+        self.assertEqual(self.search("/api/payments/", "salma", who="parent"), [])

@@ -129,3 +129,22 @@ class UserListTests(PersonasMixin, APITestCase):
         self.assertEqual(response.data["count"], 8)  # every persona with a login
         self.assertEqual(len(response.data["results"]), 2)
         self.assertIsNotNone(response.data["next"])
+
+
+class UserListFilterTests(PersonasMixin, APITestCase):
+    """The admins' /auth/users/: filters named after fields and ?search= (SPEC §4)."""
+
+    def test_admins_filter_users_by_role_and_search_them_by_name_or_phone(self):
+        self.as_user("admin")
+        instructors = self.client.get("/auth/users/", {"role": "instructor"}).data["results"]
+        by_phone = self.client.get("/auth/users/", {"search": str(self.student.phone_number1)})
+
+        self.assertTrue(instructors)
+        self.assertEqual({row["role"] for row in instructors}, {"instructor"})
+        self.assertEqual([row["id"] for row in by_phone.data["results"]], [self.student.pk])
+
+    def test_a_bad_role_is_a_400(self):
+        self.as_user("admin")
+        response = self.client.get("/auth/users/", {"role": "king"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.data["code"], "invalid")

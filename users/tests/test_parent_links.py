@@ -106,3 +106,11 @@ class ParentLinkTests(PersonasMixin, APITestCase):
             self.as_(self.parent)
             self.assertEqual(self.client.post(f"{URL}{link_id}/approve/").status_code, 200)
         self.assertEqual(self.request_link(parent=extra[1]).status_code, 409)
+
+    def test_the_list_is_searched_by_the_childs_name_or_code(self):
+        self.assertEqual(self.request_link().status_code, 201)
+        self.as_(self.admin)
+        found = self.client.get(URL, {"search": self.child.code}).data["results"]
+        missed = self.client.get(URL, {"search": "no-such-name"}).data["results"]
+        self.assertEqual([row["child"]["code"] for row in found], [self.child.code])
+        self.assertEqual(missed, [])

@@ -39,6 +39,14 @@ class PhoneVerificationApiTests(APITestCase):
             (record.expires_at - record.created_at).total_seconds(), 600, delta=1
         )
 
+    def test_a_wrong_method_does_not_use_up_the_code_a_minute(self):
+        for method in ("get", "put", "options"):
+            with self.subTest(method=method):
+                response = getattr(self.client, method)("/auth/phone/send-code/")
+                self.assertIn(response.status_code, (200, 405))
+        self.assertEqual(self.send().status_code, 202)
+        self.assertEqual(self.send().status_code, 429)
+
     def test_the_right_code_verifies_the_phone(self):
         self.send()
         response = self.client.post("/auth/phone/verify/", {"code": sent_code()}, format="json")
