@@ -17,6 +17,7 @@ from attendance import cron, job_services
 from attendance.jobs import run_job
 from attendance.models import AttendanceCronLog, InstructorAttendance, LectureAttendance
 from attendance.tests.factories import LectureRowFactory, ShiftFactory, ShiftRowFactory
+from core.realtime import admins_group, instructor_group
 from core.testing import requires_postgres, run_concurrently
 from courses.rules import local_datetime
 from courses.tests.factories import CourseFactory, LectureFactory
@@ -147,6 +148,36 @@ class NightlyJobTests(TestCase):
         again = self.run_night()
         self.assertEqual(again.counts["participants_absent"], 0)
         self.assertEqual(again.counts["instructors_absent"], 0)
+
+    def test_each_lecture_it_marked_is_announced_to_admins_and_its_instructor_after_commit(self):
+        with mock.patch("attendance.live.group_send_safely") as send:
+            with self.captureOnCommitCallbacks(execute=True):
+                log = self.run_night()
+                self.assertEqual(send.call_count, 0)  # nothing before the commit
+        self.assertEqual(log.counts["lectures_announced"], 1)
+        groups = [call.args[0] for call in send.call_args_list]
+        self.assertEqual(groups, [admins_group(), instructor_group(self.lecture.instructor_id)])
+        self.assertEqual(
+            send.call_args_list[0].args[1],
+            {
+                "type": "attendance_update",
+                "lecture": self.lecture.pk,
+                "course": self.course.pk,
+                "date": "2026-11-07",
+                "attendance_taken": False,
+                "counts": {"total": 2, "present": 1, "absent": 1, "unmarked": 0},
+                "submitted_by": None,
+                "at": "2026-11-07T23:59:00+02:00",
+            },
+        )
+
+    def test_a_run_that_marks_nothing_announces_nothing(self):
+        self.run_night()
+        with mock.patch("attendance.live.group_send_safely") as send:
+            with self.captureOnCommitCallbacks(execute=True):
+                log = self.run_night()
+        self.assertEqual(log.counts["participants_absent"], 0)
+        send.assert_not_called()
 
     def test_lectures_not_over_yet_are_left_alone(self):
         noon = local_datetime(DAY, datetime.time(12, 0))  # the lecture runs 17:00–18:30
