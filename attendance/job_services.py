@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from attendance import rules
 from attendance.absence_alerts import absence_alerts_for_day
-from attendance.live import COUNT_KEYS, broadcast_attendance_update
+from attendance.live import COUNT_KEYS, broadcast_attendance_updates
 from attendance.models import (
     AttendanceSource,
     InstructorAttendance,
@@ -203,12 +203,14 @@ def _announce_marked_lectures(*, day: date, now: datetime) -> int:
         )
         .order_by("pk")
     )
-    announced = 0
-    for lecture in lectures:
-        counts = {key: getattr(lecture, f"n_{key}") for key in COUNT_KEYS}
-        broadcast_attendance_update(lecture=lecture, counts=counts, submitted_by=None, at=now)
-        announced += 1
-    return announced
+    return broadcast_attendance_updates(
+        (
+            (lecture, {key: getattr(lecture, f"n_{key}") for key in COUNT_KEYS})
+            for lecture in lectures
+        ),
+        submitted_by=None,
+        at=now,
+    )
 
 
 def today_in_cairo(*, now: datetime | None = None) -> date:
