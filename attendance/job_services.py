@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from attendance import rules
 from attendance.absence_alerts import absence_alerts_for_day
+from attendance.live import COUNT_KEYS, broadcast_attendance_updates
 from attendance.models import (
     AttendanceSource,
     InstructorAttendance,
@@ -123,7 +124,8 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     Between 1 and 2, the absences this run made — exactly the rows
     ``LectureAttendance(source="system", marked_at=now, lecture__date=day)`` — are
     announced in bulk (``attendance.absence_alerts``: two INSERT … SELECT statements in
-    this transaction, the SMS streamed after the commit).
+    this transaction, the SMS streamed after the commit), and each lecture marked gets its
+    ``attendance_update`` after the commit (one SELECT, §7).
     """
     now = now or timezone.now()
     # Lock order (courses.services): lectures, then the rows hanging on them. A submission
@@ -153,6 +155,7 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     )
 
     alerts = absence_alerts_for_day(day=day, now=now) if absent_participants else {}
+    announced = _announce_marked_lectures(day=day, now=now) if absent_participants else 0
 
     reassigned = _reassign_substitutes(first=day, last=day)
     planned = sum(instructor_attendance_plan(first=day, last=day))
@@ -173,11 +176,41 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
         "participants_absent": absent_participants,
         "absence_alerts": alerts.get("absence_alerts", 0),
         "absence_notifications": alerts.get("absence_notifications", 0),
+        "lectures_announced": announced,
         "instructors_absent": absent_instructors,
         "reassigned": reassigned,
         "instructor_rows_planned": planned,
         "cancelled_removed": cancelled,
     }
+
+
+def _announce_marked_lectures(*, day: date, now: datetime) -> int:
+    """§7: the job's marks are attendance submitted by the job, so each lecture it marked
+    gets its ``attendance_update`` (``submitted_by`` null) after the commit, like a
+    submission's. The lectures are exactly those with a row this run marked (``source=
+    "system"``, ``marked_at=now``); one query reads them with their counts."""
+    marked_now = LectureAttendance.objects.filter(
+        lecture=OuterRef("pk"), source=AttendanceSource.SYSTEM, marked_at=now
+    )
+    lectures = (
+        Lecture.objects.filter(Exists(marked_now), date=day)
+        .only("pk", "course_id", "date", "attendance_taken", "instructor_id")
+        .annotate(
+            n_total=Count("attendance"),
+            n_present=Count("attendance", filter=Q(attendance__present=True)),
+            n_absent=Count("attendance", filter=Q(attendance__present=False)),
+            n_unmarked=Count("attendance", filter=Q(attendance__present__isnull=True)),
+        )
+        .order_by("pk")
+    )
+    return broadcast_attendance_updates(
+        (
+            (lecture, {key: getattr(lecture, f"n_{key}") for key in COUNT_KEYS})
+            for lecture in lectures
+        ),
+        submitted_by=None,
+        at=now,
+    )
 
 
 def today_in_cairo(*, now: datetime | None = None) -> date:

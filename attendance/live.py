@@ -8,14 +8,19 @@ after the surrounding transaction commits. A channel layer that is down is logge
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from core.realtime import admins_group, group_send_safely, instructor_group
+from core.realtime import (
+    admins_group,
+    group_send_many_safely,
+    group_send_safely,
+    instructor_group,
+)
 
 if TYPE_CHECKING:
     from courses.models import Lecture
@@ -68,6 +73,28 @@ def broadcast_attendance_update(
     for group in attendance_update_groups(lecture=lecture):
         transaction.on_commit(partial(group_send_safely, group, event))
     return event
+
+
+def broadcast_attendance_updates(
+    updates: Iterable[tuple[Lecture, Mapping[str, int]]],
+    *,
+    submitted_by: CustomUser | int | None,
+    at: datetime.datetime,
+) -> int:
+    """``broadcast_attendance_update`` for many lectures at once (the nightly job): the
+    events are built now and sent together, in one event loop, once the current
+    transaction commits. Returns the number of lectures announced."""
+    messages = []
+    announced = 0
+    for lecture, counts in updates:
+        announced += 1
+        event = attendance_update_event(
+            lecture=lecture, counts=counts, submitted_by=submitted_by, at=at
+        )
+        messages.extend((group, event) for group in attendance_update_groups(lecture=lecture))
+    if messages:
+        transaction.on_commit(partial(group_send_many_safely, messages))
+    return announced
 
 
 def attendance_update_groups(*, lecture: Lecture) -> list[str]:

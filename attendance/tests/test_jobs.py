@@ -7,6 +7,8 @@ from io import StringIO
 from unittest import mock
 
 import time_machine
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import TestCase, TransactionTestCase
@@ -17,10 +19,11 @@ from attendance import cron, job_services
 from attendance.jobs import run_job
 from attendance.models import AttendanceCronLog, InstructorAttendance, LectureAttendance
 from attendance.tests.factories import LectureRowFactory, ShiftFactory, ShiftRowFactory
+from attendance.tests.ws_helpers import access_token, open_socket, own_channel_layer
 from core.testing import requires_postgres, run_concurrently
 from courses.rules import local_datetime
 from courses.tests.factories import CourseFactory, LectureFactory
-from users.tests.factories import make_admin, make_child, make_parent
+from users.tests.factories import make_admin, make_child, make_instructor, make_parent
 
 SUNDAY = datetime.date(2026, 11, 8)
 DAY = datetime.date(2026, 11, 7)  # Saturday
@@ -147,6 +150,14 @@ class NightlyJobTests(TestCase):
         again = self.run_night()
         self.assertEqual(again.counts["participants_absent"], 0)
         self.assertEqual(again.counts["instructors_absent"], 0)
+
+    def test_a_run_that_marks_nothing_announces_nothing(self):
+        self.run_night()
+        with mock.patch("attendance.live.group_send_many_safely") as send:
+            with self.captureOnCommitCallbacks(execute=True):
+                log = self.run_night()
+        self.assertEqual(log.counts["participants_absent"], 0)
+        send.assert_not_called()
 
     def test_lectures_not_over_yet_are_left_alone(self):
         noon = local_datetime(DAY, datetime.time(12, 0))  # the lecture runs 17:00–18:30
@@ -296,3 +307,74 @@ class NightlyPlansMissingRowsTests(TestCase):
         self.assertEqual(log.counts["instructor_rows_planned"], 1)
         row = InstructorAttendance.objects.get(lecture=lecture)
         self.assertEqual((row.instructor, row.status), (lecture.instructor, "absent"))
+
+
+class NightlyJobAnnouncesTests(TransactionTestCase):
+    """§7: attendance the job marks is announced like a submission — to every admin and
+    the lecture's instructor, after the commit — and to nobody else."""
+
+    def setUp(self):
+        super().setUp()
+        layer = own_channel_layer()
+        layer.enable()
+        self.addCleanup(layer.disable)
+        self.admin = make_admin()
+        self.instructor = make_instructor()
+        self.other = make_instructor()
+        parent = make_parent()
+        self.lecture = LectureFactory(course=CourseFactory(instructor=self.instructor), date=DAY)
+        LectureAttendance.objects.create(lecture=self.lecture, child=make_child(parent))
+        LectureAttendance.objects.create(
+            lecture=self.lecture, child=make_child(parent), present=True, rating=9
+        )
+        # Taken in full by its instructor: the job marks nothing there, so says nothing.
+        taken = LectureFactory(course=CourseFactory(instructor=self.other), date=DAY)
+        LectureAttendance.objects.create(
+            lecture=taken, child=make_child(parent), present=True, rating=8
+        )
+
+    def run_night(self):
+        with time_machine.travel(NIGHT, tick=False):
+            return cron.mark_absent_daily(day=DAY)
+
+    async def connect(self, user):
+        socket = await open_socket(f"token={await sync_to_async(access_token)(user)}")
+        self.assertEqual((await socket.receive_json())["type"], "connection_established")
+        return socket
+
+    async def test_admins_and_the_lectures_instructor_hear_of_each_lecture_it_marked(self):
+        admin = await self.connect(self.admin)
+        mine = await self.connect(self.instructor.user)
+        other = await self.connect(self.other.user)
+
+        log = await sync_to_async(self.run_night)()
+
+        self.assertEqual(log.counts["lectures_announced"], 1)
+        expected = {
+            "type": "attendance_update",
+            "lecture": self.lecture.pk,
+            "course": self.lecture.course_id,
+            "date": "2026-11-07",
+            "attendance_taken": False,
+            "counts": {"total": 2, "present": 1, "absent": 1, "unmarked": 0},
+            "submitted_by": None,
+            "at": "2026-11-07T23:59:00+02:00",
+        }
+        self.assertEqual(await admin.receive_json(), expected)
+        self.assertEqual(await mine.receive_json(), expected)
+        self.assertTrue(await other.nothing(timeout=0.5))
+        self.assertTrue(await admin.nothing(timeout=0.2))  # one event per lecture marked
+        for socket in (admin, mine, other):
+            await socket.leave()
+
+    def test_a_failing_channel_layer_is_logged_once_and_the_run_succeeds(self):
+        layer = get_channel_layer()
+        with (
+            mock.patch.object(layer, "group_send", side_effect=ConnectionError("redis down")),
+            self.assertLogs("core.realtime", level="WARNING") as logs,
+        ):
+            log = self.run_night()
+        self.assertEqual(log.status, "success", log.error)
+        self.assertEqual(len(logs.records), 1)
+        self.assertIn("failed for 2 of 2 events: ConnectionError: redis down", logs.output[0])
+        self.assertEqual(LectureAttendance.objects.filter(source="system").count(), 1)
