@@ -17,7 +17,8 @@ travel as arrays (``unnest``) into one statement whose common table expressions:
    with who, when and how; ``child_rows`` / ``student_rows`` — the late joiners' new rows,
    one ``INSERT … ON CONFLICT DO UPDATE`` per participant type;
 4. ``audit`` — the ``AttendanceSubmission`` row, its ``changes`` written as JSON text in
-   SQL (record order; only rows that are new or whose values changed);
+   SQL into a ``json`` column (record order; only rows that are new or whose values
+   changed);
 5. ``tally`` / ``taken`` — the lecture's counts after the write (the rows written plus the
    lecture's other rows) and ``attendance_taken`` once none is unmarked.
 
@@ -119,8 +120,9 @@ audit AS (
     SELECT %(lecture)s, %(actor)s, %(now)s, %(source)s,
         count(*) FILTER (WHERE row_id IS NULL),
         count(*) FILTER (WHERE row_id IS NOT NULL),
-        -- The entries as JSON text (format() is several times cheaper than building
-        -- json or jsonb objects), parsed into jsonb once. to_json() quotes each value.
+        -- The entries as JSON text: format() is several times cheaper than building json
+        -- objects, and the column is json (core.fields.TextJSONField), so the text is only
+        -- checked, not parsed into jsonb. to_json() quotes each value.
         COALESCE(
             '[' || string_agg(
                 format(
@@ -141,7 +143,7 @@ audit AS (
                     OR old_notes IS DISTINCT FROM notes
             ) || ']',
             '[]'
-        )::jsonb
+        )::json
     FROM writes
     HAVING (SELECT ok FROM go)
     RETURNING id, created, updated

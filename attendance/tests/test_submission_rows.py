@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.submission import attendance_submit
 from core.errors import Invalid
+from core.testing import requires_postgres
 from courses.models import Lecture
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
@@ -299,3 +300,30 @@ class NulCharacterTests(RowsTestCase):
             self.assertEqual(
                 (raised.exception.code, raised.exception.record_field), ("invalid_record", field)
             )
+
+
+class AuditColumnTests(RowsTestCase):
+    """``changes`` is a json column on PostgreSQL (core.fields.TextJSONField)."""
+
+    def test_what_the_orm_writes_is_read_back_as_written(self):
+        changes = [{"participant": {"type": "child", "id": 1}}, "[1, 2]", 3.5, None, "نص"]
+        audit = AttendanceSubmission.objects.create(
+            lecture=self.lecture, at=DURING, source="admin", changes=changes
+        )
+        self.assertEqual(AttendanceSubmission.objects.get(pk=audit.pk).changes, changes)
+        self.assertEqual(
+            AttendanceSubmission.objects.filter(pk=audit.pk).values_list("changes", flat=True)[0],
+            changes,
+        )
+
+
+@requires_postgres
+class AuditColumnTypeTests(TestCase):
+    def test_the_column_is_json_not_jsonb(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = %s AND column_name = 'changes'",
+                [AttendanceSubmission._meta.db_table],
+            )
+            self.assertEqual(cursor.fetchone(), ("json",))
