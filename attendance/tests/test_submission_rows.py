@@ -142,11 +142,33 @@ class AuditTests(RowsTestCase):
         self.assertEqual((result.created, result.updated), (0, 1))
         self.assertEqual(self.row(child=self.boy).marked_at, LATER)
 
-    def test_notes_that_need_escaping_survive_the_round_trip(self):
-        notes = 'قال: "حاضر" \\ \n\t<b>'
-        result = self.submit([{"child": self.boy.pk, "present": True, "rating": 8, "notes": notes}])
-        self.assertEqual(self.audit(result)[0]["new"]["notes"], notes)
-        self.assertEqual(self.row(child=self.boy).notes, notes)
+    def test_notes_and_codes_that_need_escaping_survive_the_round_trip(self):
+        notes = ['قال: "حاضر" \\ \n\t<b>', "NULL", " {a,b} "]
+        code = 'B"1\\{,}'
+        result = self.submit(
+            [
+                {"child": self.boy.pk, "present": True, "rating": 8, "notes": notes[0]},
+                {"child": self.girl.pk, "present": True, "rating": 8, "notes": notes[1]},
+                {"student": self.student.pk, "present": True, "rating": 8, "notes": notes[2]},
+                {"code": code, "present": True, "rating": 8},
+            ]
+        )
+        self.assertEqual([change["new"]["notes"] for change in self.audit(result)], notes)
+        stored = [
+            self.row(child=self.boy),
+            self.row(child=self.girl),
+            self.row(student=self.student),
+        ]
+        self.assertEqual([row.notes for row in stored], notes)
+        self.assertEqual(result.not_enrolled, [{"index": 3, "code": code}])
+
+    def test_empty_notes_clear_the_rows_notes(self):
+        self.submit([{"child": self.boy.pk, "present": True, "rating": 8, "notes": "x"}])
+        result = self.submit(
+            [{"child": self.boy.pk, "present": True, "rating": 8, "notes": ""}], now=LATER
+        )
+        self.assertEqual(self.audit(result)[0]["old"]["notes"], "x")
+        self.assertEqual(self.row(child=self.boy).notes, "")
 
 
 class ParticipantsTests(RowsTestCase):
