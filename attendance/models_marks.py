@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import TextJSONField
 from core.models import TimeStampedModel
 from users.participants import ParticipantRecord, participant_fields
 
@@ -35,7 +36,8 @@ class AttendanceSubmission(models.Model):
     source = models.CharField(_("source"), max_length=10)
     created = models.PositiveIntegerField(_("rows created"), default=0)
     updated = models.PositiveIntegerField(_("rows updated"), default=0)
-    changes = models.JSONField(_("changes"), default=list, blank=True)
+    # json, not jsonb: written once by the submission's statement, read back whole.
+    changes = TextJSONField(_("changes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("attendance submission")
