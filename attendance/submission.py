@@ -173,13 +173,15 @@ def attendance_submit(
 
 
 def _lock(lecture: Lecture) -> Lecture:
-    """The lecture, read again under a row lock (``SELECT … FOR UPDATE``). Its course is
-    the one the caller's lecture already has (the rules read the course's instructor):
-    the lock is on the lecture row only, as the lock order wants (course → lecture →
-    rows; courses.services), and a second read of the course would be a second query."""
+    """The lecture, read again under a row lock (``SELECT … FOR UPDATE``) on the lecture
+    row only, as the lock order wants (course → lecture → rows; courses.services). The
+    rules read the course's instructor: the caller's lecture has usually loaded the course
+    already (a non-admin's check did), and the locked copy shares it instead of reading it
+    a second time."""
     locked = Lecture.objects.select_for_update().get(pk=lecture.pk)
-    if locked.course_id == lecture.course_id:
-        locked.course = lecture.course
+    course = Lecture._meta.get_field("course")
+    if locked.course_id == lecture.course_id and course.is_cached(lecture):
+        course.set_cached_value(locked, course.get_cached_value(lecture))
     return locked
 
 

@@ -30,7 +30,7 @@ participant, the audit row's figures, the counts and whether it set ``attendance
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -46,6 +46,7 @@ from attendance.submission_write import (
     duplicate_participant,
     late_joiners,
 )
+from core.sql import array_literal, boolean_element, quoted_element
 from courses.models import Lecture
 from users.models import Child, CustomUser, StudentUser
 
@@ -248,7 +249,7 @@ def write_marks_postgresql(
         keys = {index: (marks.participant_type(index), pk) for index, pk in rowless.items()}
         enrolled = late_joiners(lecture=lecture, keys=keys.values())
         joining = {index for index, key in keys.items() if key in enrolled}
-        answer = _run({**params, "checked": True, "joining": _array(sorted(joining), str)})
+        answer = _run({**params, "checked": True, "joining": array_literal(sorted(joining))})
         if not answer.wrote:  # the guard has nothing left to refuse: a bug if it does
             raise RuntimeError("the attendance write was refused after its check")
     skipped = sorted([*unnamed, *(answer.nobody or ()), *(set(rowless) - joining)])
@@ -275,9 +276,10 @@ def _run(params: dict[str, Any]) -> Answer:
 def _params(
     *, lecture: Lecture, actor: CustomUser, marks: Marks, source: str, now: datetime
 ) -> tuple[dict[str, Any], list[int]]:
-    """The statement's parameters — the records as columns, each an array literal (see
-    ``_array``) — and the indexes of records whose code has a letter of neither table
-    (nobody has it; not sent)."""
+    """The statement's parameters — the records as columns, each an array literal
+    (``core.sql.array_literal``: psycopg adapts a list element by element in Python, which
+    at N = 500 took about a millisecond for these seven) — and the indexes of records whose
+    code has a letter of neither table (nobody has it; not sent)."""
     ords, kinds, unnamed = [], [], []
     ids: list[int | None] = []
     codes: list[str | None] = []
@@ -293,20 +295,20 @@ def _params(
         codes.append(value if by_code else None)
     sent = _pick(ords, len(marks))
     params = {
-        "ord": _array(ords, str),
-        "kind": _array(kinds, str),  # "child" or "student": nothing to quote
-        "pid": _array(ids, str),
-        "code": _array(codes, _quoted),
-        "present": _array(sent(marks.present), _BOOLEAN.__getitem__),
-        "rating": _array(sent(marks.ratings), str),  # Decimal("9.50") → "9.50"
-        "notes": _array(sent(marks.notes), _quoted),
+        "ord": array_literal(ords),
+        "kind": array_literal(kinds),  # "child" or "student": nothing to quote
+        "pid": array_literal(ids),
+        "code": array_literal(codes, quoted_element),
+        "present": array_literal(sent(marks.present), boolean_element),
+        "rating": array_literal(sent(marks.ratings)),  # Decimal("9.50") → "9.50"
+        "notes": array_literal(sent(marks.notes), quoted_element),
         "lecture": lecture.pk,
         "actor": actor.pk,
         "now": now,
         "source": source,
         "stamp": timezone.now(),  # created_at / updated_at, as auto_now(_add) would set them
         "checked": False,
-        "joining": "{}",
+        "joining": array_literal([]),
     }
     return params, unnamed
 
@@ -316,19 +318,3 @@ def _pick(ords: Sequence[int], size: int) -> Callable[[list], list]:
     if len(ords) == size:
         return lambda column: column
     return lambda column: [column[index] for index in ords]
-
-
-_BOOLEAN = {True: "t", False: "f"}
-
-
-def _array(values: Iterable[Any], element: Callable[[Any], str]) -> str:
-    """A PostgreSQL array literal (``{1,NULL,3}``), sent as one text parameter and cast in
-    the statement. psycopg adapts a list element by element in Python, which at N = 500
-    took about a millisecond for the seven columns; this takes a tenth of that."""
-    return "{" + ",".join("NULL" if value is None else element(value) for value in values) + "}"
-
-
-def _quoted(text: str) -> str:
-    """A text element in double quotes, so that commas, braces, blanks or the word NULL
-    stay text; inside them only ``"`` and ``\\`` need a backslash."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

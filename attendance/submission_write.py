@@ -12,14 +12,14 @@ not change are left out of ``changes``):
   default test run; SPEC §9's budget is measured on PostgreSQL only).
 
 Both run inside the submission's transaction, under the lecture's row lock, and raise
-``duplicate_participant`` before anything of theirs is visible (the transaction is rolled
-back). ``attendance/tests/test_submission_rows.py`` holds them to the same answers.
+``duplicate_participant`` without writing anything.
+``attendance/tests/test_submission_rows.py`` holds them to the same answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -103,67 +103,85 @@ def write_marks_portable(
     """The ORM writer (SQLite): a query per participant type to resolve, one for the old
     values, ``bulk_create(update_conflicts=True)`` per type, the counts, the audit row."""
     resolved = _resolve(marks)
-    seen: dict[Key, int] = {}
+    keys: dict[Key, int] = {}
     for index, key in resolved.items():  # in record order
-        if key in seen:
-            raise duplicate_participant(marks, index=index, first=seen[key])
-        seen[key] = index
-
-    existing = _old_values(lecture=lecture, keys=seen)
-    joining = late_joiners(lecture=lecture, keys=[key for key in seen if key not in existing])
-    not_enrolled, changes, rows, absences = [], [], [], False
+        if key in keys:
+            raise duplicate_participant(marks, index=index, first=keys[key])
+        keys[key] = index
+    existing = _old_values(lecture=lecture, keys=keys)
+    joining = late_joiners(lecture=lecture, keys=[key for key in keys if key not in existing])
+    plan = _Plan()
     for index in range(len(marks)):
         key = resolved.get(index)
         if key is None or (key not in existing and key not in joining):
-            not_enrolled.append(marks.as_sent(index))
-            continue
-        old = existing.get(key) or {"present": None, "rating": None, "notes": ""}
-        new = {
-            "present": marks.present[index],
-            "rating": marks.ratings[index],
-            "notes": marks.notes[index] if marks.notes[index] is not None else old["notes"],
-        }
-        absences = absences or not new["present"]
-        rows.append(_row(lecture=lecture, key=key, values=new, actor=actor, source=source, now=now))
-        if key not in existing or old != new:
-            changes.append(
-                {
-                    "participant": {"type": key[0], "id": key[1]},
-                    "old": _json_values(old),
-                    "new": _json_values(new),
-                }
-            )
+            plan.not_enrolled.append(marks.as_sent(index))
+        else:
+            plan.add(key, index, marks=marks, old=existing.get(key))
     for kind in (CHILD, STUDENT):
-        batch = [row for row in rows if getattr(row, f"{kind}_id") is not None]
+        batch = [
+            _row(lecture=lecture, key=key, values=new, actor=actor, source=source, now=now)
+            for key, new in plan.rows
+            if key[0] == kind
+        ]
         if batch:
             LectureAttendance.objects.bulk_create(
                 batch, update_conflicts=True, unique_fields=["lecture", kind], update_fields=WRITTEN
             )
-
     counts = lecture_counts(lecture)
     taken = bool(lecture.attendance_taken)
     if counts["total"] and not counts["unmarked"] and not taken:
         Lecture.objects.filter(pk=lecture.pk).update(attendance_taken=True, updated_at=now)
         taken = True
-    created = sum(1 for key in seen if key in joining and key not in existing)
+    updated = len(plan.rows) - plan.created
     submission = AttendanceSubmission.objects.create(
         lecture=lecture,
         submitted_by=actor,
         at=now,
         source=source,
-        created=created,
-        updated=len(rows) - created,
-        changes=changes,
+        created=plan.created,
+        updated=updated,
+        changes=plan.changes,
     )
     return Outcome(
-        created=created,
-        updated=len(rows) - created,
-        not_enrolled=not_enrolled,
+        created=plan.created,
+        updated=updated,
+        not_enrolled=plan.not_enrolled,
         counts=counts,
         attendance_taken=taken,
-        absences=absences,
+        absences=plan.absences,
         submission_id=submission.pk,
     )
+
+
+@dataclass
+class _Plan:
+    """What the portable writer will write: the rows' new values, the audit's changes."""
+
+    rows: list[tuple[Key, dict[str, Any]]] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    not_enrolled: list[dict] = field(default_factory=list)
+    created: int = 0
+    absences: bool = False
+
+    def add(self, key: Key, index: int, *, marks: Marks, old: dict[str, Any] | None) -> None:
+        before = old or {"present": None, "rating": None, "notes": ""}
+        sent_notes = marks.notes[index]
+        new = {
+            "present": marks.present[index],
+            "rating": marks.ratings[index],
+            "notes": sent_notes if sent_notes is not None else before["notes"],
+        }
+        self.rows.append((key, new))
+        self.created += old is None
+        self.absences = self.absences or not new["present"]
+        if old is None or before != new:
+            self.changes.append(
+                {
+                    "participant": {"type": key[0], "id": key[1]},
+                    "old": _json_values(before),
+                    "new": _json_values(new),
+                }
+            )
 
 
 def _resolve(marks: Marks) -> dict[int, Key]:
