@@ -60,6 +60,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from demo_logins import demo_logins  # scripts/ is this script's sys.path[0]
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
@@ -88,20 +90,6 @@ class Role:
 def say(text: str) -> None:
     sys.stdout.write(f"{text}\n")
     sys.stdout.flush()
-
-
-def demo_logins() -> dict[str, str]:
-    """Phone numbers and the password of users/demo.py, read without importing Django."""
-    import ast
-
-    tree = ast.parse((ROOT / "users" / "demo.py").read_text(encoding="utf-8"))
-    found = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    found[target.id] = node.value.value
-    return found
 
 
 def roles() -> list[Role]:

@@ -15,7 +15,6 @@ The server runs with PROJECT_PYTHON (default: .venv/bin/python of this repositor
 
 from __future__ import annotations
 
-import ast
 import os
 import socket
 import subprocess
@@ -26,6 +25,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from demo_logins import demo_logins  # scripts/ is this script's sys.path[0]
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,14 +48,8 @@ def say(text: str) -> None:
 
 
 def demo_login() -> tuple[str, str]:
-    """ADMIN_PHONE and DEMO_PASSWORD of users/demo.py, read without importing Django."""
-    tree = ast.parse((ROOT / "users" / "demo.py").read_text(encoding="utf-8"))
-    found = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    found[target.id] = node.value.value
+    """ADMIN_PHONE and DEMO_PASSWORD of users/demo.py."""
+    found = demo_logins()
     return found["ADMIN_PHONE"], found["DEMO_PASSWORD"]
 
 
