@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 import inspect
 import re
 from pathlib import Path
@@ -272,3 +273,55 @@ class ConfigurationDocsTests(SimpleTestCase):
     def test_every_settings_variable_is_in_the_configuration_guide(self):
         text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
         self.assertEqual(sorted(self.read - configuration_doc_variables(text)), [])
+
+
+def _demo_logins() -> dict[str, str]:
+    """users/demo.py's constants, read the way the fuzzer and the browser check read them."""
+    spec = importlib.util.spec_from_file_location(
+        "demo_logins", ROOT / "scripts" / "demo_logins.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.demo_logins()
+
+
+class ReadmeTests(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    def test_the_demo_logins_are_the_seeded_accounts(self):
+        demo = _demo_logins()
+        section = self.readme.split("## Demo logins", 1)[1].split("\n## ", 1)[0]
+        phones = re.findall(r"^\| [^|]+\| `(\+20\d{10})`", section, flags=re.MULTILINE)
+        seeded = {value for name, value in demo.items() if name.endswith("_PHONE")}
+        self.assertEqual(sorted(phones), sorted(seeded))
+        self.assertIn(f"`{demo['DEMO_PASSWORD']}`", section)
+
+    def test_it_stays_short_enough_for_a_newcomer(self):
+        self.assertLessEqual(len(self.readme.splitlines()), 250)
+
+    def test_every_relative_link_of_the_docs_resolves(self):
+        broken = []
+        for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+            text = path.read_text(encoding="utf-8")
+            for target in re.findall(r"\]\(([^)#:\s]+)(?:#[^)]*)?\)", text):
+                resolved = (path.parent / target).resolve()
+                # benchmarks/README.md is written alongside; every other target must exist.
+                if not resolved.exists() and resolved != ROOT / "benchmarks" / "README.md":
+                    broken.append(f"{path.relative_to(ROOT)} → {target}")
+        self.assertEqual(broken, [])
+
+    def test_the_docs_describe_the_product_as_it_is(self):
+        # No logbook: the docs say what exists, not what changed or what is to come.
+        history = re.compile(
+            r"issue #?\d|\bused to\b|since that run|do not exist today|arrives with|not built yet",
+            flags=re.IGNORECASE,
+        )
+        found = [
+            f"{path.relative_to(ROOT)}: {match.group(0)}"
+            for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+            for match in history.finditer(path.read_text(encoding="utf-8"))
+        ]
+        self.assertEqual(found, [])
