@@ -1,7 +1,8 @@
 # Redwan Courses Center backend: one image for every service of docker-compose.yml —
-# `web` (gunicorn: `docker-entrypoint.sh web`), `ws` (Daphne: `docker-entrypoint.sh ws`)
-# and `cron` (`docker-entrypoint.sh cron`). Run alone, its CMD is one Daphne serving HTTP
-# and WebSocket, like ./run.sh.
+# `django-web-app` (gunicorn: `docker-entrypoint.sh web`), `ws` (Daphne:
+# `docker-entrypoint.sh ws`) and `cron` (`docker-entrypoint.sh cron`). Run alone, its CMD
+# serves the API the way Compose does: gunicorn through the entrypoint's `web` role
+# (WebSockets are the `ws` role's, a second container from the same image).
 #
 # The base is pinned to a Debian release (bookworm) so that the pinned apt versions
 # below stay resolvable.
@@ -72,4 +73,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; h = (os.environ.get('DJANGO_ALLOWED_HOSTS') or 'localhost').split(',')[0].strip().lstrip('.'); h = 'localhost' if h in ('', '*') else h; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/healthz/', headers={'Host': h}), timeout=4)"]
 
 ENTRYPOINT ["/app/docker-entrypoint.sh"]
-CMD ["python", "-m", "core.serve", "-b", "0.0.0.0", "-p", "8000", "core.asgi:application"]
+CMD ["web"]

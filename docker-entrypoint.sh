@@ -3,25 +3,25 @@
 #
 #   docker-entrypoint.sh COMMAND [ARGS...]
 #       Server / one-off mode: wait for the database, apply migrations, collect static
-#       files, then exec COMMAND (the image's CMD is Daphne).
+#       files, then exec COMMAND.
 #
 #   docker-entrypoint.sh web [GUNICORN-OPTIONS...]
-#       The REST side of the split layout (docker-compose.yml's `web`): wait, migrate,
-#       collect static files, then exec gunicorn (WSGI, Redwan_courses_center.wsgi) on
-#       $BIND_HOST:$PORT with $GUNICORN_WORKERS sync workers. Serves /api/, /auth/,
-#       /courses-admin/, static files and the health checks; no access log (nginx keeps
-#       one without query strings).
+#       The REST side of the split layout (docker-compose.yml's `django-web-app`; also the
+#       image's CMD): wait, migrate, collect static files, then exec gunicorn (WSGI,
+#       Redwan_courses_center.wsgi) on $BIND_HOST:$PORT with $GUNICORN_WORKERS sync
+#       workers. Serves /api/, /auth/, /courses-admin/, static files and the health
+#       checks; no access log (nginx keeps one without query strings).
 #
 #   docker-entrypoint.sh ws [DAPHNE-OPTIONS...]
 #       The WebSocket side (docker-compose.yml's `ws`): wait for the database (no
-#       migrations, no collectstatic: `web` does those), then exec Daphne through
+#       migrations, no collectstatic: `django-web-app` does those), then exec Daphne through
 #       core.serve on $BIND_HOST:$PORT, taking the client address from X-Forwarded-For.
 #
 #   docker-entrypoint.sh cron [CRON-OPTIONS...]
 #       Cron mode, for the single `cron` service of docker-compose.yml. Must start as root:
 #       the cron daemon needs it. The jobs themselves run as the unprivileged user
 #       $CRON_JOB_USER (default `app`, dropped with setpriv). Waits for the database but
-#       neither migrates nor collects static files (the web service does that), saves the
+#       neither migrates nor collects static files (django-web-app does that), saves the
 #       container environment to $CRON_ENV_FILE (cron starts jobs with an empty
 #       environment), installs CRONJOBS with `manage.py crontab add` and runs `cron -f`.
 #
@@ -156,7 +156,7 @@ run_cron() {
     [[ "$CRON_ENV_FILE" =~ $safe_path ]] || die "CRON_ENV_FILE may only contain [A-Za-z0-9_./-]"
     [[ "$CRON_LOG_TARGET" =~ $safe_path ]] || die "CRON_LOG_TARGET may only contain [A-Za-z0-9_./-]"
 
-    # The web service migrates; two containers migrating at once would race.
+    # django-web-app migrates; two containers migrating at once would race.
     : "${SKIP_MIGRATE:=1}" "${SKIP_COLLECTSTATIC:=1}"
     prepare_database_and_static
 
@@ -235,7 +235,7 @@ main() {
         local role="$1"
         shift
         if [[ "$role" == "ws" ]]; then
-            # The web service migrates and collects static files; two at once would race.
+            # django-web-app migrates and collects static files; two at once would race.
             : "${SKIP_MIGRATE:=1}" "${SKIP_COLLECTSTATIC:=1}"
         fi
         server_command "$role" "$@"

@@ -2,7 +2,7 @@
 
 Everything comes from the environment (a `.env` file in the project root is read when
 present). The defaults give a working development setup with no services: SQLite and the
-in-memory channel layer. See README.md "Configuration" and `.env.example`.
+in-memory channel layer. See docs/configuration.md and `.env.example`.
 """
 
 from datetime import timedelta

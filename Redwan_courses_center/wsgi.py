@@ -1,4 +1,4 @@
-"""WSGI entry point (used when REST traffic is served by gunicorn; see README).
+"""WSGI entry point (used when REST traffic is served by gunicorn; see docs/operations.md).
 
 Importing it marks the process as a WSGI server (``DJANGO_SERVER=wsgi``, unless the
 environment says otherwise), which turns on persistent database connections: see the

@@ -238,7 +238,7 @@ class ScanViewSet(DeclaredPermissionsMixin, viewsets.GenericViewSet):
         # DRF would say ``not_authenticated`` here, which tells a prober the two apart.
         raise exceptions.AuthenticationFailed(INVALID_DEVICE)
 
-    # A scan records nothing new from the caller's point of view: 200, as README says
+    # A scan records nothing new from the caller's point of view: 200, as docs/decisions.md says
     # (drf-spectacular documents a create as 201 unless told).
     @extend_schema(request=ScanSerializer, responses={200: ScanResultSerializer}, auth=[])
     def create(self, request, *args, **kwargs):

@@ -2,7 +2,7 @@
 
 A service raises e.g. ``Conflict("course_full", _("The course is full."))``; the API answers
 ``409 {"code": "course_full", "detail": "..."}``. Codes are part of the API contract and
-are listed in README.md.
+are listed in docs/api.md (tests/test_docs.py checks it).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 - :class:`QuickStartSite` — what ``./run.sh`` starts: one Daphne answers everything.
 - :class:`ComposeSite` — what ``docker-compose.yml`` runs: nginx (the repository's
   ``deploy/nginx`` template, Debian's nginx on the host) in front of gunicorn
-  (``docker-entrypoint.sh web``) for REST and Daphne (``docker-entrypoint.sh ws``) for
+  (``docker-entrypoint.sh web``, Compose's ``django-web-app`` service) for REST and Daphne (``docker-entrypoint.sh ws``) for
   ``/ws/``.
 
 Both share this test process's PostgreSQL database, Redis channel layer, cache and secret

@@ -129,7 +129,7 @@ class SeedDemoTests(APITestCase):
     def test_the_documented_demo_admin_can_log_in(self):
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
-        # The command prints the credentials the README states.
+        # The command prints the credentials the README states (tests/test_docs.py reads them).
         self.assertIn(demo.ADMIN_PHONE, out.getvalue())
         self.assertIn(demo.DEMO_PASSWORD, out.getvalue())
 

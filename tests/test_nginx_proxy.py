@@ -1,6 +1,6 @@
-"""The split serving layout of docker-compose.yml, on the host (issue #12, point 3):
-Debian's nginx running the repository's deploy/nginx template in front of a gunicorn
-(``docker-entrypoint.sh web``) and a Daphne (``docker-entrypoint.sh ws``), all three
+"""The split serving layout of docker-compose.yml, on the host: Debian's nginx running the
+repository's deploy/nginx template in front of a gunicorn (``docker-entrypoint.sh web``,
+Compose's ``django-web-app``) and a Daphne (``docker-entrypoint.sh ws``), all three
 started by the test on free ports (``tests.sites.ComposeSite``), PostgreSQL and the Redis
 channel layer behind them. The whole family-and-staff journey also runs through two such
 sites (``tests/test_e2e_journey.py``).
@@ -30,7 +30,7 @@ from tests.sites import ComposeSite
 from users.tests.factories import make_admin, make_child, make_instructor
 
 PLACEHOLDERS = {
-    "WEB_UPSTREAM": "web:8000",
+    "WEB_UPSTREAM": "django-web-app:8000",
     "WS_UPSTREAM": "ws:8000",
     "NGINX_PORT": "80",
     "NGINX_ACCESS_LOG": "/dev/stdout",
