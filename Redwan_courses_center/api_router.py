@@ -10,6 +10,7 @@ from attendance.views import (
     ScanViewSet,
     SupervisorShiftViewSet,
 )
+from attendance.views_lectures import LectureAttendanceViewSet
 from attendance.views_ratings import InstructorRatingViewSet
 from attendance.views_ws import WsTicketViewSet
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
@@ -42,6 +43,8 @@ router.register("seasons", SeasonViewSet, basename="season")
 router.register("tags", TagViewSet, basename="tag")
 router.register("courses", CourseViewSet, basename="course")
 router.register("lectures", LectureViewSet, basename="lecture")
+# A lecture's attendance routes (/api/lectures/{id}/attendance/…) belong to attendance.
+router.register("lectures", LectureAttendanceViewSet, basename="lecture-attendance")
 router.register("exams", ExamViewSet, basename="exam")
 # Registered before any /api/attendance/{id}/ route, which would otherwise catch "scan".
 router.register("attendance/scan", ScanViewSet, basename="attendance-scan")
