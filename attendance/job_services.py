@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from attendance import rules
 from attendance.absence_alerts import absence_alerts_for_day
-from attendance.live import COUNT_KEYS, broadcast_attendance_updates
+from attendance.live import broadcast_attendance_updates
 from attendance.models import (
     AttendanceSource,
     InstructorAttendance,
@@ -205,7 +205,7 @@ def _announce_marked_lectures(*, day: date, now: datetime) -> int:
     )
     return broadcast_attendance_updates(
         (
-            (lecture, {key: getattr(lecture, f"n_{key}") for key in COUNT_KEYS})
+            (lecture, {key: getattr(lecture, f"n_{key}") for key in rules.COUNT_KEYS})
             for lecture in lectures
         ),
         submitted_by=None,
