@@ -4,7 +4,6 @@ from rest_framework.routers import DefaultRouter
 
 from attendance.history import AttendanceHistoryViewSet
 from attendance.views import (
-    CronLogViewSet,
     DeviceViewSet,
     InstructorAttendanceViewSet,
     ScanViewSet,
@@ -13,6 +12,7 @@ from attendance.views import (
 from attendance.views_lectures import LectureAttendanceViewSet
 from attendance.views_ratings import InstructorRatingViewSet
 from attendance.views_ws import WsTicketViewSet
+from core.views_jobs import CronLogViewSet
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_lectures import ExamViewSet, LectureViewSet
 from enrollments_payments.views import (
