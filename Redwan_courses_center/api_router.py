@@ -4,14 +4,15 @@ from rest_framework.routers import DefaultRouter
 
 from attendance.history import AttendanceHistoryViewSet
 from attendance.views import (
-    CronLogViewSet,
     DeviceViewSet,
     InstructorAttendanceViewSet,
     ScanViewSet,
     SupervisorShiftViewSet,
 )
+from attendance.views_lectures import LectureAttendanceViewSet
 from attendance.views_ratings import InstructorRatingViewSet
 from attendance.views_ws import WsTicketViewSet
+from core.views_jobs import CronLogViewSet
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_lectures import ExamViewSet, LectureViewSet
 from enrollments_payments.views import (
@@ -42,6 +43,8 @@ router.register("seasons", SeasonViewSet, basename="season")
 router.register("tags", TagViewSet, basename="tag")
 router.register("courses", CourseViewSet, basename="course")
 router.register("lectures", LectureViewSet, basename="lecture")
+# A lecture's attendance routes (/api/lectures/{id}/attendance/…) belong to attendance.
+router.register("lectures", LectureAttendanceViewSet, basename="lecture-attendance")
 router.register("exams", ExamViewSet, basename="exam")
 # Registered before any /api/attendance/{id}/ route, which would otherwise catch "scan".
 router.register("attendance/scan", ScanViewSet, basename="attendance-scan")

@@ -356,7 +356,7 @@ PHONE_CODE_MAX_ATTEMPTS = 5
 # --- Scheduled jobs (django-crontab) ----------------------------------------------------
 # Schedules are Cairo wall-clock times: cron reads them in the cron container's time zone
 # (TZ=Africa/Cairo, set by docker-compose.yml and applied by docker-entrypoint.sh). Each
-# job logs its own runs (AttendanceCronLog); output goes to the container log.
+# job logs its own runs (core.models.JobLog); output goes to the container log.
 CRONJOBS: list = [
     ("5 0 * * 0", "attendance.cron.generate_instructor_attendance_weekly"),  # Sunday 00:05
     ("59 23 * * *", "attendance.cron.mark_absent_daily"),

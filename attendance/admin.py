@@ -9,7 +9,6 @@ from attendance import device_services, shift_services
 from attendance import instructor_attendance_services as services
 from attendance.models import (
     AbsenceAlert,
-    AttendanceCronLog,
     AttendanceSubmission,
     Device,
     DeviceScan,
@@ -18,18 +17,14 @@ from attendance.models import (
     StudentInstructorRating,
     SupervisorShift,
 )
-from core.admin import BaseAdmin, ServiceAdminMixin, call_service, ltr_text, time_text
-
-
-class ReadOnlyAdmin(BaseAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import (
+    BaseAdmin,
+    ReadOnlyAdmin,
+    ServiceAdminMixin,
+    call_service,
+    ltr_text,
+    time_text,
+)
 
 
 @admin.register(Device)
@@ -165,18 +160,6 @@ class DeviceScanAdmin(ReadOnlyAdmin):
     list_filter = ("outcome", "device")
     list_select_related = ("device", "instructor__user")
     search_fields = ("fingerprint_id",)
-
-
-@admin.register(AttendanceCronLog)
-class AttendanceCronLogAdmin(ReadOnlyAdmin):
-    list_display = ("job_name", "run_date", "status", "started_at", "counts_text")
-    list_filter = ("job_name", "status")
-    date_hierarchy = "started_at"
-
-    @admin.display(description=_("counts"))
-    def counts_text(self, log) -> str:
-        numbers = {k: v for k, v in (log.counts or {}).items() if isinstance(v, int)}
-        return ltr_text(", ".join(f"{k}: {v}" for k, v in numbers.items()))
 
 
 # --- Participants' attendance: read-only here. Attendance is taken through the API's

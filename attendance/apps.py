@@ -8,9 +8,6 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         from attendance.absence_alerts import KIND, absence_text
-        from attendance.rating_services import RatingAverages
         from notifications.texts import register_text
-        from users.instructor_ratings import register_instructor_ratings
 
-        register_instructor_ratings(RatingAverages())
         register_text(KIND, absence_text)

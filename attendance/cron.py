@@ -1,5 +1,5 @@
 """The scheduled jobs listed in ``settings.CRONJOBS`` (django-crontab calls these with no
-arguments). Thin: each names its job and hands a step to ``attendance.jobs.run_job``. The
+arguments). Thin: each names its job and hands a step to ``core.jobs.run_job``. The
 management commands of the same names call these with ``day=``."""
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from attendance.job_services import (
     attendance_mark_absent_day,
     instructor_attendance_generate_week,
-    today_in_cairo,
 )
-from attendance.jobs import run_job
-from attendance.models import AttendanceCronLog
+from core.jobs import run_job
+from core.models import JobLog
+from courses.rules import center_today
 
 WEEKLY = "generate_instructor_attendance_weekly"
 NIGHTLY = "mark_absent_daily"
 FLUSH_TOKENS = "flush_expired_tokens"
 
 
-def generate_instructor_attendance_weekly(day: date | None = None) -> AttendanceCronLog:
-    return run_job(WEEKLY, instructor_attendance_generate_week, day=day or today_in_cairo())
+def generate_instructor_attendance_weekly(day: date | None = None) -> JobLog:
+    return run_job(WEEKLY, instructor_attendance_generate_week, day=day or center_today())
 
 
-def mark_absent_daily(day: date | None = None) -> AttendanceCronLog:
-    return run_job(NIGHTLY, attendance_mark_absent_day, day=day or today_in_cairo())
+def mark_absent_daily(day: date | None = None) -> JobLog:
+    return run_job(NIGHTLY, attendance_mark_absent_day, day=day or center_today())
 
 
 def _flush_expired_tokens(*, day: date) -> dict:
@@ -39,5 +39,5 @@ def _flush_expired_tokens(*, day: date) -> dict:
     return {"tokens_flushed": expired}
 
 
-def flush_expired_tokens_nightly(day: date | None = None) -> AttendanceCronLog:
-    return run_job(FLUSH_TOKENS, _flush_expired_tokens, day=day or today_in_cairo())
+def flush_expired_tokens_nightly(day: date | None = None) -> JobLog:
+    return run_job(FLUSH_TOKENS, _flush_expired_tokens, day=day or center_today())

@@ -16,13 +16,12 @@ from attendance.instructor_attendance_services import (
 )
 from attendance.job_services import instructor_attendance_plan
 from attendance.models import (
-    AttendanceCronLog,
-    CronStatus,
     InstructorAttendance,
     InstructorAttendanceStatus,
     LectureAttendance,
 )
 from attendance.submission import SubmissionResult, attendance_submit
+from core.models import JobLog, JobStatus
 from courses.models import Lecture
 from users.models import Child, CustomUser
 from users.participants import Participant
@@ -74,7 +73,7 @@ def demo_roll_call(
     return attendance_submit(lecture=lecture, actor=actor, records=records, now=at)
 
 
-def demo_plan_sessions(*, first: date, today: date) -> AttendanceCronLog:
+def demo_plan_sessions(*, first: date, today: date) -> JobLog:
     """The instructors' pending rows: the held sessions since ``first`` (what the weekly
     job made on the Sundays before), then this week's run of the weekly job itself."""
     instructor_attendance_plan(first=first, last=today)
@@ -114,13 +113,13 @@ def demo_staff_attendance(
     return recorded
 
 
-def demo_nightly_job(*, day: date) -> AttendanceCronLog:
+def demo_nightly_job(*, day: date) -> JobLog:
     """The nightly job for ``day``, run as ``manage.py mark_absent_daily --date`` runs it:
     the unmarked rows of that day's lectures become absences (with their alerts)."""
     return _succeeded(mark_absent_daily(day=day))
 
 
-def _succeeded(log: AttendanceCronLog) -> AttendanceCronLog:
-    if log.status != CronStatus.SUCCESS:
+def _succeeded(log: JobLog) -> JobLog:
+    if log.status != JobStatus.SUCCESS:
         raise RuntimeError(f"demo: job {log.job_name} for {log.run_date}: {log.status} {log.error}")
     return log

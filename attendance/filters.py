@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 
-from attendance.models import CronStatus, InstructorAttendanceStatus
+from attendance.models import InstructorAttendanceStatus
 from courses.filters import IdFilter
 
 
@@ -20,8 +20,3 @@ class SupervisorShiftFilter(filters.FilterSet):
     supervisor = IdFilter(field_name="supervisor_id")
     weekday = filters.NumberFilter(field_name="weekday")
     is_active = filters.BooleanFilter(field_name="is_active")
-
-
-class CronLogFilter(filters.FilterSet):
-    job_name = filters.CharFilter(field_name="job_name")
-    status = filters.ChoiceFilter(choices=CronStatus.choices)

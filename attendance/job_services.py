@@ -1,5 +1,5 @@
 """The steps of the attendance jobs (§8), set-based: a fixed number of statements whatever
-the number of rows. They run inside ``attendance.jobs.run_job`` (lock, transaction, log)."""
+the number of rows. They run inside ``core.jobs.run_job`` (lock, transaction, log)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from attendance import rules
 from attendance.absence_alerts import absence_alerts_for_day
-from attendance.live import COUNT_KEYS, broadcast_attendance_updates
+from attendance.live import broadcast_attendance_updates
 from attendance.models import (
     AttendanceSource,
     InstructorAttendance,
@@ -205,15 +205,9 @@ def _announce_marked_lectures(*, day: date, now: datetime) -> int:
     )
     return broadcast_attendance_updates(
         (
-            (lecture, {key: getattr(lecture, f"n_{key}") for key in COUNT_KEYS})
+            (lecture, {key: getattr(lecture, f"n_{key}") for key in rules.COUNT_KEYS})
             for lecture in lectures
         ),
         submitted_by=None,
         at=now,
     )
-
-
-def today_in_cairo(*, now: datetime | None = None) -> date:
-    """The default ``--date`` of every job: the center's today (the weekly job at Sunday
-    00:05 plans Sunday … Saturday; the nightly one at 23:59 marks the day ending)."""
-    return timezone.localdate(now or timezone.now(), CENTER_TZ)

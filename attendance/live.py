@@ -11,24 +11,23 @@ import datetime
 from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from attendance.rules import COUNT_KEYS
 from core.realtime import (
     admins_group,
     group_send_many_safely,
     groups_send_safely,
     instructor_group,
 )
+from courses.rules import CENTER_TZ
 
 if TYPE_CHECKING:
     from courses.models import Lecture
     from users.models import CustomUser
 
 EVENT = "attendance_update"
-COUNT_KEYS = ("total", "present", "absent", "unmarked")
-CENTER_TZ = ZoneInfo("Africa/Cairo")
 
 
 def attendance_update_event(

@@ -93,9 +93,7 @@ from attendance.models_marks import (  # noqa: E402
 )
 from attendance.models_staff import (  # noqa: E402
     CHECKED_IN,
-    AttendanceCronLog,
     CheckInMethod,
-    CronStatus,
     Device,
     DeviceKind,
     DeviceScan,
@@ -108,11 +106,9 @@ from attendance.models_staff import (  # noqa: E402
 __all__ = [
     "AbsenceAlert",
     "CHECKED_IN",
-    "AttendanceCronLog",
     "AttendanceSource",
     "AttendanceSubmission",
     "CheckInMethod",
-    "CronStatus",
     "Device",
     "DeviceKind",
     "DeviceScan",

@@ -247,34 +247,3 @@ class DeviceScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fingerprint_id} @ {self.scanned_at:%Y-%m-%d %H:%M}: {self.outcome}"
-
-
-class CronStatus(models.TextChoices):
-    SUCCESS = "success", _("Success")
-    FAILED = "failed", _("Failed")
-    SKIPPED = "skipped", _("Skipped")
-
-
-class AttendanceCronLog(models.Model):
-    """One row per run of a scheduled job (§8), written outside the job's transaction."""
-
-    job_name = models.CharField(_("job"), max_length=80, db_index=True)
-    run_date = models.DateField(_("for date"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"))
-    finished_at = models.DateTimeField(_("finished at"))
-    status = models.CharField(_("status"), max_length=8, choices=CronStatus.choices)
-    counts = models.JSONField(_("counts"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-
-    class Meta:
-        verbose_name = _("job run")
-        verbose_name_plural = _("job runs")
-        ordering = ["-started_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=CronStatus.values), name="cron_log_status_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.job_name} {self.started_at:%Y-%m-%d %H:%M}: {self.status}"

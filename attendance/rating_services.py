@@ -1,24 +1,22 @@
 """Participants rate their instructors (§6.4 StudentInstructorRating).
 
 A student rates for themself; a parent (primary or linked) for their child. The course
-must be one the participant is in now (an active enrollment, asked of the participation
-provider) or was in (they have an attendance row of one of its lectures). One rating per
-(rater, participant, course): a second POST updates it.
+must be one the participant is in now (an active enrollment) or was in (they have an
+attendance row of one of its lectures). One rating per (rater, participant, course): a
+second POST updates it.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import LectureAttendance, StudentInstructorRating
 from core.errors import Forbidden, Invalid
 from courses.models import Course
+from courses.selectors import participant_in_course
 from users.models import Child, CustomUser, StudentUser
 from users.participants import Participant, participant_lookup
-from users.participation import participation
 from users.selectors import parent_of
 
 RATING_MIN, RATING_MAX = 1, 10
@@ -79,29 +77,6 @@ def _participant(*, rater: CustomUser, child: Child | None) -> Participant:
 
 def _took_part(*, course: Course, participant: Participant) -> bool:
     who = participant_lookup(participant)
-    if participation().participant_in_course(
-        course_id=course.pk,
-        child_id=getattr(who.get("child"), "pk", None),
-        student_id=getattr(who.get("student"), "pk", None),
-    ):
+    if participant_in_course(course, **who):
         return True
     return LectureAttendance.objects.filter(lecture__course=course, **who).exists()
-
-
-class RatingAverages:
-    """The provider ``users.instructor_ratings`` asks (registered in ``apps.ready``)."""
-
-    def annotate_ratings(self, queryset: QuerySet) -> QuerySet:
-        of_instructor = (
-            StudentInstructorRating.objects.filter(instructor=OuterRef("pk"))
-            .order_by()
-            .values("instructor")
-        )
-        average = of_instructor.annotate(value=Avg("rating")).values("value")[:1]
-        count = of_instructor.annotate(value=Count("pk")).values("value")[:1]
-        return queryset.annotate(
-            rating_average=Subquery(
-                average, output_field=DecimalField(max_digits=4, decimal_places=2)
-            ),
-            rating_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
-        )

@@ -6,10 +6,8 @@ services call ``roster_add_enrollment`` / ``roster_remove_enrollment`` when a pa
 joins or leaves a course. Nothing else writes these rows behind this module's back. ``courses`` asks it (``roster_has_marks``, ``roster_lectures_with_marks``)
 instead of reading the attendance table itself.
 
-Direction: these functions take lectures and participants (never Enrollment objects);
-they never import ``enrollments_payments`` and never import ``courses`` at run time, so
-``courses`` may call them without a cycle. Who is active in a course comes from the
-participation provider in ``users.participation``.
+These functions take lectures and participants (never Enrollment objects); who is active
+in a course comes from ``attendance.selectors.roster_rows``.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import BigIntegerField, Exists, F, OuterRef, QuerySet, Value
@@ -25,15 +22,10 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from attendance.models import LectureAttendance
+from attendance.selectors import roster_rows
 from core.sql import insert_from_select
+from courses.models import Lecture, LectureStatus
 from users.participants import Participant, participant_lookup
-from users.participation import participation
-
-if TYPE_CHECKING:
-    from courses.models import Lecture
-
-# courses.models.LectureStatus.CANCELLED, spelled out: the roster never imports courses.
-CANCELLED = "cancelled"
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +33,14 @@ logger = logging.getLogger(__name__)
 def roster_add_lectures(*, lectures: Iterable[Lecture]) -> int:
     """Create the unmarked rows of new lectures for their courses' active participants.
 
-    The participants come from the registered participation provider
-    (``users.participation``; enrollments fill it in). Cancelled lectures get no rows. One
+    The participants are the courses' active enrollments. Cancelled lectures get no rows. One
     ``INSERT … SELECT`` whatever the number of lectures and participants; returns how many
     rows were inserted (a re-run inserts nothing: the unique constraints absorb it).
     """
     ids = [lecture.pk for lecture in lectures if lecture.pk is not None]
     if not ids:
         return 0
-    rows = participation().roster_rows(lecture_ids=ids)
-    if rows is None:
-        return 0
-    return _insert_select(rows)
+    return _insert_select(roster_rows(lecture_ids=ids))
 
 
 def roster_add_enrollment(
@@ -66,7 +54,7 @@ def roster_add_enrollment(
     student = lookup.get("student")
     rows = (
         lectures.not_started(now)
-        .exclude(status=CANCELLED)
+        .exclude(status=LectureStatus.CANCELLED)
         .order_by()
         .annotate(
             lecture_id=F("pk"),

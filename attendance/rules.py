@@ -15,6 +15,9 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 RATING_MIN, RATING_MAX = 1, 10
 
+# The counts of a lecture's roster, in the order every payload shows them.
+COUNT_KEYS = ("total", "present", "absent", "unmarked")
+
 
 def late_threshold(day: date, start: time, *, grace_minutes: int) -> datetime:
     """The last moment a check-in still counts as on time."""

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from attendance.models import (
-    AttendanceCronLog,
     CheckInMethod,
     Device,
     DeviceKind,
@@ -157,19 +156,3 @@ class ScanResultSerializer(serializers.Serializer):
     instructor = serializers.IntegerField(allow_null=True)
     instructor_name = serializers.CharField(allow_null=True)
     sessions = InstructorAttendanceSerializer(many=True)
-
-
-class CronLogSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AttendanceCronLog
-        fields = (
-            "id",
-            "job_name",
-            "run_date",
-            "started_at",
-            "finished_at",
-            "status",
-            "counts",
-            "error",
-        )
-        read_only_fields = fields

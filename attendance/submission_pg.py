@@ -39,9 +39,9 @@ from django.db import connection
 from django.utils import timezone
 
 from attendance.models import AttendanceSubmission, LectureAttendance
+from attendance.rules import COUNT_KEYS
 from attendance.submission_records import CHILD, STUDENT, Marks
 from attendance.submission_write import (
-    COUNT_KEYS,
     Outcome,
     duplicate_participant,
     late_joiners,

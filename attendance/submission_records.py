@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from attendance import errors
 from core.errors import Invalid
-from users import codes
+from users.codes import CHILD_CODE_LETTERS as _CHILD_LETTERS
+from users.codes import STUDENT_CODE_LETTERS as _STUDENT_LETTERS
 
 CHILD, STUDENT = "child", "student"
 IDENTIFIERS = ("code", CHILD, STUDENT)
@@ -28,8 +29,6 @@ MAX_NOTES = 1000
 MAX_CODE = 20
 RATING_MIN, RATING_MAX = Decimal("1"), Decimal("10")
 CENT = Decimal("0.01")
-_CHILD_LETTERS = frozenset(codes.CHILD_LETTERS.values())
-_STUDENT_LETTERS = frozenset(codes.STUDENT_LETTERS.values()) | {codes.STUDENT_FALLBACK_LETTER}
 
 
 @dataclass

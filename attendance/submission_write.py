@@ -29,13 +29,13 @@ from django.utils.translation import gettext as _
 
 from attendance import errors
 from attendance.models import AttendanceSubmission, LectureAttendance
+from attendance.rules import COUNT_KEYS
+from attendance.selectors import roster_rows
 from attendance.submission_records import CENT, CHILD, STUDENT, Marks
 from courses.models import Lecture
 from users.models import Child, CustomUser, StudentUser
-from users.participation import participation
 
 Key = tuple[str, int]  # ("child", 41) or ("student", 7)
-COUNT_KEYS = ("total", "present", "absent", "unmarked")
 # The columns a submission writes on a row that already exists.
 WRITTEN = ["present", "rating", "notes", "marked_by", "marked_at", "source", "updated_at"]
 
@@ -70,7 +70,7 @@ def late_joiners(*, lecture: Lecture, keys: Iterable[Key]) -> set[Key]:
     student_ids = [pk for kind, pk in keys if kind == STUDENT]
     if not child_ids and not student_ids:
         return set()
-    rows = participation().roster_rows(lecture_ids=[lecture.pk])
+    rows = roster_rows(lecture_ids=[lecture.pk])
     if rows is None:
         return set()
     rows = rows.filter(Q(child_id__in=child_ids) | Q(student_id__in=student_ids))

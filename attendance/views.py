@@ -12,12 +12,11 @@ from rest_framework.response import Response
 from attendance import device_services, selectors, shift_services
 from attendance import instructor_attendance_services as services
 from attendance.authentication import INVALID_DEVICE, DeviceAuthentication, IsDevice
-from attendance.filters import CronLogFilter, InstructorAttendanceFilter, SupervisorShiftFilter
-from attendance.models import AttendanceCronLog, Device, ScanOutcome
+from attendance.filters import InstructorAttendanceFilter, SupervisorShiftFilter
+from attendance.models import Device, ScanOutcome
 from attendance.permissions import MayReadInstructorAttendance, MayReadSupervisorShifts
 from attendance.serializers import (
     AtSerializer,
-    CronLogSerializer,
     DeviceSerializer,
     DeviceWithKeySerializer,
     DeviceWriteSerializer,
@@ -261,20 +260,3 @@ class ScanViewSet(DeclaredPermissionsMixin, viewsets.GenericViewSet):
             "sessions": InstructorAttendanceSerializer(result.rows, many=True).data,
         }
         return Response(body)
-
-
-class CronLogViewSet(
-    DeclaredPermissionsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Runs of the scheduled jobs (admins), newest first."""
-
-    permission_map = {"list": [IsAdmin], "retrieve": [IsAdmin]}
-    http_method_names = ["get", "head", "options"]
-    serializer_class = CronLogSerializer
-    queryset = AttendanceCronLog.objects.all()
-    filterset_class = CronLogFilter
-    ordering_fields = ["started_at", "id"]
-    ordering = ["-started_at", "-id"]

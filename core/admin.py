@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.errors import DomainError
+from core.models import JobLog
 
 # Unicode "left-to-right isolate" … "pop directional isolate": keeps "+201012345678" whole
 # inside right-to-left text where HTML cannot be used (page titles, breadcrumbs, <option>).
@@ -205,6 +206,32 @@ class BaseAdmin(admin.ModelAdmin):
     @admin.display(description=_("ID"), ordering="pk")
     def row_id(self, obj) -> int:
         return obj.pk
+
+
+class ReadOnlyAdmin(BaseAdmin):
+    """Pages that show what the services and jobs wrote; nothing is added, changed or
+    deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobLog)
+class JobLogAdmin(ReadOnlyAdmin):
+    list_display = ("job_name", "run_date", "status", "started_at", "counts_text")
+    list_filter = ("job_name", "status")
+    date_hierarchy = "started_at"
+
+    @admin.display(description=_("counts"))
+    def counts_text(self, log) -> str:
+        numbers = {k: v for k, v in (log.counts or {}).items() if isinstance(v, int)}
+        return ltr_text(", ".join(f"{k}: {v}" for k, v in numbers.items()))
 
 
 class BaseInline:

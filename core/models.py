@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,36 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class JobStatus(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class JobLog(models.Model):
+    """One row per run of a scheduled job (§8), written outside the job's transaction by
+    ``core.jobs.run_job``. The table keeps the name it was created with."""
+
+    job_name = models.CharField(_("job"), max_length=80, db_index=True)
+    run_date = models.DateField(_("for date"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    status = models.CharField(_("status"), max_length=8, choices=JobStatus.choices)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        db_table = "attendance_attendancecronlog"
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="cron_log_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_name} {self.started_at:%Y-%m-%d %H:%M}: {self.status}"

@@ -200,7 +200,7 @@ class CourseAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     autocomplete_fields = ("instructor", "tags")
     readonly_fields = ("lectures_link",)
     inlines = (CourseScheduleInline, LectureInline)
-    actions = ("generate_lectures", "attendance_report_csv", "attendance_report_xlsx")
+    actions = ("generate_lectures",)
 
     @admin.display(description=_("price (EGP)"), ordering="price")
     def price_display(self, obj) -> str:
@@ -228,26 +228,6 @@ class CourseAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
                 _("%(course)s: %(created)d created, %(removed)d removed.")
                 % {"course": course, "created": result.created, "removed": result.removed},
             )
-
-    @admin.action(description=_("Attendance report (CSV)"))
-    def attendance_report_csv(self, request, queryset):
-        return self._report(request, queryset, "csv")
-
-    @admin.action(description=_("Attendance report (Excel)"))
-    def attendance_report_xlsx(self, request, queryset):
-        return self._report(request, queryset, "xlsx")
-
-    def _report(self, request, queryset, fmt: str):
-        """The file of GET /api/reports/courses/{id}/attendance/?format=… (one course)."""
-        from enrollments_payments.reports import course_attendance_file
-
-        courses = list(queryset[:2])
-        if len(courses) != 1:
-            self.message_user(
-                request, gettext("Select one course for its attendance report."), messages.ERROR
-            )
-            return None
-        return course_attendance_file(course=courses[0], fmt=fmt)
 
     def save_model(self, request, obj, form, change) -> None:
         # Through the services, so that a new instructor takes over the future lectures and
@@ -312,7 +292,7 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ("course", "instructor")
     readonly_fields = ("number", "attendance_taken", "is_manual", "attendance_rows")
-    actions = ("cancel_lectures", "export_attendance_csv", "export_attendance_xlsx")
+    actions = ("cancel_lectures",)
 
     @admin.display(description=_("attendance"))
     def attendance_rows(self, obj) -> str:
@@ -349,30 +329,6 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     def cancel_lectures(self, request, queryset):
         count = services.lectures_cancel(lectures=queryset)
         self.message_user(request, _("%(n)d lectures cancelled.") % {"n": count})
-
-    @admin.action(description=_("Export attendance (CSV)"))
-    def export_attendance_csv(self, request, queryset):
-        return self._export(request, queryset, "csv")
-
-    @admin.action(description=_("Export attendance (Excel)"))
-    def export_attendance_xlsx(self, request, queryset):
-        return self._export(request, queryset, "xlsx")
-
-    def _export(self, request, queryset, fmt: str):
-        """The course report's file, limited to the selected lectures (of one course)."""
-        from enrollments_payments.reports import course_attendance_file
-
-        lectures = list(queryset.select_related("course"))
-        courses = {lecture.course_id: lecture.course for lecture in lectures}
-        if len(courses) != 1:
-            self.message_user(
-                request, gettext("Select lectures of one course to export."), messages.ERROR
-            )
-            return None
-        (course,) = courses.values()
-        return course_attendance_file(
-            course=course, fmt=fmt, lecture_ids=[lecture.pk for lecture in lectures]
-        )
 
     def save_model(self, request, obj, form, change) -> None:
         if change:

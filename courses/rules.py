@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CENTER_TZ = ZoneInfo("Africa/Cairo")
@@ -43,6 +44,13 @@ def center_weekday(day: date) -> int:
     Python's ``date.weekday()`` has Monday = 0, so Saturday (5) must become 0.
     """
     return (day.weekday() + 2) % 7
+
+
+def center_today(*, now: datetime | None = None) -> date:
+    """The center's date at ``now`` (default: the clock's): the default day of every
+    scheduled job (the weekly one at Sunday 00:05 plans Sunday … Saturday; the nightly ones
+    at 23:5x work on the day ending)."""
+    return timezone.localdate(now or timezone.now(), CENTER_TZ)
 
 
 def in_calendar(moment: datetime) -> bool:

@@ -6,13 +6,13 @@ import functools
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Expression, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, Expression, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from core.permissions import is_admin
 from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture
+from enrollments_payments.models import Enrollment
 from users.models import Child, Instructor, StudentUser
-from users.participation import ParticipationProvider, participation
 from users.selectors import full_name, parent_of
 
 
@@ -45,28 +45,51 @@ def participant_in_course(
     """Is this participant (a child or a student) actively enrolled in the course, so that
     the course's people may record things about them (exam results, attendance)?
 
-    The one place that answers it; the answer comes from the participation provider
-    (``users.participation``, filled in by enrollments_payments).
+    The one place that answers it: one ``EXISTS`` query.
     """
-    return participation().participant_in_course(
-        course_id=course.pk,
-        child_id=child.pk if child is not None else None,
-        student_id=student.pk if student is not None else None,
-    )
+    if child is not None:
+        who = {"child": child}
+    elif student is not None:
+        who = {"student": student}
+    else:
+        return False
+    return Enrollment.objects.active().filter(course=course, **who).exists()
 
 
 def with_seats_left(queryset: QuerySet[Course]) -> QuerySet[Course]:
     """Annotate ``seats_left`` = capacity − active enrollments (a subquery: one query per
     page), never below zero."""
-    return queryset.annotate(seats_left=_seats_left(participation()))
+    return queryset.annotate(seats_left=_seats_left())
 
 
-@functools.lru_cache(maxsize=2)
-def _seats_left(provider: ParticipationProvider) -> Expression:
-    # Built once per provider, not per request: annotate() resolves a copy each time and
-    # leaves this one as it is.
-    taken = provider.active_count(OuterRef("pk"))
-    return Greatest(F("capacity") - taken, Value(0))
+@functools.cache
+def _seats_left() -> Expression:
+    # Built once, not per request: annotate() resolves a copy each time and leaves this
+    # one as it is.
+    taken = (
+        Enrollment.objects.active()
+        .filter(course_id=OuterRef("pk"))
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Greatest(F("capacity") - Coalesce(Subquery(taken[:1]), 0), Value(0))
+
+
+def course_ids_of_user(user) -> QuerySet | None:
+    """Ids of the courses in which the caller's participants (a parent's children, a
+    student themself) are or were enrolled; None for anyone else."""
+    if not user.is_authenticated:
+        return None
+    parent = parent_of(user)
+    if parent is not None:
+        who = Q(child__in=Child.objects.of_parent(parent).values("pk"))
+    elif user.role == "student":
+        who = Q(student__in=StudentUser.objects.filter(user=user).values("pk"))
+    else:
+        return None
+    return Enrollment.objects.seeing_lectures().filter(who).values("course_id")
 
 
 def with_tags_and_schedule(courses: Sequence[Course]) -> Sequence[Course]:
@@ -125,7 +148,7 @@ def lectures_visible_to(user) -> QuerySet[Lecture]:
         return qs
     instructor = instructor_of(user)
     if instructor is None:
-        course_ids = participation().course_ids_of_user(user)
+        course_ids = course_ids_of_user(user)
         return qs.none() if course_ids is None else qs.filter(course_id__in=course_ids)
     if instructor.is_supervisor:
         return qs
@@ -144,7 +167,7 @@ def exams_visible_to(user) -> QuerySet[Exam]:
     if instructor is not None:
         return qs if instructor.is_supervisor else qs.filter(course__instructor=instructor)
     visible = Q(pk__in=_own_results(user).values("exam_id"))
-    course_ids = participation().course_ids_of_user(user)
+    course_ids = course_ids_of_user(user)
     if course_ids is not None:
         visible |= Q(course_id__in=course_ids)
     return qs.filter(visible)

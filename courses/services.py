@@ -47,8 +47,8 @@ from courses.models import (
     Season,
     Tag,
 )
+from enrollments_payments.models import Enrollment, EnrollmentRequest
 from users.models import CustomUser, Instructor
-from users.participation import participation
 
 # Changing any of these re-plans the course's future lectures.
 _PLAN_FIELDS = {"start_date", "end_date", "num_lectures"}
@@ -272,10 +272,10 @@ def _hand_over_future_lectures(course: Course, old_instructor_id: int, *, now: d
 
 def course_has_history(course: Course) -> bool:
     """Attendance taken or marked, exam results, enrollments, payments or enrollment
-    requests: what deleting the course would lose (enrollment history comes from the
-    participation provider; payments hang on enrollments)."""
+    requests: what deleting the course would lose (payments hang on enrollments)."""
     return (
-        participation().course_has_history(course_id=course.pk)
+        Enrollment.objects.filter(course=course).exists()
+        or EnrollmentRequest.objects.filter(course=course).exists()
         or course.lectures.filter(attendance_taken=True).exists()
         or roster_has_marks(lectures=course.lectures.all())
         or ExamResult.objects.filter(exam__course=course).exists()

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from attendance.models import AttendanceSubmission
-from attendance.roster import roster_of
-from attendance.roster_serializers import LectureRosterSerializer, RosterRowSerializer
-from attendance.submission import attendance_can_submit, attendance_submit, attendance_window
-from attendance.submission_serializers import (
-    AttendanceSubmissionSerializer,
-    SubmissionRequestSerializer,
-    SubmissionResponseSerializer,
-)
-from core.permissions import AdminOnly, DeclaredPermissionsMixin, IsAdminOrInstructor, is_admin
+from core.permissions import AdminOnly, DeclaredPermissionsMixin, IsAdminOrInstructor
 from core.unset import UNSET
 from courses import exam_services, selectors, services
 from courses.filters import ExamFilter, LectureFilter
@@ -32,7 +22,6 @@ from courses.serializers import (
     LectureUpdateSerializer,
 )
 from courses.views import _METHODS
-from users.selectors import participants_visible_to
 
 
 class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
@@ -47,8 +36,6 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         "partial_update": [AdminOnly],
         "update": [AdminOnly],
         "destroy": [AdminOnly],
-        "attendance": [IsAuthenticated],
-        "attendance_history": [AdminOnly],
     }
 
     serializer_class = LectureSerializer
@@ -104,70 +91,6 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         lecture = self.get_object()
         services.lecture_delete(lecture=lecture)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(methods=["GET"], request=None, responses=LectureRosterSerializer)
-    @extend_schema(
-        methods=["POST"],
-        request=SubmissionRequestSerializer,
-        responses={200: SubmissionResponseSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        filterset_class=None,
-        search_fields=[],
-        ordering_fields=[],
-    )
-    def attendance(self, request, pk=None):
-        """GET: the lecture's roster. Staff who see the lecture get every row; a parent or
-        a student only the rows of their own participants. POST: submit the attendance
-        (§6.4; the rules are in ``attendance.submission``)."""
-        lecture = self.get_object()
-        user = request.user
-        if request.method == "POST":
-            body = request.data if isinstance(request.data, dict) else {}
-            result = attendance_submit(lecture=lecture, actor=user, records=body.get("records"))
-            return Response(result.as_response())
-        rows = roster_of(lectures=[lecture])
-        if not (is_admin(user) or selectors.instructor_of(user) is not None):
-            rows = rows.filter(participants_visible_to(user).records_q())
-        data = RosterRowSerializer(rows, many=True).data
-        marked = [row for row in data if row["present"] is not None]
-        opens_at, closes_at = attendance_window(lecture=lecture)
-        return Response(
-            {
-                "lecture": lecture.pk,
-                "window_opens_at": opens_at.isoformat(),
-                "window_closes_at": closes_at.isoformat(),
-                "can_submit": attendance_can_submit(
-                    lecture=lecture, actor=user, now=timezone.now()
-                ),
-                "attendance_taken": lecture.attendance_taken,
-                "rows": data,
-                "counts": {
-                    "total": len(data),
-                    "present": sum(1 for row in marked if row["present"]),
-                    "absent": sum(1 for row in marked if not row["present"]),
-                    "unmarked": len(data) - len(marked),
-                },
-            }
-        )
-
-    @extend_schema(responses=AttendanceSubmissionSerializer(many=True))
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="attendance/history",
-        filterset_class=None,
-        search_fields=[],
-        ordering_fields=[],
-    )
-    def attendance_history(self, request, pk=None):
-        """Every attendance submission of the lecture, newest first (admins)."""
-        lecture = self.get_object()
-        qs = AttendanceSubmission.objects.filter(lecture=lecture).select_related("submitted_by")
-        page = self.paginate_queryset(qs.order_by("-at", "-id"))
-        return self.get_paginated_response(AttendanceSubmissionSerializer(page, many=True).data)
 
 
 class ExamViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):

@@ -1,18 +1,25 @@
-"""The staff's pages for enrollment requests, enrollments, payments and refunds.
+"""The staff's pages for enrollment requests, enrollments, payments and refunds, and the
+attendance report actions on the course and lecture pages.
 
 Everything is written through the services (the rules hold here too: approving for a full
 course is refused with a message). Money is never deleted: no delete permission on any of
 these models; payments are added through ``payment_record`` and shown read-only elsewhere.
+The reports are this app's (``enrollments_payments.reports``), so this module extends the
+course and lecture admins of ``courses`` with their actions; ``courses`` knows nothing of
+reports.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import BaseAdmin, ServiceAdminMixin, call_service, decimal_text
 from core.errors import DomainError
+from courses.admin import CourseAdmin, LectureAdmin
+from courses.models import Course, Lecture
 from enrollments_payments import payment_services, rules, selectors, services
 from enrollments_payments.models import (
     Enrollment,
@@ -20,6 +27,7 @@ from enrollments_payments.models import (
     Payment,
     RefundRequest,
 )
+from enrollments_payments.reports import course_attendance_file
 
 
 class NoDeleteMixin:
@@ -264,3 +272,60 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
             queryset,
             lambda obj: payment_services.refund_request_reject(refund=obj, actor=request.user),
         )
+
+
+# --- the attendance report on the course and lecture pages ------------------------------
+
+
+class CourseReportAdmin(CourseAdmin):
+    actions = (*CourseAdmin.actions, "attendance_report_csv", "attendance_report_xlsx")
+
+    @admin.action(description=_("Attendance report (CSV)"))
+    def attendance_report_csv(self, request, queryset):
+        return self._report(request, queryset, "csv")
+
+    @admin.action(description=_("Attendance report (Excel)"))
+    def attendance_report_xlsx(self, request, queryset):
+        return self._report(request, queryset, "xlsx")
+
+    def _report(self, request, queryset, fmt: str):
+        """The file of GET /api/reports/courses/{id}/attendance/?format=… (one course)."""
+        courses = list(queryset[:2])
+        if len(courses) != 1:
+            self.message_user(
+                request, gettext("Select one course for its attendance report."), messages.ERROR
+            )
+            return None
+        return course_attendance_file(course=courses[0], fmt=fmt)
+
+
+class LectureReportAdmin(LectureAdmin):
+    actions = (*LectureAdmin.actions, "export_attendance_csv", "export_attendance_xlsx")
+
+    @admin.action(description=_("Export attendance (CSV)"))
+    def export_attendance_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description=_("Export attendance (Excel)"))
+    def export_attendance_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
+
+    def _export(self, request, queryset, fmt: str):
+        """The course report's file, limited to the selected lectures (of one course)."""
+        lectures = list(queryset.select_related("course"))
+        courses = {lecture.course_id: lecture.course for lecture in lectures}
+        if len(courses) != 1:
+            self.message_user(
+                request, gettext("Select lectures of one course to export."), messages.ERROR
+            )
+            return None
+        (course,) = courses.values()
+        return course_attendance_file(
+            course=course, fmt=fmt, lecture_ids=[lecture.pk for lecture in lectures]
+        )
+
+
+admin.site.unregister(Course)
+admin.site.register(Course, CourseReportAdmin)
+admin.site.unregister(Lecture)
+admin.site.register(Lecture, LectureReportAdmin)

@@ -1,8 +1,8 @@
 """The nightly enrollment housekeeping, scheduled in ``settings.CRONJOBS``.
 
 Thin, like ``attendance.cron``: each names its job and hands a set-based step to
-``attendance.jobs.run_job``, which takes the job's lock, runs the step in a transaction and
-writes the ``AttendanceCronLog`` row (success / failed / skipped). The management commands
+``core.jobs.run_job``, which takes the job's lock, runs the step in a transaction and
+writes the ``JobLog`` row (success / failed / skipped). The management commands
 of the same names call these with ``day=``.
 """
 
@@ -12,10 +12,9 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
-from attendance.job_services import today_in_cairo
-from attendance.jobs import run_job
-from attendance.models import AttendanceCronLog
-from courses.rules import CENTER_TZ
+from core.jobs import run_job
+from core.models import JobLog
+from courses.rules import CENTER_TZ, center_today
 from enrollments_payments import services
 
 EXPIRE_REQUESTS = "expire_enrollment_requests"
@@ -35,9 +34,9 @@ def _complete_enrollments(*, day: date) -> dict:
     return {"completed": services.enrollments_complete_ended(today=day)}
 
 
-def expire_enrollment_requests_nightly(day: date | None = None) -> AttendanceCronLog:
-    return run_job(EXPIRE_REQUESTS, _expire_requests, day=day or today_in_cairo())
+def expire_enrollment_requests_nightly(day: date | None = None) -> JobLog:
+    return run_job(EXPIRE_REQUESTS, _expire_requests, day=day or center_today())
 
 
-def complete_enrollments_nightly(day: date | None = None) -> AttendanceCronLog:
-    return run_job(COMPLETE_ENROLLMENTS, _complete_enrollments, day=day or today_in_cairo())
+def complete_enrollments_nightly(day: date | None = None) -> JobLog:
+    return run_job(COMPLETE_ENROLLMENTS, _complete_enrollments, day=day or center_today())

@@ -1,10 +1,9 @@
 """Today at the center (SPEC §6.6 "Dashboard"): the admin index page and
 ``GET /api/dashboard/`` show these figures.
 
-In ``enrollments_payments`` (the top of the app graph) because it reads lectures,
-attendance and enrollment/refund requests. A fixed number of queries whatever the number
-of lectures or rows: each table is read once, and the weekly rates are summed per day by
-the database and folded into weeks here.
+It reads lectures, attendance and enrollment/refund requests, in a fixed number of
+queries whatever the number of lectures or rows: each table is read once, and the weekly
+rates are summed per day by the database and folded into weeks here.
 """
 
 from __future__ import annotations

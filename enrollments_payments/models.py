@@ -129,6 +129,10 @@ class EnrollmentQuerySet(models.QuerySet):
     def active(self) -> EnrollmentQuerySet:
         return self.filter(status=EnrollmentStatus.ACTIVE)
 
+    def seeing_lectures(self) -> EnrollmentQuerySet:
+        """The enrollments whose participants see the course's lectures and exams."""
+        return self.filter(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED])
+
 
 class Enrollment(ParticipantRecord, TimeStampedModel):
     course = models.ForeignKey(

@@ -1,10 +1,6 @@
 """Admin reports (SPEC §6.6): course attendance matrix, instructor attendance by month,
 finance by season.
 
-They live in ``enrollments_payments``, the top of the app graph, because the finance
-report reads enrollments and payments and the attendance ones read ``courses`` and
-``attendance``: only the top app may import all of them outside the interface layer.
-
 Each builder returns a plain dict (the JSON answer) and runs a fixed number of queries
 whatever the number of rows: rows are fetched in one query per table and folded in
 Python. ``table(report)`` flattens a report into a header and rows for CSV and XLSX.

@@ -13,7 +13,7 @@ from core.errors import NotFound
 from core.sms import send_sms
 from notifications.models import Notification
 
-if TYPE_CHECKING:  # notifications never imports users at run time (users calls us)
+if TYPE_CHECKING:  # for the type hints only
     from users.models import CustomUser
 
 logger = logging.getLogger(__name__)

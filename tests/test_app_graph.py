@@ -1,14 +1,26 @@
-"""The app graph stays one-directional: core ← notifications ← users ← courses ←
-attendance ← enrollments_payments, read from the source with ``ast`` (no import needed).
+"""Layers by kind of module, one direction, read from the source with ``ast`` (no import).
 
-- A model, service, selector or command imports only its own app and apps below it. The
-  one sanctioned way up is the roster hook: ``courses`` calls ``attendance.roster`` when
-  lectures appear or go away (the roster itself never imports ``courses`` at run time).
-- Views, serializers and the admin are the interface layer and may call any app's
-  services — except that ``core`` and ``users`` never import an app above them at all,
-  and ``attendance`` never imports ``enrollments_payments`` (the enrollment services call
-  the roster, never the other way round).
-- No module imports itself back through a chain of top-level imports.
+Every module of the project belongs to one layer, named in ``LAYERS`` below; a module that
+is not in the table fails the test, and so does a row whose module is gone. From the bottom:
+
+- ``base``: pure definitions that read no model — rules (the center's clock, windows,
+  rates), error classes, code letters, role checks, SQL and file-format helpers. Models
+  are built from them, so they sit beneath the models.
+- ``models``: models, fields, querysets, the participant record pieces.
+- ``selectors``: reads and aggregates.
+- ``services``: writes and cross-model rules, jobs, broadcasts, demo data.
+- ``interface``: views, serializers, admin, consumers, routing, urls, filters, schema,
+  commands, app configs, the project package.
+
+The rules:
+
+1. A module imports only modules of its own layer or a lower one, of any app: any app's
+   selectors and services may read any app's models.
+2. Within one layer, the apps import each other in one direction: no cycle between apps
+   (services call services one way; selectors, models and interfaces likewise).
+3. No module imports itself back through a chain of top-level imports.
+
+Imports inside functions count as much as top-level ones; ``TYPE_CHECKING`` blocks do not.
 Tests and migrations are not part of the graph.
 """
 
@@ -20,17 +32,184 @@ from pathlib import Path
 from django.test import SimpleTestCase
 
 ROOT = Path(__file__).resolve().parent.parent
-RANK = {
-    "core": 0,
-    "notifications": 1,
-    "users": 2,
-    "courses": 3,
-    "attendance": 4,
-    "enrollments_payments": 5,
+APPS = (
+    "core",
+    "notifications",
+    "users",
+    "courses",
+    "attendance",
+    "enrollments_payments",
+    "Redwan_courses_center",
+)
+ORDER = ("base", "models", "selectors", "services", "interface")
+
+BASE, MODELS, SELECTORS, SERVICES, INTERFACE = ORDER
+
+# Every module, by kind. A package's empty ``__init__`` names nothing and sits at the bottom.
+LAYERS = {
+    # core: plumbing only.
+    "core": BASE,
+    "core.admin": INTERFACE,
+    "core.apps": INTERFACE,
+    "core.asgi": INTERFACE,
+    "core.auth_backends": INTERFACE,
+    "core.consumers": INTERFACE,
+    "core.csp": INTERFACE,
+    "core.docs": INTERFACE,
+    "core.error_views": INTERFACE,
+    "core.errors": BASE,
+    "core.exceptions": INTERFACE,
+    "core.fields": MODELS,
+    "core.filters": INTERFACE,
+    "core.health": INTERFACE,
+    "core.jobs": SERVICES,
+    "core.logging": BASE,
+    "core.management": BASE,
+    "core.management.commands": BASE,
+    "core.management.commands.wait_for_db": INTERFACE,
+    "core.management.job_command": INTERFACE,
+    "core.models": MODELS,
+    "core.pagination": INTERFACE,
+    "core.parsers": INTERFACE,
+    "core.permissions": BASE,
+    "core.realtime": SERVICES,
+    "core.routing": INTERFACE,
+    "core.schema": INTERFACE,
+    "core.serializers": INTERFACE,
+    "core.serve": INTERFACE,
+    "core.slashes": INTERFACE,
+    "core.sms": SERVICES,
+    "core.sql": BASE,
+    "core.startup": BASE,
+    "core.unset": BASE,
+    "core.views_jobs": INTERFACE,
+    "core.ws_auth": INTERFACE,
+    "core.ws_tickets": SERVICES,
+    # notifications
+    "notifications": BASE,
+    "notifications.admin": INTERFACE,
+    "notifications.apps": INTERFACE,
+    "notifications.models": MODELS,
+    "notifications.serializers": INTERFACE,
+    "notifications.services": SERVICES,
+    "notifications.texts": BASE,
+    "notifications.views": INTERFACE,
+    # users
+    "users": BASE,
+    "users.admin": INTERFACE,
+    "users.admin_login": INTERFACE,
+    "users.apps": INTERFACE,
+    "users.authentication": INTERFACE,
+    "users.codes": BASE,
+    "users.demo": SERVICES,
+    "users.models": MODELS,
+    "users.participants": MODELS,
+    "users.selectors": SELECTORS,
+    "users.serializers": BASE,
+    "users.serializers.auth": INTERFACE,
+    "users.serializers.people": INTERFACE,
+    "users.services": SERVICES,
+    "users.throttles": INTERFACE,
+    "users.urls_auth": INTERFACE,
+    "users.verification": SERVICES,
+    "users.views": INTERFACE,
+    "users.views_auth": INTERFACE,
+    # courses
+    "courses": BASE,
+    "courses.admin": INTERFACE,
+    "courses.apps": INTERFACE,
+    "courses.demo": SERVICES,
+    "courses.errors": BASE,
+    "courses.exam_services": SERVICES,
+    "courses.filters": INTERFACE,
+    "courses.generation": SERVICES,
+    "courses.models": MODELS,
+    "courses.rules": BASE,
+    "courses.schema": INTERFACE,
+    "courses.selectors": SELECTORS,
+    "courses.serializers": INTERFACE,
+    "courses.services": SERVICES,
+    "courses.views": INTERFACE,
+    "courses.views_lectures": INTERFACE,
+    # attendance
+    "attendance": BASE,
+    "attendance.absence_alerts": SERVICES,
+    "attendance.admin": INTERFACE,
+    "attendance.apps": INTERFACE,
+    "attendance.authentication": INTERFACE,
+    "attendance.broadcast": SERVICES,
+    "attendance.consumers": INTERFACE,
+    "attendance.cron": SERVICES,
+    "attendance.demo": SERVICES,
+    "attendance.device_services": SERVICES,
+    "attendance.errors": BASE,
+    "attendance.filters": INTERFACE,
+    "attendance.history": INTERFACE,
+    "attendance.instructor_attendance_services": SERVICES,
+    "attendance.job_services": SERVICES,
+    "attendance.live": SERVICES,
+    "attendance.management": BASE,
+    "attendance.management.commands": BASE,
+    "attendance.management.commands.flush_expired_tokens_nightly": INTERFACE,
+    "attendance.management.commands.generate_instructor_attendance_weekly": INTERFACE,
+    "attendance.management.commands.mark_absent_daily": INTERFACE,
+    "attendance.models": MODELS,
+    "attendance.models_marks": MODELS,
+    "attendance.models_staff": MODELS,
+    "attendance.permissions": INTERFACE,
+    "attendance.rating_selectors": SELECTORS,
+    "attendance.rating_serializers": INTERFACE,
+    "attendance.rating_services": SERVICES,
+    "attendance.roster": SERVICES,
+    "attendance.roster_serializers": INTERFACE,
+    "attendance.routing": INTERFACE,
+    "attendance.rules": BASE,
+    "attendance.selectors": SELECTORS,
+    "attendance.serializers": INTERFACE,
+    "attendance.shift_services": SERVICES,
+    "attendance.submission": SERVICES,
+    "attendance.submission_pg": SERVICES,
+    "attendance.submission_records": SERVICES,
+    "attendance.submission_serializers": INTERFACE,
+    "attendance.submission_write": SERVICES,
+    "attendance.views": INTERFACE,
+    "attendance.views_lectures": INTERFACE,
+    "attendance.views_ratings": INTERFACE,
+    "attendance.views_ws": INTERFACE,
+    # enrollments_payments
+    "enrollments_payments": BASE,
+    "enrollments_payments.admin": INTERFACE,
+    "enrollments_payments.apps": INTERFACE,
+    "enrollments_payments.cron": SERVICES,
+    "enrollments_payments.dashboard": INTERFACE,
+    "enrollments_payments.demo": SERVICES,
+    "enrollments_payments.exports": BASE,
+    "enrollments_payments.filters": INTERFACE,
+    "enrollments_payments.management": BASE,
+    "enrollments_payments.management.commands": BASE,
+    "enrollments_payments.management.commands.complete_enrollments": INTERFACE,
+    "enrollments_payments.management.commands.expire_enrollment_requests": INTERFACE,
+    "enrollments_payments.management.commands.seed_demo": INTERFACE,
+    "enrollments_payments.models": MODELS,
+    "enrollments_payments.payment_services": SERVICES,
+    "enrollments_payments.reports": SELECTORS,
+    "enrollments_payments.rules": BASE,
+    "enrollments_payments.selectors": SELECTORS,
+    "enrollments_payments.serializers": INTERFACE,
+    "enrollments_payments.services": SERVICES,
+    "enrollments_payments.templatetags": BASE,
+    "enrollments_payments.templatetags.center_dashboard": INTERFACE,
+    "enrollments_payments.views": INTERFACE,
+    "enrollments_payments.views_reports": INTERFACE,
+    # the project package
+    "Redwan_courses_center": BASE,
+    "Redwan_courses_center.api_router": INTERFACE,
+    "Redwan_courses_center.asgi": INTERFACE,
+    "Redwan_courses_center.settings": INTERFACE,
+    "Redwan_courses_center.settings_test": INTERFACE,
+    "Redwan_courses_center.urls": INTERFACE,
+    "Redwan_courses_center.wsgi": INTERFACE,
 }
-ALLOWED_UPWARD = {("courses", "attendance.roster")}
-INTERFACE = ("views", "admin", "serializers", "urls", "filters", "consumers", "routing", "schema")
-NEVER_UP = {"core", "users"}
 
 
 def _module_name(path: Path) -> str:
@@ -74,77 +253,161 @@ def _imports(tree: ast.AST, module: str, *, top_level_only: bool) -> set[str]:
     return found
 
 
+def _resolve(name: str, known: set[str]) -> str | None:
+    """The project module an imported name lives in (its longest known prefix)."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:end])
+        if candidate in known:
+            return candidate
+    return None
+
+
 def _sources():
-    for app in RANK:
+    for app in APPS:
         for path in sorted((ROOT / app).rglob("*.py")):
             rel = path.relative_to(ROOT).parts
             if "tests" in rel or "migrations" in rel or path.name.startswith("test"):
                 continue
-            module = _module_name(path)
-            yield app, module, ast.parse(path.read_text(encoding="utf-8"))
+            yield _module_name(path), ast.parse(path.read_text(encoding="utf-8"))
 
 
-class AppGraphTests(SimpleTestCase):
+def _edges(modules, *, top_level_only: bool) -> dict[str, set[str]]:
+    """Module → the project modules it imports (itself left out)."""
+    known = {module for module, _ in modules}
+    graph = {}
+    for module, tree in modules:
+        targets = {
+            _resolve(n, known) for n in _imports(tree, module, top_level_only=top_level_only)
+        }
+        graph[module] = {t for t in targets if t is not None and t != module}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    cycles = []
+    state: dict[str, int] = {}
+
+    def walk(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                cycles.append([*stack[stack.index(nxt) :], nxt])
+            elif nxt not in state:
+                walk(nxt, [*stack, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            walk(node, [node])
+    return cycles
+
+
+def _app(module: str) -> str:
+    return module.split(".")[0]
+
+
+def upward_imports(graph: dict[str, set[str]], layers: dict[str, str]) -> list[tuple]:
+    """(module, its layer, imported module, that one's layer) for each import of a higher
+    layer."""
+    rank = {name: i for i, name in enumerate(ORDER)}
+    return [
+        (module, layers[module], target, layers[target])
+        for module in sorted(graph)
+        for target in sorted(graph[module])
+        if rank[layers[target]] > rank[layers[module]]
+    ]
+
+
+def app_cycles_per_layer(graph: dict[str, set[str]], layers: dict[str, str]) -> dict:
+    """For each layer, the cycles between apps made by imports within that layer."""
+    found = {}
+    for layer in ORDER:
+        apps: dict[str, set[str]] = {}
+        for module, targets in graph.items():
+            if layers[module] != layer:
+                continue
+            for target in targets:
+                if layers[target] == layer and _app(target) != _app(module):
+                    apps.setdefault(_app(module), set()).add(_app(target))
+        cycles = _cycles(apps)
+        if cycles:
+            found[layer] = cycles
+    return found
+
+
+class LayerTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.modules = list(_sources())
+        cls.graph = _edges(cls.modules, top_level_only=False)
 
-    def upward_imports(self):
-        for app, module, tree in self.modules:
-            interface = module.split(".")[-1].startswith(INTERFACE)
-            for name in sorted(_imports(tree, module, top_level_only=False)):
-                target = name.split(".")[0]
-                if target not in RANK or RANK[target] <= RANK[app]:
-                    continue
-                if any(
-                    app == a and (name == t or name.startswith(f"{t}.")) for a, t in ALLOWED_UPWARD
-                ):
-                    continue
-                if (app, target) == ("attendance", "enrollments_payments"):
-                    yield module, name
-                elif app in NEVER_UP or not interface:
-                    yield module, name
+    def test_every_module_is_classified(self):
+        names = {module for module, _ in self.modules}
+        self.assertEqual(sorted(names - set(LAYERS)), [], "modules missing from LAYERS")
+        self.assertEqual(sorted(set(LAYERS) - names), [], "LAYERS rows without a module")
+        self.assertEqual({layer for layer in LAYERS.values()} - set(ORDER), set())
 
-    def test_no_module_imports_an_app_above_its_own(self):
-        self.assertEqual(list(self.upward_imports()), [])
+    def test_no_module_imports_a_higher_layer(self):
+        self.assertEqual(upward_imports(self.graph, LAYERS), [])
+
+    def test_no_cycle_between_apps_within_a_layer(self):
+        self.assertEqual(app_cycles_per_layer(self.graph, LAYERS), {})
 
     def test_no_cycle_of_top_level_imports(self):
-        graph = {
-            module: {
-                name
-                for name in _imports(tree, module, top_level_only=True)
-                if name.split(".")[0] in RANK
-            }
-            for _, module, tree in self.modules
-        }
-        known = set(graph)
-        graph = {m: {n for n in names if n in known and n != m} for m, names in graph.items()}
-        cycles = []
-        state: dict[str, int] = {}
+        self.assertEqual(_cycles(_edges(self.modules, top_level_only=True)), [])
 
-        def walk(module: str, stack: list[str]) -> None:
-            state[module] = 1
-            for nxt in sorted(graph[module]):
-                if state.get(nxt) == 1:
-                    cycles.append([*stack[stack.index(nxt) :], nxt])
-                elif nxt not in state:
-                    walk(nxt, [*stack, nxt])
-            state[module] = 2
 
-        for module in sorted(graph):
-            if module not in state:
-                walk(module, [module])
-        self.assertEqual(cycles, [])
+class CheckerTests(SimpleTestCase):
+    """The checker itself refuses what it must."""
 
-    def test_the_checker_sees_what_it_must_refuse(self):
-        # users importing courses inside a function (how seed_demo once did it) is caught.
+    def test_an_import_inside_a_function_counts_and_type_checking_does_not(self):
         tree = ast.parse("def handle():\n    from courses.demo import seed_courses\n")
         self.assertIn("courses.demo", _imports(tree, "users.x", top_level_only=False))
+        self.assertNotIn("courses.demo", _imports(tree, "users.x", top_level_only=True))
         hidden = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n import courses\n")
         self.assertNotIn("courses", _imports(hidden, "attendance.roster", top_level_only=False))
-        self.modules.append(("users", "users.demo_extra", tree))
-        try:
-            self.assertIn(("users.demo_extra", "courses.demo"), list(self.upward_imports()))
-        finally:
-            self.modules.pop()
+
+    def test_a_name_resolves_to_the_module_that_holds_it(self):
+        known = {"courses", "courses.models"}
+        self.assertEqual(_resolve("courses.models.Lecture", known), "courses.models")
+        self.assertEqual(_resolve("courses.rules", known), "courses")
+        self.assertIsNone(_resolve("django.db", known))
+
+    def test_a_model_reading_a_selector_is_refused(self):
+        graph = {"users.models": {"courses.selectors"}, "courses.selectors": set()}
+        layers = {"users.models": MODELS, "courses.selectors": SELECTORS}
+        self.assertEqual(
+            upward_imports(graph, layers),
+            [("users.models", MODELS, "courses.selectors", SELECTORS)],
+        )
+
+    def test_services_calling_each_other_both_ways_are_refused(self):
+        graph = {
+            "courses.services": {"attendance.roster", "enrollments_payments.models"},
+            "attendance.roster": {"courses.generation"},
+            "courses.generation": set(),
+            "enrollments_payments.models": {"courses.models"},
+            "courses.models": set(),
+        }
+        layers = {
+            "courses.services": SERVICES,
+            "attendance.roster": SERVICES,
+            "courses.generation": SERVICES,
+            "enrollments_payments.models": MODELS,
+            "courses.models": MODELS,
+        }
+        self.assertEqual(
+            app_cycles_per_layer(graph, layers),
+            {SERVICES: [["attendance", "courses", "attendance"]]},
+        )
+        # Reading another app's models is no cycle, whichever way the models point.
+        graph["attendance.roster"] = {"courses.models"}
+        self.assertEqual(app_cycles_per_layer(graph, layers), {})
+
+    def test_a_cycle_of_top_level_imports_is_found(self):
+        self.assertEqual(
+            _cycles({"a.x": {"a.y"}, "a.y": {"a.x"}}),
+            [["a.x", "a.y", "a.x"]],
+        )

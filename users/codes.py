@@ -12,6 +12,9 @@ CHILD_LETTERS = {"male": "B", "female": "G"}
 STUDENT_LETTERS = {"male": "M", "female": "F"}
 # A student who gave no gender still needs a code; "S" is outside both tables' sets.
 STUDENT_FALLBACK_LETTER = "S"
+# Which table a code's letter belongs to.
+CHILD_CODE_LETTERS = frozenset(CHILD_LETTERS.values())
+STUDENT_CODE_LETTERS = frozenset(STUDENT_LETTERS.values()) | {STUDENT_FALLBACK_LETTER}
 MAX_TRIES = 20
 
 

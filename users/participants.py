@@ -26,10 +26,6 @@ from users.models import Child, StudentUser
 
 Participant = Child | StudentUser
 
-# Which table a code's letter belongs to (see users.codes).
-_CHILD_LETTERS = frozenset(codes.CHILD_LETTERS.values())
-_STUDENT_LETTERS = frozenset(codes.STUDENT_LETTERS.values()) | {codes.STUDENT_FALLBACK_LETTER}
-
 
 def participant_fields(*, related_name: str) -> tuple[models.ForeignKey, models.ForeignKey]:
     """The ``child`` and ``student`` FKs of a participant record::
@@ -82,9 +78,9 @@ def participant_by_code(code: str) -> Participant | None:
     code = (code or "").strip().upper()
     if not code:
         return None
-    if code[0] in _CHILD_LETTERS:
+    if code[0] in codes.CHILD_CODE_LETTERS:
         return Child.objects.filter(code=code).first()
-    if code[0] in _STUDENT_LETTERS:
+    if code[0] in codes.STUDENT_CODE_LETTERS:
         return StudentUser.objects.select_related("user").filter(code=code).first()
     return None
 

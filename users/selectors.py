@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat
 
+from attendance.models import StudentInstructorRating
 from core.permissions import is_admin
+from enrollments_payments.models import Enrollment
 from users import participants
-from users.instructor_ratings import with_ratings
 from users.models import Child, Instructor, Parent, ParentLinkRequest, Role, StudentUser
 from users.participants import Participant
-from users.participation import participation
 
 
 def full_name(user_path: str) -> Concat:
@@ -24,6 +36,22 @@ def full_name(user_path: str) -> Concat:
         Value(" "),
         F(f"{user_path}__last_name"),
         output_field=CharField(),
+    )
+
+
+def with_ratings(queryset: QuerySet[Instructor]) -> QuerySet[Instructor]:
+    """Annotate instructors with ``rating_average`` (decimal or null) and ``rating_count``
+    (subqueries: a page of instructors stays one query)."""
+    of_instructor = (
+        StudentInstructorRating.objects.filter(instructor=OuterRef("pk"))
+        .order_by()
+        .values("instructor")
+    )
+    average = of_instructor.annotate(value=Avg("rating")).values("value")[:1]
+    count = of_instructor.annotate(value=Count("pk")).values("value")[:1]
+    return queryset.annotate(
+        rating_average=Subquery(average, output_field=DecimalField(max_digits=4, decimal_places=2)),
+        rating_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
     )
 
 
@@ -101,8 +129,7 @@ def participants_visible_to(user) -> VisibleParticipants:
     """Participants the user has a legitimate relation to (SPEC §13): admins all; a parent
     their children (primary or linked); a student themself; an instructor those with a
     record (attendance row, exam result, enrollment) in a course they teach, a supervisor
-    those with any record. Enrollments come from the participation provider
-    (users.participation): users never imports the apps above it.
+    those with any record.
     """
     children = Child.objects.all()
     students = StudentUser.objects.select_related("user")
@@ -126,12 +153,11 @@ def participants_visible_to(user) -> VisibleParticipants:
         )
     child_q = Q(pk__in=Child.objects.filter(q).values("pk"))
     student_q = Q(pk__in=StudentUser.objects.filter(q).values("pk"))
-    enrolled = participation().participant_ids_taught_by(
-        instructor_id=None if instructor.is_supervisor else instructor.pk
-    )
-    if enrolled is not None:
-        child_q |= Q(pk__in=enrolled[0])
-        student_q |= Q(pk__in=enrolled[1])
+    enrolled = Enrollment.objects.all()
+    if not instructor.is_supervisor:
+        enrolled = enrolled.filter(course__instructor=instructor)
+    child_q |= Q(pk__in=enrolled.filter(child__isnull=False).values("child_id"))
+    student_q |= Q(pk__in=enrolled.filter(student__isnull=False).values("student_id"))
     return VisibleParticipants(children.filter(child_q), students.filter(student_q))
 
 

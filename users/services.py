@@ -37,7 +37,6 @@ from users.models import (
     Role,
     StudentUser,
 )
-from users.participation import participation
 from users.selectors import parent_of
 
 MAX_OTHER_PARENTS = 2
@@ -302,15 +301,14 @@ def child_has_history(child: Child) -> bool:
     """Attendance rows, exam results, enrollments (with their payments) or enrollment
     requests: the history that deleting a child would lose.
 
-    Attendance, results and instructor ratings are named by their reverse relation (query paths only: users
-    never imports the apps above it); enrollment history comes from the participation
-    provider (users.participation).
+    Each table is asked through its reverse relation, one ``EXISTS`` at a time.
     """
     return (
         child.attendance_records.exists()
         or child.exam_results.exists()
         or child.instructor_ratings.exists()
-        or participation().child_has_history(child_id=child.pk)
+        or child.enrollments.exists()
+        or child.enrollment_requests.exists()
     )
 
 

@@ -16,10 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APITestCase
 
 from attendance import cron, job_services
-from attendance.jobs import run_job
-from attendance.models import AttendanceCronLog, InstructorAttendance, LectureAttendance
+from attendance.models import InstructorAttendance, LectureAttendance
 from attendance.tests.factories import LectureRowFactory, ShiftFactory, ShiftRowFactory
 from attendance.tests.ws_helpers import access_token, open_socket, own_channel_layer
+from core.jobs import run_job
+from core.models import JobLog
 from core.testing import requires_postgres, run_concurrently
 from courses.rules import local_datetime
 from courses.tests.factories import CourseFactory, LectureFactory
@@ -80,7 +81,7 @@ class WeeklyJobTests(TestCase):
         out = StringIO()
         call_command("generate_instructor_attendance_weekly", "--date", "2026-11-08", stdout=out)
         self.assertIn("success", out.getvalue())
-        self.assertEqual(AttendanceCronLog.objects.get().run_date, SUNDAY)
+        self.assertEqual(JobLog.objects.get().run_date, SUNDAY)
         with self.assertRaises(CommandError):
             call_command("generate_instructor_attendance_weekly", "--date", "08/11/2026")
 
@@ -196,7 +197,7 @@ class NightlyJobTests(TestCase):
         # The roster UPDATE ran before the failure and was rolled back with it.
         self.unmarked.refresh_from_db()
         self.assertIsNone(self.unmarked.present)
-        self.assertEqual(AttendanceCronLog.objects.get().status, "failed")
+        self.assertEqual(JobLog.objects.get().status, "failed")
         # …and the next run still works.
         self.assertEqual(self.run_night().status, "success")
 
@@ -289,14 +290,14 @@ class NightlyJobRaceTests(TransactionTestCase):
             return run_job("mark_absent_daily", slow_step, day=DAY)
 
         logs = run_concurrently(run, run)
-        self.assertTrue(all(isinstance(log, AttendanceCronLog) for log in logs), logs)
+        self.assertTrue(all(isinstance(log, JobLog) for log in logs), logs)
         self.assertEqual(sorted(log.status for log in logs), ["skipped", "success"])
         done = next(log for log in logs if log.status == "success")
         self.assertEqual(done.counts["participants_absent"], len(rows))
         self.assertEqual(
             LectureAttendance.objects.filter(present=False, source="system").count(), len(rows)
         )
-        self.assertEqual(AttendanceCronLog.objects.count(), 2)
+        self.assertEqual(JobLog.objects.count(), 2)
 
 
 class NightlyPlansMissingRowsTests(TestCase):

@@ -12,12 +12,12 @@ from django.utils import timezone
 from rest_framework.test import APITestCase
 
 from attendance.models import (
-    AttendanceCronLog,
     AttendanceSource,
     AttendanceSubmission,
     InstructorAttendance,
     LectureAttendance,
 )
+from core.models import JobLog
 from courses.models import Lecture
 from courses.rules import CENTER_TZ, center_weekday
 from enrollments_payments.dashboard import dashboard_figures
@@ -102,7 +102,7 @@ class DemoStoryTests(APITestCase):
             all(r.source == AttendanceSource.SYSTEM and r.marked_by is None for r in rows)
         )
         self.assertEqual(
-            set(AttendanceCronLog.objects.values_list("job_name", "status", "run_date")),
+            set(JobLog.objects.values_list("job_name", "status", "run_date")),
             {
                 ("generate_instructor_attendance_weekly", "success", self._sunday()),
                 ("mark_absent_daily", "success", untaken[0].date),

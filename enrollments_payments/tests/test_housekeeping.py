@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from attendance.models import AttendanceCronLog, CronStatus
+from core.models import JobLog, JobStatus
 from courses.tests.factories import CourseFactory
 from enrollments_payments import services
 from enrollments_payments.models import (
@@ -49,10 +49,10 @@ class ExpireTests(TestCase):
         self.assertIn('success {"expired": 3}', out.getvalue())
         call_command("expire_enrollment_requests", "--date", "2026-11-17", stdout=out)
         self.assertIn('success {"expired": 0}', out.getvalue())
-        logs = AttendanceCronLog.objects.filter(job_name="expire_enrollment_requests")
+        logs = JobLog.objects.filter(job_name="expire_enrollment_requests")
         self.assertEqual(
             list(logs.order_by("pk").values_list("status", "counts")),
-            [(CronStatus.SUCCESS, {"expired": 3}), (CronStatus.SUCCESS, {"expired": 0})],
+            [(JobStatus.SUCCESS, {"expired": 3}), (JobStatus.SUCCESS, {"expired": 0})],
         )
 
     def test_a_date_in_the_past_judges_expiry_at_the_end_of_that_day(self):
@@ -72,8 +72,8 @@ class ExpireTests(TestCase):
             self.assertRaises(CommandError),
         ):
             call_command("expire_enrollment_requests", stdout=StringIO())
-        log = AttendanceCronLog.objects.get(job_name="expire_enrollment_requests")
-        self.assertEqual(log.status, CronStatus.FAILED)
+        log = JobLog.objects.get(job_name="expire_enrollment_requests")
+        self.assertEqual(log.status, JobStatus.FAILED)
         self.assertIn("db down", log.error)
 
     def test_the_nightly_job_is_scheduled(self):
@@ -124,5 +124,5 @@ class CompleteTests(TestCase):
         out = StringIO()
         call_command("complete_enrollments", "--date", "2026-11-13", stdout=out)
         self.assertIn('success {"completed": 2}', out.getvalue())
-        log = AttendanceCronLog.objects.get(job_name="complete_enrollments")
-        self.assertEqual((log.status, log.counts), (CronStatus.SUCCESS, {"completed": 2}))
+        log = JobLog.objects.get(job_name="complete_enrollments")
+        self.assertEqual((log.status, log.counts), (JobStatus.SUCCESS, {"completed": 2}))

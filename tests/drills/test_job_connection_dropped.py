@@ -18,8 +18,9 @@ from django.db import connection, transaction
 from django.test import TransactionTestCase
 
 from attendance import cron
-from attendance.jobs import run_job
-from attendance.models import AttendanceCronLog, LectureAttendance
+from attendance.models import LectureAttendance
+from core.jobs import run_job
+from core.models import JobLog
 from core.testing import requires_postgres
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
@@ -77,7 +78,7 @@ class JobConnectionDroppedTests(TransactionTestCase):
     def test_the_run_is_logged_failed_with_the_error_and_the_next_run_succeeds(self):
         terminator = Terminator(self.table, self.rows[0].pk)
         terminator.start()
-        with self.assertLogs("attendance.jobs", level="ERROR") as logs:
+        with self.assertLogs("core.jobs", level="ERROR") as logs:
             log = cron.mark_absent_daily(day=self.day)  # this thread's connection is killed
         victim = terminator.finish()
 
@@ -85,7 +86,7 @@ class JobConnectionDroppedTests(TransactionTestCase):
         self.assertIn(f"OperationalError: {TERMINATED}", log.error)
         self.assertEqual(logs.records[0].getMessage(), "job mark_absent_daily failed")
         # The row is in the table (written on a new connection), and nothing was marked.
-        self.assertEqual(AttendanceCronLog.objects.get().status, "failed")
+        self.assertEqual(JobLog.objects.get().status, "failed")
         self.assertEqual(self.unmarked(), 3)
         with pg_session(autocommit=True) as monitor:
             gone = monitor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [victim])
@@ -97,7 +98,7 @@ class JobConnectionDroppedTests(TransactionTestCase):
         self.assertEqual(second.counts["participants_absent"], 3)
         self.assertEqual(self.unmarked(), 0)
         self.assertEqual(
-            list(AttendanceCronLog.objects.order_by("pk").values_list("status", flat=True)),
+            list(JobLog.objects.order_by("pk").values_list("status", flat=True)),
             ["failed", "success"],
         )
 
@@ -114,7 +115,7 @@ class JobConnectionDroppedTests(TransactionTestCase):
 
         self.assertEqual(first.returncode, 1, first.stderr)
         self.assertIn(f"mark_absent_daily {self.day}: failed", first.stderr)
-        self.assertEqual(AttendanceCronLog.objects.get().status, "failed")
+        self.assertEqual(JobLog.objects.get().status, "failed")
         self.assertEqual(self.unmarked(), 3)
 
         second = subprocess.run(
@@ -139,10 +140,10 @@ class JobConnectionDroppedTests(TransactionTestCase):
             transaction.on_commit(kill_my_session)
             return {"marked": marked}
 
-        with self.assertLogs("attendance.jobs", level="WARNING") as logs:
+        with self.assertLogs("core.jobs", level="WARNING") as logs:
             log = run_job("drill_after_commit", step, day=self.day)
 
         self.assertEqual((log.status, log.counts), ("success", {"marked": 1}))
-        self.assertEqual(AttendanceCronLog.objects.get().status, "success")
+        self.assertEqual(JobLog.objects.get().status, "success")
         self.assertEqual(self.unmarked(), 2)
         self.assertIn("log write failed", logs.output[0])

@@ -14,7 +14,6 @@ from users.tests.factories import make_child
 
 # The reverse relations child_has_history checks. A new table that points at Child with
 # PROTECT (enrollments, requests, ratings…) must be added to child_has_history AND here.
-# Enrollments and enrollment requests are checked through the participation provider.
 CHECKED = {
     "attendance_records",
     "exam_results",

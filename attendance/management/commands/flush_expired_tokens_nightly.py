@@ -1,7 +1,7 @@
 """`python manage.py flush_expired_tokens_nightly [--date YYYY-MM-DD]`: the scheduled job, by hand."""
 
 from attendance import cron
-from attendance.management.commands._job_command import JobCommand
+from core.management.job_command import JobCommand
 
 
 class Command(JobCommand):

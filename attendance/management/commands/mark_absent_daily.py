@@ -1,7 +1,7 @@
 """`python manage.py mark_absent_daily [--date YYYY-MM-DD]`: the scheduled job, by hand."""
 
 from attendance import cron
-from attendance.management.commands._job_command import JobCommand
+from core.management.job_command import JobCommand
 
 
 class Command(JobCommand):

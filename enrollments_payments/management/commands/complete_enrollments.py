@@ -1,6 +1,6 @@
 """`python manage.py complete_enrollments [--date YYYY-MM-DD]`: the nightly job by hand."""
 
-from attendance.management.commands._job_command import JobCommand
+from core.management.job_command import JobCommand
 from enrollments_payments import cron
 
 

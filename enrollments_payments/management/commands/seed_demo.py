@@ -1,8 +1,8 @@
 """Load the demo data used by the quick-start command. Safe to run again.
 
-It lives in ``enrollments_payments``, the top of the app graph, because the demo's story
-(enrollments, attendance, alerts, pending requests) uses every app's services; each app
-keeps its own part in its ``demo`` module.
+The demo's story (enrollments, attendance, alerts, pending requests) is told by
+``enrollments_payments.demo``, which calls the other apps' ``demo`` parts; each app keeps
+its own part in its ``demo`` module.
 """
 
 from django.core.management.base import BaseCommand

@@ -1,4 +1,5 @@
-"""The frame every scheduled job runs in (§8): one run at a time, all or nothing, logged.
+"""The frame every scheduled job of every app runs in (§8): one run at a time, all or
+nothing, logged.
 
 ``run_job(name, step, day=...)``:
 
@@ -8,7 +9,7 @@
    does not get the lock does nothing and is logged ``skipped``;
 2. runs ``step(day=day)`` inside that transaction: an exception rolls back every write of
    the step and is logged ``failed`` with its error text;
-3. writes the ``AttendanceCronLog`` row *after* the transaction, so a failed run's log
+3. writes the ``JobLog`` row *after* the transaction, so a failed run's log
    survives its rollback. A database session that died under the step is dropped by the
    transaction's failed rollback, so the row goes out on a new one; a session that died
    just after the commit makes the first write fail, and it is written once more on a new
@@ -29,7 +30,7 @@ from datetime import date
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from attendance.models import AttendanceCronLog, CronStatus
+from core.models import JobLog, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _job_lock(name: str) -> Iterator[None]:
         lock.release()
 
 
-def run_job(name: str, step: Step, *, day: date) -> AttendanceCronLog:
+def run_job(name: str, step: Step, *, day: date) -> JobLog:
     """Run one job for ``day`` and return its log row (see the module docstring)."""
     started = timezone.now()
     counts: dict = {}
@@ -74,12 +75,12 @@ def run_job(name: str, step: Step, *, day: date) -> AttendanceCronLog:
     try:
         with transaction.atomic(), _job_lock(name):
             counts = step(day=day) or {}
-        status = CronStatus.SUCCESS
+        status = JobStatus.SUCCESS
     except _Busy:
-        status = CronStatus.SKIPPED
+        status = JobStatus.SKIPPED
         logger.info("job %s skipped: another run holds its lock", name)
     except Exception as exc:  # any failure of the step is recorded, never lost
-        status = CronStatus.FAILED
+        status = JobStatus.FAILED
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
         logger.exception("job %s failed", name)
     log = _write_log(
@@ -91,17 +92,17 @@ def run_job(name: str, step: Step, *, day: date) -> AttendanceCronLog:
         counts=counts,
         error=error,
     )
-    if status == CronStatus.SUCCESS:
+    if status == JobStatus.SUCCESS:
         logger.info("job %s for %s done: %s", name, day, counts)
     return log
 
 
-def _write_log(**fields) -> AttendanceCronLog:
+def _write_log(**fields) -> JobLog:
     """The run's log row; once more on a new database session when the current one is
     broken (see the module docstring). Inside an outer transaction there is nothing to
     retry: that transaction is lost with its session."""
     try:
-        return AttendanceCronLog.objects.create(**fields)
+        return JobLog.objects.create(**fields)
     except (OperationalError, InterfaceError):
         if connection.in_atomic_block:
             raise
@@ -110,4 +111,4 @@ def _write_log(**fields) -> AttendanceCronLog:
             fields["job_name"],
         )
         connection.close()
-        return AttendanceCronLog.objects.create(**fields)
+        return JobLog.objects.create(**fields)

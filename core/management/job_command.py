@@ -1,4 +1,4 @@
-"""The shape every job command shares: ``--date YYYY-MM-DD``, one line of result, and a
+"""The shape every job command of every app shares: ``--date YYYY-MM-DD``, one line of result, and a
 non-zero exit status when the run failed (cron and CI see it)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from attendance.models import AttendanceCronLog, CronStatus
+from core.models import JobLog, JobStatus
 
 
 def _date(value: str) -> date:
@@ -20,7 +20,7 @@ def _date(value: str) -> date:
 
 
 class JobCommand(BaseCommand):
-    job: Callable[..., AttendanceCronLog]
+    job: Callable[..., JobLog]
     date_help = "the day to run for (YYYY-MM-DD, Cairo); default: today"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +29,6 @@ class JobCommand(BaseCommand):
     def handle(self, *args, day: str | None = None, **options) -> None:
         log = type(self).job(day=_date(day) if day else None)
         summary = f"{log.job_name} {log.run_date}: {log.status} {json.dumps(log.counts)}"
-        if log.status == CronStatus.FAILED:
+        if log.status == JobStatus.FAILED:
             raise CommandError(f"{summary} — {log.error}")
         self.stdout.write(summary)
