@@ -5,6 +5,7 @@ clients and fuzzers (schemathesis) find no gap between the schema and the respon
   delete of one object only when it takes query parameters);
 - the operations anonymous callers may use (reads of the public catalogue) as public;
 - fields some callers do not get (``schema_optional_fields`` on a serializer) as optional;
+- an id of another object with the endpoint it belongs to (``x-id-of``, core.schema_refs);
 - times as the ``HH:MM[:SS]`` strings they are (OpenAPI's ``format: time`` is RFC 3339's
   ``full-time``, which needs an offset: ``"17:00:00"`` would not validate).
 """
@@ -16,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from core.permissions import ReadOnlyOrAdminOnly
+from core.schema_refs import filter_target, mark, referenced_model
 
 # What DRF's TimeField reads and writes: 17:00, 17:00:00, 17:00:00.250000.
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
@@ -64,6 +66,19 @@ class AutoSchema(BaseAutoSchema):
             if not schema["required"]:
                 del schema["required"]
         return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """An id of another object says which (``x-id-of``, see core.schema_refs)."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        return mark(schema, referenced_model(field))
+
+    def _get_filter_parameters(self):
+        """A filter by another object's id (``?instructor=``) says which, like a field."""
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query":
+                mark(parameter.get("schema"), filter_target(self.view, parameter["name"]))
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.schema_refs import ParticipantRef, RefIdField, UserRef
 from courses.models import Course
 from courses.serializers import MAX_ID
 from enrollments_payments import rules
@@ -26,7 +27,7 @@ MONEY = {"max_digits": 10, "decimal_places": 2}
 MONEY_TOTAL = {"max_digits": None, "decimal_places": 2}
 
 
-class ParticipantSerializer(serializers.Serializer):
+class ParticipantSerializer(ParticipantRef):
     """``{"type", "id", "name", "code"}`` of a participant record's child or student."""
 
     def to_representation(self, record) -> dict:
@@ -55,6 +56,7 @@ class CourseBriefSerializer(serializers.ModelSerializer):
 class EnrollmentRequestSerializer(serializers.ModelSerializer):
     participant = _participant_field()
     course_name = serializers.CharField(source="course.name", read_only=True)
+    requested_by_detail = UserRef(source="requested_by", read_only=True)
 
     class Meta:
         model = EnrollmentRequest
@@ -69,6 +71,7 @@ class EnrollmentRequestSerializer(serializers.ModelSerializer):
             "status",
             "expires_at",
             "requested_by",
+            "requested_by_detail",
             "processed_by",
             "processed_at",
             "rejection_reason",
@@ -79,8 +82,10 @@ class EnrollmentRequestSerializer(serializers.ModelSerializer):
 
 
 class EnrollmentRequestCreateSerializer(serializers.Serializer):
-    course = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    child = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    course = RefIdField(id_of="courses.Course", min_value=1, max_value=MAX_ID)
+    child = RefIdField(
+        id_of="users.Child", required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
@@ -115,7 +120,7 @@ class BulkApproveResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.IntegerField()
     code = serializers.CharField()
-    enrollment = serializers.IntegerField(allow_null=True)
+    enrollment = RefIdField(id_of="enrollments_payments.Enrollment", allow_null=True)
 
 
 class BulkApproveResponseSerializer(serializers.Serializer):
@@ -218,7 +223,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentCreateSerializer(PaymentInputSerializer):
-    enrollment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    enrollment = RefIdField(id_of="enrollments_payments.Enrollment", min_value=1, max_value=MAX_ID)
 
 
 class VoidSerializer(serializers.Serializer):
@@ -249,6 +254,6 @@ class RefundRequestSerializer(serializers.ModelSerializer):
 
 
 class RefundCreateSerializer(serializers.Serializer):
-    enrollment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    enrollment = RefIdField(id_of="enrollments_payments.Enrollment", min_value=1, max_value=MAX_ID)
     amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

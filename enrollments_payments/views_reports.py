@@ -21,6 +21,7 @@ from core.permissions import DeclaredPermissionsMixin, IsAdmin
 from courses.models import Course, Season
 from enrollments_payments import reports
 from enrollments_payments.dashboard import dashboard_figures
+from enrollments_payments.dashboard_serializers import DashboardSerializer
 from enrollments_payments.exports import FORMATS, download
 
 FORMAT_PARAM = OpenApiParameter(
@@ -118,7 +119,7 @@ class DashboardViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
 
     permission_map = {"list": [IsAdmin]}
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: DashboardSerializer})
     def list(self, request):
         """Today's lectures and their attendance state, instructors late or absent today,
         pending enrollment and refund requests, the season's weekly attendance rate."""

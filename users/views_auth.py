@@ -47,7 +47,9 @@ class UserViewSet(DeclaredPermissionsMixin, DjoserUserViewSet):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        return qs.select_related("student_profile").order_by("id")
+        return qs.select_related(
+            "student_profile", "parent_profile", "instructor_profile"
+        ).order_by("id")
 
     def get_throttles(self):
         if self.action == "create":
