@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance.models import AttendanceSubmission
+from attendance.submission_records import MAX_RECORDS
 from core.schema_refs import RefIdField, UserRef
 
 
@@ -22,7 +23,8 @@ class SubmissionRecordSerializer(serializers.Serializer):
 
 
 class SubmissionRequestSerializer(serializers.Serializer):
-    records = SubmissionRecordSerializer(many=True)
+    # The bounds parse_records() enforces (records_required, too_many_records).
+    records = SubmissionRecordSerializer(many=True, min_length=1, max_length=MAX_RECORDS)
 
 
 class SubmissionCountsSerializer(serializers.Serializer):

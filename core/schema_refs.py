@@ -182,7 +182,7 @@ def _english(label: str) -> str:
         return "participant (a child or a student, as ``type`` says)"
     # Not the model's verbose name: that one is translated, the schema is in English.
     name = label.split(".")[-1]
-    return {"CustomUser": "user account"}.get(name, _words(name))
+    return {"CustomUser": "user account", "StudentUser": "student"}.get(name, _words(name))
 
 
 def _words(camel: str) -> str:

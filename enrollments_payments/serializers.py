@@ -11,6 +11,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from core.schema_refs import ParticipantRef, RefIdField, UserRef
+from core.serializers import MoneyField
 from courses.models import Course
 from courses.serializers import MAX_ID
 from enrollments_payments import rules
@@ -22,7 +23,6 @@ from enrollments_payments.models import (
     RefundRequest,
 )
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
 # A total of several payments may need more digits than one payment has: no cap on reading.
 MONEY_TOTAL = {"max_digits": None, "decimal_places": 2}
 
@@ -90,7 +90,7 @@ class EnrollmentRequestCreateSerializer(serializers.Serializer):
 
 
 class PaymentInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    amount = MoneyField(min_value=Decimal("0.01"))
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
     paid_at = serializers.DateTimeField(required=False)
@@ -98,7 +98,7 @@ class PaymentInputSerializer(serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     payment = PaymentInputSerializer(required=False, allow_null=True)
-    price = serializers.DecimalField(**MONEY, min_value=Decimal("0.00"), required=False)
+    price = MoneyField(min_value=Decimal("0.00"), required=False)
 
 
 class RejectSerializer(serializers.Serializer):
@@ -255,5 +255,5 @@ class RefundRequestSerializer(serializers.ModelSerializer):
 
 class RefundCreateSerializer(serializers.Serializer):
     enrollment = RefIdField(id_of="enrollments_payments.Enrollment", min_value=1, max_value=MAX_ID)
-    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    amount = MoneyField(min_value=Decimal("0.01"))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
