@@ -88,6 +88,13 @@ class AutoSchema(BaseAutoSchema):
                 auths.append({})
         return auths
 
+    def _is_list_view(self, serializer=None):
+        """A ViewSet's ``list`` that answers one object (the dashboard's figures) says so
+        with ``schema_one_object``."""
+        if getattr(self.view, "schema_one_object", False):
+            return False
+        return super()._is_list_view(serializer)
+
     def _map_basic_serializer(self, serializer, direction):
         """Fields a serializer names in ``schema_optional_fields`` are not always in its
         answers (an enrollment's money, hidden from instructors): not "required"."""

@@ -132,6 +132,20 @@ class BulkApproveResponseSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
+    """An enrollment's attendance so far (the fields document the answer; it is read from
+    the selectors' annotations)."""
+
+    lectures_total = serializers.IntegerField(read_only=True)
+    lectures_held = serializers.IntegerField(read_only=True)
+    attended = serializers.IntegerField(read_only=True)
+    absent = serializers.IntegerField(read_only=True)
+    attendance_rate = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="attended / (attended + absent)"
+    )
+    average_rating = serializers.DecimalField(
+        max_digits=4, decimal_places=2, read_only=True, allow_null=True
+    )
+
     def to_representation(self, enrollment) -> dict:
         attended = enrollment.p_attended
         absent = enrollment.p_absent

@@ -118,6 +118,8 @@ class DashboardViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     """``GET /api/dashboard/``: the admin index page's figures as JSON."""
 
     permission_map = {"list": [IsAdmin]}
+    # One object, not a page (core.schema.AutoSchema).
+    schema_one_object = True
 
     @extend_schema(responses={200: DashboardSerializer})
     def list(self, request):

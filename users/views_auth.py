@@ -62,6 +62,17 @@ class UserViewSet(DeclaredPermissionsMixin, DjoserUserViewSet):
 class LoginView(TokenObtainPairView):
     throttle_classes = [LoginIPThrottle, LoginPhoneThrottle]
 
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "TokenPair",
+                {"access": serializers.CharField(), "refresh": serializers.CharField()},
+            )
+        }
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
 
 class CodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=6, min_length=6)
