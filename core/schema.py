@@ -115,6 +115,9 @@ class AutoSchema(BaseAutoSchema):
                 schema["minItems"] = field.min_length
             if field.max_length is not None:
                 schema["maxItems"] = field.max_length
+        is_list = isinstance(field, serializers.ListSerializer | serializers.ListField)
+        if is_list and not field.allow_empty and schema.get("type") == "array":
+            schema.setdefault("minItems", 1)  # allow_empty=False refuses []
         return mark(schema, referenced_model(field))
 
     def _get_filter_parameters(self):

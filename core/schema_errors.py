@@ -182,6 +182,9 @@ class _Resolver:
         return None
 
 
+# (function, owner) → its codes, for the life of the process (the code does not change
+# under it). A function met again inside its own call cycle answers nothing the second
+# time; what the cycle raises is found on the first pass.
 _memo: dict = {}
 
 

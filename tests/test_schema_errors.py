@@ -240,6 +240,10 @@ class RequestBoundsInTheSchemaTests(SimpleTestCase):
         bounds = records["properties"]["records"]
         self.assertEqual((bounds["minItems"], bounds["maxItems"]), (1, MAX_RECORDS))
 
+    def test_a_list_that_refuses_to_be_empty_says_so(self):
+        ids = api_schema()["components"]["schemas"]["BulkApproveRequest"]["properties"]["ids"]
+        self.assertEqual((ids["minItems"], ids["maxItems"]), (1, 200))
+
     def test_amounts_carry_the_pattern_their_field_checks(self):
         schemas = api_schema()["components"]["schemas"]
         for component, field in (
