@@ -328,6 +328,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/(api|auth)/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema_refs.postprocess_id_references",
+    ],
     # Three models have a ``kind``; without a name the instructor's became "Kind8c3Enum",
     # a hash-derived name that client code generators would bake in.
     "ENUM_NAME_OVERRIDES": {

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from attendance.models import LectureAttendance
 from core.permissions import DeclaredPermissionsMixin, is_admin
+from core.schema_refs import CourseRef, ParticipantRef, RefIdField
 from courses.filters import IdFilter
 from courses.selectors import instructor_of, lectures_visible_to
 from users.selectors import participants_visible_to
@@ -45,12 +47,13 @@ class AttendanceHistoryFilter(filters.FilterSet):
 
 
 class HistoryLectureSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = RefIdField(id_of="courses.Lecture")
     number = serializers.IntegerField()
     date = serializers.DateField()
     starts_at = serializers.DateTimeField()
     course = serializers.SerializerMethodField()
 
+    @extend_schema_field(CourseRef)
     def get_course(self, lecture) -> dict:
         return {"id": lecture.course_id, "name": lecture.course.name}
 
@@ -64,6 +67,7 @@ class AttendanceHistorySerializer(serializers.ModelSerializer):
         fields = ("id", "lecture", "participant", "present", "rating", "notes", "marked_at")
         read_only_fields = fields
 
+    @extend_schema_field(ParticipantRef)
     def get_participant(self, row) -> dict:
         kind, person = ("child", row.child) if row.child_id else ("student", row.student)
         return {"type": kind, "id": person.pk, "name": person.full_name, "code": person.code}

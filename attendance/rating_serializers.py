@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance.models import StudentInstructorRating
 from core.permissions import is_admin
+from core.schema_refs import ParticipantRef
 from courses.models import Course
 from users.models import Child
 
@@ -28,6 +30,7 @@ class InstructorRatingSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    @extend_schema_field(ParticipantRef)
     def get_participant(self, row) -> dict:
         if row.child_id:
             return {"type": "child", "id": row.child_id, "name": row.child.full_name}

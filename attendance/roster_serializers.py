@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance.models import LectureAttendance
 from attendance.submission_serializers import SubmissionCountsSerializer
+from core.schema_refs import ParticipantRef, RefIdField, UserRef
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
@@ -46,6 +48,7 @@ class RosterRowSerializer(serializers.ModelSerializer):
     def get_code(self, row) -> str:
         return (row.child or row.student).code
 
+    @extend_schema_field(ParticipantRef)
     def get_participant(self, row) -> dict:
         if row.child_id:
             child = row.child
@@ -58,6 +61,7 @@ class RosterRowSerializer(serializers.ModelSerializer):
             "code": student.code,
         }
 
+    @extend_schema_field(UserRef(allow_null=True))
     def get_marked_by(self, row) -> dict | None:
         user = row.marked_by
         return None if user is None else {"id": user.pk, "name": user.get_full_name()}
@@ -67,7 +71,7 @@ class LectureRosterSerializer(serializers.Serializer):
     """The whole answer of ``GET /api/lectures/{id}/attendance/`` (documentation only: the
     view builds it). One object, not a page: the roster of one lecture is small."""
 
-    lecture = serializers.IntegerField()
+    lecture = RefIdField(id_of="courses.Lecture")
     window_opens_at = serializers.DateTimeField()
     window_closes_at = serializers.DateTimeField()
     can_submit = serializers.BooleanField()

@@ -14,6 +14,7 @@ from attendance.models import (
     InstructorAttendance,
     SupervisorShift,
 )
+from core.schema_refs import RefIdField
 from courses import rules as course_rules
 from users.models import Instructor
 
@@ -153,6 +154,6 @@ class ScanResultSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=["check_in", "check_out", "ignored", "rejected"])
     at = serializers.DateTimeField()
     clock_adjusted = serializers.BooleanField()
-    instructor = serializers.IntegerField(allow_null=True)
+    instructor = RefIdField(id_of="users.Instructor", allow_null=True)
     instructor_name = serializers.CharField(allow_null=True)
     sessions = InstructorAttendanceSerializer(many=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance.models import AttendanceSubmission
+from attendance.submission_records import MAX_RECORDS
+from core.schema_refs import RefIdField, UserRef
 
 
 class SubmissionRecordSerializer(serializers.Serializer):
@@ -12,15 +15,16 @@ class SubmissionRecordSerializer(serializers.Serializer):
     service validates the list itself so that it can name the offending index)."""
 
     code = serializers.CharField(required=False)
-    child = serializers.IntegerField(required=False)
-    student = serializers.IntegerField(required=False)
+    child = RefIdField(id_of="users.Child", required=False)
+    student = RefIdField(id_of="users.StudentUser", required=False)
     present = serializers.BooleanField()
     rating = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=1, max_value=10)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
 class SubmissionRequestSerializer(serializers.Serializer):
-    records = SubmissionRecordSerializer(many=True)
+    # The bounds parse_records() enforces (records_required, too_many_records).
+    records = SubmissionRecordSerializer(many=True, min_length=1, max_length=MAX_RECORDS)
 
 
 class SubmissionCountsSerializer(serializers.Serializer):
@@ -31,7 +35,7 @@ class SubmissionCountsSerializer(serializers.Serializer):
 
 
 class SubmissionResponseSerializer(serializers.Serializer):
-    lecture = serializers.IntegerField()
+    lecture = RefIdField(id_of="courses.Lecture")
     updated = serializers.IntegerField()
     created = serializers.IntegerField()
     not_enrolled = serializers.ListField(child=serializers.DictField())
@@ -47,6 +51,7 @@ class AttendanceSubmissionSerializer(serializers.ModelSerializer):
         fields = ("id", "lecture", "submitted_by", "at", "source", "created", "updated", "changes")
         read_only_fields = fields
 
+    @extend_schema_field(UserRef(allow_null=True))
     def get_submitted_by(self, row) -> dict | None:
         user = row.submitted_by
         return None if user is None else {"id": user.pk, "name": user.get_full_name()}

@@ -19,9 +19,12 @@ as the description of every serializer without one of its own.)
 
 from __future__ import annotations
 
+import re
 import threading
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
 _build_lock = threading.RLock()
@@ -62,3 +65,34 @@ class FieldsOnceMixin:  # see the module docstring
                 f"be read-only; these are not: {', '.join(writable)}"
             )
         return fields
+
+
+# An amount as the center's staff type it: digits, then at most two decimals after "." or
+# the Arabic decimal separator "٫"; the digits ASCII or Arabic-Indic (٠–٩: the staff type on
+# Arabic keyboards). No sign, no exponent ("1e3"), no spaces, at most 8 digits before the
+# separator (10 in all, the columns' precision). The schema shows the same pattern.
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_DIGIT = "[0-9٠-٩]"
+MONEY_PATTERN = rf"^{_DIGIT}{{1,8}}([.٫]{_DIGIT}{{1,2}})?$"
+_TO_ASCII = str.maketrans({**{d: str(i) for i, d in enumerate(ARABIC_INDIC_DIGITS)}, "٫": "."})
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount in EGP written as :data:`MONEY_PATTERN` says, answered as ``"350.00"``."""
+
+    default_error_messages = {
+        "format": _("Write the amount in digits with at most two decimals, e.g. 350 or 350.50."),
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            self.fail("invalid")
+        text = str(data)
+        if not re.fullmatch(MONEY_PATTERN, text):
+            self.fail("format")
+        return super().to_internal_value(text.translate(_TO_ASCII))

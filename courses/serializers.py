@@ -12,6 +12,7 @@ from django.dispatch import receiver
 from django.utils import translation
 from rest_framework import serializers
 
+from core.schema_refs import RefIdField
 from core.serializers import FieldsOnceMixin
 from courses import rules
 from courses.models import (
@@ -318,9 +319,11 @@ class ExamResultSerializer(serializers.ModelSerializer):
 class ExamResultWriteSerializer(serializers.Serializer):
     # Plain ids, not PrimaryKeyRelatedField: its "does not exist" message would tell an
     # outsider which children exist. The service refuses unknown and non-enrolled ids alike.
-    child = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
-    student = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    child = RefIdField(
+        id_of="users.Child", required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
+    student = RefIdField(
+        id_of="users.StudentUser", required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     marks = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0"))
     notes = serializers.CharField(required=False, allow_blank=True, default="")

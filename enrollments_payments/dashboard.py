@@ -91,6 +91,13 @@ def weekly_rates(*, season: Season, today: date) -> list[dict]:
     ]
 
 
+def _lecture_ref(lecture: Lecture) -> dict:
+    """``{id, name}`` like every reference of the dashboard; a lecture's name is its title,
+    or its number when it has none."""
+    name = lecture.title or _("Lecture %(number)d") % {"number": lecture.number}
+    return {"id": lecture.pk, "name": name}
+
+
 def dashboard_figures(*, now: datetime | None = None) -> dict:
     now = timezone.localtime(now or timezone.now(), CENTER_TZ)
     today = now.date()
@@ -107,6 +114,7 @@ def dashboard_figures(*, now: datetime | None = None) -> dict:
         .annotate(
             n_present=Count("pk", filter=Q(present=True)),
             n_absent=Count("pk", filter=Q(present=False)),
+            n_unmarked=Count("pk", filter=Q(present__isnull=True)),
             n_total=Count("pk"),
         )
         .order_by()
@@ -134,7 +142,7 @@ def dashboard_figures(*, now: datetime | None = None) -> dict:
                 "state": lecture_state(lecture=lec, now=now),
                 "counts": {
                     key: counts.get(lec.pk, {}).get(f"n_{key}", 0)
-                    for key in ("total", "present", "absent")
+                    for key in ("total", "present", "absent", "unmarked")
                 },
             }
             for lec in lectures
@@ -152,8 +160,13 @@ def dashboard_figures(*, now: datetime | None = None) -> dict:
                     if row.check_in_at
                     else None
                 ),
-                "lecture": row.lecture_id,
-                "course": row.lecture.course.name if row.lecture_id else None,
+                # A supervision shift has no lecture: both null.
+                "lecture": _lecture_ref(row.lecture) if row.lecture_id else None,
+                "course": (
+                    {"id": row.lecture.course_id, "name": row.lecture.course.name}
+                    if row.lecture_id
+                    else None
+                ),
             }
             for row in staff.order_by("status", "instructor__user__first_name", "pk")
         ],

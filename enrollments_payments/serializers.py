@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from core.schema_refs import ParticipantRef, RefIdField, UserRef
+from core.serializers import MoneyField
 from courses.models import Course
 from courses.serializers import MAX_ID
 from enrollments_payments import rules
@@ -21,12 +23,11 @@ from enrollments_payments.models import (
     RefundRequest,
 )
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
 # A total of several payments may need more digits than one payment has: no cap on reading.
 MONEY_TOTAL = {"max_digits": None, "decimal_places": 2}
 
 
-class ParticipantSerializer(serializers.Serializer):
+class ParticipantSerializer(ParticipantRef):
     """``{"type", "id", "name", "code"}`` of a participant record's child or student."""
 
     def to_representation(self, record) -> dict:
@@ -55,6 +56,7 @@ class CourseBriefSerializer(serializers.ModelSerializer):
 class EnrollmentRequestSerializer(serializers.ModelSerializer):
     participant = _participant_field()
     course_name = serializers.CharField(source="course.name", read_only=True)
+    requested_by_detail = UserRef(source="requested_by", read_only=True)
 
     class Meta:
         model = EnrollmentRequest
@@ -69,6 +71,7 @@ class EnrollmentRequestSerializer(serializers.ModelSerializer):
             "status",
             "expires_at",
             "requested_by",
+            "requested_by_detail",
             "processed_by",
             "processed_at",
             "rejection_reason",
@@ -79,13 +82,15 @@ class EnrollmentRequestSerializer(serializers.ModelSerializer):
 
 
 class EnrollmentRequestCreateSerializer(serializers.Serializer):
-    course = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    child = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    course = RefIdField(id_of="courses.Course", min_value=1, max_value=MAX_ID)
+    child = RefIdField(
+        id_of="users.Child", required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class PaymentInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    amount = MoneyField(min_value=Decimal("0.01"))
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
     paid_at = serializers.DateTimeField(required=False)
@@ -93,7 +98,7 @@ class PaymentInputSerializer(serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     payment = PaymentInputSerializer(required=False, allow_null=True)
-    price = serializers.DecimalField(**MONEY, min_value=Decimal("0.00"), required=False)
+    price = MoneyField(min_value=Decimal("0.00"), required=False)
 
 
 class RejectSerializer(serializers.Serializer):
@@ -115,7 +120,7 @@ class BulkApproveResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.IntegerField()
     code = serializers.CharField()
-    enrollment = serializers.IntegerField(allow_null=True)
+    enrollment = RefIdField(id_of="enrollments_payments.Enrollment", allow_null=True)
 
 
 class BulkApproveResponseSerializer(serializers.Serializer):
@@ -127,6 +132,20 @@ class BulkApproveResponseSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
+    """An enrollment's attendance so far (the fields document the answer; it is read from
+    the selectors' annotations)."""
+
+    lectures_total = serializers.IntegerField(read_only=True)
+    lectures_held = serializers.IntegerField(read_only=True)
+    attended = serializers.IntegerField(read_only=True)
+    absent = serializers.IntegerField(read_only=True)
+    attendance_rate = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="attended / (attended + absent)"
+    )
+    average_rating = serializers.DecimalField(
+        max_digits=4, decimal_places=2, read_only=True, allow_null=True
+    )
+
     def to_representation(self, enrollment) -> dict:
         attended = enrollment.p_attended
         absent = enrollment.p_absent
@@ -218,7 +237,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentCreateSerializer(PaymentInputSerializer):
-    enrollment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    enrollment = RefIdField(id_of="enrollments_payments.Enrollment", min_value=1, max_value=MAX_ID)
 
 
 class VoidSerializer(serializers.Serializer):
@@ -249,6 +268,6 @@ class RefundRequestSerializer(serializers.ModelSerializer):
 
 
 class RefundCreateSerializer(serializers.Serializer):
-    enrollment = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    enrollment = RefIdField(id_of="enrollments_payments.Enrollment", min_value=1, max_value=MAX_ID)
+    amount = MoneyField(min_value=Decimal("0.01"))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

@@ -21,6 +21,7 @@ from core.permissions import DeclaredPermissionsMixin, IsAdmin
 from courses.models import Course, Season
 from enrollments_payments import reports
 from enrollments_payments.dashboard import dashboard_figures
+from enrollments_payments.dashboard_serializers import DashboardSerializer
 from enrollments_payments.exports import FORMATS, download
 
 FORMAT_PARAM = OpenApiParameter(
@@ -117,8 +118,10 @@ class DashboardViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     """``GET /api/dashboard/``: the admin index page's figures as JSON."""
 
     permission_map = {"list": [IsAdmin]}
+    # One object, not a page (core.schema.AutoSchema).
+    schema_one_object = True
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: DashboardSerializer})
     def list(self, request):
         """Today's lectures and their attendance state, instructors late or absent today,
         pending enrollment and refund requests, the season's weekly attendance rate."""

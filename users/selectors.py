@@ -65,7 +65,7 @@ def parent_of(user) -> Parent | None:
 
 
 def children_visible_to(user) -> QuerySet[Child]:
-    qs = Child.objects.select_related("primary_parent")
+    qs = Child.objects.select_related("primary_parent__user")
     if is_admin(user):
         return qs
     parent = parent_of(user)

@@ -47,7 +47,9 @@ class UserViewSet(DeclaredPermissionsMixin, DjoserUserViewSet):
 
     def get_queryset(self):
         qs = super().get_queryset()
-        return qs.select_related("student_profile").order_by("id")
+        return qs.select_related(
+            "student_profile", "parent_profile", "instructor_profile"
+        ).order_by("id")
 
     def get_throttles(self):
         if self.action == "create":
@@ -59,6 +61,17 @@ class UserViewSet(DeclaredPermissionsMixin, DjoserUserViewSet):
 
 class LoginView(TokenObtainPairView):
     throttle_classes = [LoginIPThrottle, LoginPhoneThrottle]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "TokenPair",
+                {"access": serializers.CharField(), "refresh": serializers.CharField()},
+            )
+        }
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class CodeSerializer(serializers.Serializer):

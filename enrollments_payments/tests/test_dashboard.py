@@ -84,11 +84,23 @@ class DashboardTests(PersonaTestCase):
             },
         )
         taken = next(lec for lec in data["lectures"] if lec["id"] == self.taken.pk)
-        self.assertEqual(taken["counts"], {"total": 2, "present": 2, "absent": 0})
+        self.assertEqual(taken["counts"], {"total": 2, "present": 2, "absent": 0, "unmarked": 0})
         self.assertEqual(taken["course"]["name"], "تجويد")
-        staff = {(row["lecture"], row["status"]) for row in data["instructors_late_or_absent"]}
+        later = next(lec for lec in data["lectures"] if lec["id"] == self.later.pk)
+        self.assertEqual(later["counts"], {"total": 2, "present": 0, "absent": 0, "unmarked": 2})
+        for lec in data["lectures"]:
+            counts = lec["counts"]
+            self.assertEqual(
+                counts["total"], counts["present"] + counts["absent"] + counts["unmarked"]
+            )
+        staff = {
+            (row["lecture"]["id"], row["status"]) for row in data["instructors_late_or_absent"]
+        }
         self.assertEqual(staff, {(self.missed.pk, "absent"), (self.open.pk, "late")})
         late = next(row for row in data["instructors_late_or_absent"] if row["status"] == "late")
+        # The same {id, name} references as lectures[].course.
+        self.assertEqual(late["course"], {"id": self.open.course_id, "name": self.open.course.name})
+        self.assertEqual(set(late["lecture"]), {"id", "name"})
         self.assertEqual(late["check_in_at"], "2026-11-14T17:15:00+02:00")  # Cairo, like §4
         self.assertEqual(data["pending"], {"enrollment_requests": 1, "refund_requests": 1})
         self.assertEqual(data["season"]["id"], self.now_season.pk)

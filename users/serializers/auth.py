@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.core import exceptions as django_exceptions
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
@@ -22,6 +23,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import UntypedToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
+from core.schema_refs import RefIdField
 from users import services
 from users.models import CustomUser, Gender, Role
 
@@ -153,10 +155,22 @@ class UserSerializer(UserFieldsMixin, serializers.ModelSerializer):
 
     phone_number1 = PhoneNumberField(read_only=True)
     code = serializers.SerializerMethodField()
+    instructor_id = serializers.SerializerMethodField()
+    parent_id = serializers.SerializerMethodField()
+    student_id = serializers.SerializerMethodField()
 
     class Meta:
         model = CustomUser
-        fields = (*USER_FIELDS, "code", "date_joined", "absence_sms", "language")
+        fields = (
+            *USER_FIELDS,
+            "instructor_id",
+            "parent_id",
+            "student_id",
+            "code",
+            "date_joined",
+            "absence_sms",
+            "language",
+        )
         read_only_fields = ("id", "role", "is_verified", "is_phone_verified", "date_joined")
         extra_kwargs = {
             "absence_sms": {"help_text": "Text me when my child (or I) miss a lecture."},
@@ -167,11 +181,37 @@ class UserSerializer(UserFieldsMixin, serializers.ModelSerializer):
         }
 
     def get_code(self, user) -> str | None:
-        profile = getattr(user, "student_profile", None) if user.role == Role.STUDENT else None
+        profile = _profile(user, Role.STUDENT, "student_profile")
         return profile.code if profile else None
+
+    # The caller's profile id: the id the rest of the API uses for them (a lecture's
+    # ``instructor``, a child's ``primary_parent``, an enrollment's ``student``). Null for
+    # the other roles.
+    @extend_schema_field(RefIdField(id_of="users.Instructor", allow_null=True, read_only=True))
+    def get_instructor_id(self, user) -> int | None:
+        return _profile_pk(user, Role.INSTRUCTOR, "instructor_profile")
+
+    @extend_schema_field(RefIdField(id_of="users.Parent", allow_null=True, read_only=True))
+    def get_parent_id(self, user) -> int | None:
+        return _profile_pk(user, Role.PARENT, "parent_profile")
+
+    @extend_schema_field(RefIdField(id_of="users.StudentUser", allow_null=True, read_only=True))
+    def get_student_id(self, user) -> int | None:
+        return _profile_pk(user, Role.STUDENT, "student_profile")
 
     def update(self, instance, validated_data):
         return services.user_update(user=instance, **validated_data)
+
+
+def _profile(user, role: str, attribute: str):
+    """The user's profile of ``role`` (one query unless selected with the user), or None:
+    only a user of that role is read for it."""
+    return getattr(user, attribute, None) if user.role == role else None
+
+
+def _profile_pk(user, role: str, attribute: str) -> int | None:
+    profile = _profile(user, role, attribute)
+    return profile.pk if profile else None
 
 
 class PhoneTokenObtainPairSerializer(TokenObtainPairSerializer):

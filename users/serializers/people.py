@@ -5,14 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.schema_refs import ChildRef, ParentRef, RefIdField
 from users.models import Child, Instructor, InstructorKind, Parent, ParentLinkRequest, StudentUser
 from users.serializers.auth import UserFieldsMixin
 
 
 class ChildSerializer(serializers.ModelSerializer):
     primary_parent = serializers.IntegerField(source="primary_parent_id", read_only=True)
+    primary_parent_detail = serializers.SerializerMethodField()
     is_primary = serializers.SerializerMethodField()
 
     class Meta:
@@ -26,10 +29,22 @@ class ChildSerializer(serializers.ModelSerializer):
             "gender",
             "notes",
             "primary_parent",
+            "primary_parent_detail",
             "is_primary",
             "created_at",
         )
-        read_only_fields = ("id", "code", "primary_parent", "is_primary", "created_at")
+        read_only_fields = (
+            "id",
+            "code",
+            "primary_parent",
+            "primary_parent_detail",
+            "is_primary",
+            "created_at",
+        )
+
+    @extend_schema_field(ParentRef)
+    def get_primary_parent_detail(self, child) -> dict:
+        return {"id": child.primary_parent_id, "name": child.primary_parent.user.get_full_name()}
 
     def get_is_primary(self, child) -> bool:
         parent = self.context.get("parent")
@@ -46,9 +61,11 @@ class ParentLinkRequestSerializer(serializers.ModelSerializer):
         fields = ("id", "child_code", "child", "requester", "status", "created_at", "decided_at")
         read_only_fields = ("id", "child", "requester", "status", "created_at", "decided_at")
 
+    @extend_schema_field(ChildRef)
     def get_child(self, link) -> dict:
         return {"id": link.child_id, "name": link.child.full_name, "code": link.child.code}
 
+    @extend_schema_field(ParentRef)
     def get_requester(self, link) -> dict:
         user = link.requester.user
         return {"id": link.requester_id, "name": user.get_full_name()}
@@ -98,7 +115,7 @@ class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
     """Admins create and edit instructors: the user fields of §5 plus the profile."""
 
     id = serializers.IntegerField(read_only=True)
-    user = serializers.IntegerField(source="user_id", read_only=True)
+    user = RefIdField(id_of="users.CustomUser", source="user_id", read_only=True)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     dob = serializers.DateField(required=False, allow_null=True)
