@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from attendance import rules
 from attendance.absence_alerts import absence_alerts_for_day
-from attendance.live import COUNT_KEYS, broadcast_attendance_updates
+from attendance.live import broadcast_attendance_updates
 from attendance.models import (
     AttendanceSource,
     InstructorAttendance,
@@ -18,6 +18,7 @@ from attendance.models import (
     LectureAttendance,
     SupervisorShift,
 )
+from attendance.selectors import counts_of, lectures_with_counts
 from courses.models import Lecture, LectureStatus
 from courses.rules import CENTER_TZ, center_weekday
 from users.models import Instructor
@@ -195,19 +196,10 @@ def _announce_marked_lectures(*, day: date, now: datetime) -> int:
     lectures = (
         Lecture.objects.filter(Exists(marked_now), date=day)
         .only("pk", "course_id", "date", "attendance_taken", "instructor_id")
-        .annotate(
-            n_total=Count("attendance"),
-            n_present=Count("attendance", filter=Q(attendance__present=True)),
-            n_absent=Count("attendance", filter=Q(attendance__present=False)),
-            n_unmarked=Count("attendance", filter=Q(attendance__present__isnull=True)),
-        )
         .order_by("pk")
     )
     return broadcast_attendance_updates(
-        (
-            (lecture, {key: getattr(lecture, f"n_{key}") for key in COUNT_KEYS})
-            for lecture in lectures
-        ),
+        ((lecture, counts_of(lecture)) for lecture in lectures_with_counts(lectures)),
         submitted_by=None,
         at=now,
     )

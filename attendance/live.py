@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from attendance.selectors import COUNT_KEYS
 from core.realtime import (
     admins_group,
     group_send_many_safely,
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from users.models import CustomUser
 
 EVENT = "attendance_update"
-COUNT_KEYS = ("total", "present", "absent", "unmarked")
 CENTER_TZ = ZoneInfo("Africa/Cairo")
 
 
