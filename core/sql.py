@@ -1,12 +1,14 @@
-"""Set-based SQL the ORM has no method for: INSERT … SELECT, and columns of values sent as
-array literals."""
+"""Set-based SQL the ORM has no method for: INSERT … SELECT (… RETURNING), and lists of
+values sent as one parameter (array literals, JSON arrays)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
 
 def insert_from_select(
@@ -16,7 +18,8 @@ def insert_from_select(
     *,
     constants: Sequence[tuple[str, object]] = (),
     skip_conflicts: bool = False,
-) -> int:
+    returning: str | None = None,
+) -> int | list:
     """``INSERT INTO <model> (columns…, constant columns…) SELECT src.<alias>…, %s… FROM
     (<select>) src`` — one statement on PostgreSQL and SQLite alike, whatever the number of
     rows (``bulk_create`` would need the rows in Python, and splits them into batches of
@@ -26,6 +29,8 @@ def insert_from_select(
     (``select`` is a ``values()`` queryset, or a union of them); ``constants`` are (column, database-ready value) pairs added to
     every row. ``skip_conflicts`` adds ``ON CONFLICT DO NOTHING``: rows that would break a
     unique constraint are left out, which makes the insert a claim only one writer wins.
+    ``returning`` names a column of the table: the call then returns that column of the
+    rows it inserted (``RETURNING``, PostgreSQL and SQLite ≥ 3.35) instead of their number.
     Only quoted names and Django-compiled SQL are interpolated; values are parameters.
     """
     sql, params = select.query.get_compiler(connection=connection).as_sql()
@@ -40,9 +45,22 @@ def insert_from_select(
     )
     if skip_conflicts:
         statement += " ON CONFLICT DO NOTHING"
+    if returning is not None:
+        statement += f" RETURNING {quote(returning)}"
     with connection.cursor() as cursor:
         cursor.execute(statement, [*(value for _, value in constants), *params])
+        if returning is not None:
+            return [value for (value,) in cursor.fetchall()]
         return max(cursor.rowcount, 0)
+
+
+def ids_subquery(ids: Sequence[int]) -> RawSQL:
+    """``SELECT`` of these ids, sent as one parameter whatever their number (``pk__in=``
+    with a list sends one parameter per id, beyond SQLite's limit for large lists): an
+    array on PostgreSQL, a JSON array read by ``json_each`` on SQLite."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(int(pk) for pk in ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps([int(pk) for pk in ids])])
 
 
 def array_literal(values: Iterable[Any], element: Callable[[Any], str] = str) -> str:

@@ -1,8 +1,7 @@
 """What a submission writes, row by row and in its audit entry (§6.4), through the service.
 
-The same tests hold both writers to the same answers: the ORM one on SQLite and the
-one-statement PostgreSQL one (attendance.submission_pg) when DATABASE_URL is set, as CI
-runs them. The lecture (courses.tests.factories.LectureFactory) runs 7 November 2026,
+The one writer (attendance.submission_write) runs these on SQLite and, when DATABASE_URL
+is set, on PostgreSQL, as CI runs them. The lecture (courses.tests.factories.LectureFactory) runs 7 November 2026,
 17:00–18:30 Cairo time.
 """
 
