@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from courses.models import Course
 from courses.serializers import MAX_ID
 from enrollments_payments import rules
 from enrollments_payments.models import (
@@ -44,12 +43,6 @@ class ParticipantSerializer(serializers.Serializer):
 
 def _participant_field():
     return ParticipantSerializer(source="*", read_only=True)
-
-
-class CourseBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Course
-        fields = ("id", "name", "start_date", "end_date")
 
 
 class EnrollmentRequestSerializer(serializers.ModelSerializer):
