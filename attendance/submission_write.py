@@ -99,7 +99,7 @@ def write_marks(
 ) -> Outcome:
     """Write the marks; raise ``duplicate_participant`` without writing anything. Call
     inside a transaction holding the lecture's row lock."""
-    rows, by_code = _lecture_rows(lecture)
+    rows, by_code = _lecture_rows(lecture, codes="code" in marks.named_by)
     resolved = _resolve(marks, rows=rows, by_code=by_code)
     first_of: dict[Key, int] = {}
     for index, key in resolved.items():  # in record order
@@ -115,7 +115,9 @@ def write_marks(
         else:
             _plan_record(plan, key=key, index=index, marks=marks, row=rows.get(key))
     stamp = timezone.now()  # created_at / updated_at, as auto_now(_add) would set them
-    _update_rows(plan.updates, actor=actor, source=source, now=now, stamp=stamp)
+    # A roll call without notes leaves every row's notes as they are: no notes column.
+    notes = any(sent is not None for sent in marks.notes)
+    _update_rows(plan.updates, notes=notes, actor=actor, source=source, now=now, stamp=stamp)
     plan.absent_rows += _insert_rows(lecture, plan.inserts, actor=actor, source=source, now=now)
     counts = lecture_counts(lecture=lecture)
     taken = bool(lecture.attendance_taken)
@@ -146,30 +148,20 @@ def write_marks(
 # --- Reading and resolving ------------------------------------------------------------
 
 
-def _lecture_rows(lecture: Lecture) -> tuple[dict[Key, _Row], dict[str, Key]]:
-    """The lecture's rows by participant, and its participants by code (one query)."""
+def _lecture_rows(lecture: Lecture, *, codes: bool) -> tuple[dict[Key, _Row], dict[str, Key]]:
+    """The lecture's rows by participant, and — when some record names its participant by
+    code (``codes``) — its participants by code: one query."""
     rows: dict[Key, _Row] = {}
     by_code: dict[str, Key] = {}
-    found = (
-        LectureAttendance.objects.filter(lecture=lecture)
-        .order_by()
-        .values_list(
-            "pk",
-            "child_id",
-            "student_id",
-            "child__code",
-            "student__code",
-            "present",
-            "rating",
-            "notes",
-        )
-    )
-    for pk, child_id, student_id, child_code, student_code, present, rating, notes in found:
+    columns = ["pk", "child_id", "student_id", "present", "rating", "notes"]
+    if codes:
+        columns += ["child__code", "student__code"]
+    found = LectureAttendance.objects.filter(lecture=lecture).order_by().values_list(*columns)
+    for pk, child_id, student_id, present, rating, notes, *code in found:
         key: Key = (CHILD, child_id) if child_id else (STUDENT, student_id)
         rows[key] = _Row(pk=pk, present=present, rating=rating, notes=notes)
-        code = child_code if child_id else student_code
-        if code:
-            by_code[code] = key
+        if code and (value := code[0] if child_id else code[1]):
+            by_code[value] = key
     return rows, by_code
 
 
@@ -279,38 +271,44 @@ def _json_values(present: bool | None, rating: Decimal | None, notes: str) -> di
 def _update_rows(
     updates: Sequence[tuple[int, bool, Decimal, str]],
     *,
+    notes: bool,
     actor: CustomUser,
     source: str,
     now: datetime,
     stamp: datetime,
 ) -> None:
-    """``UPDATE … FROM (VALUES …)`` of the rows by primary key: one statement on
-    PostgreSQL, as many as SQLite's parameter limit needs there."""
+    """``UPDATE … FROM (VALUES …)`` of the rows by primary key — their notes too when
+    ``notes`` — : one statement on PostgreSQL, as many as SQLite's parameter limit needs
+    there."""
     if not updates:
         return
     ops = connection.ops
     stamps = [actor.pk, ops.adapt_datetimefield_value(now), source]
     stamps.append(ops.adapt_datetimefield_value(stamp))
-    for chunk in _chunks(updates, size=_rows_per_statement(len(_VALUES), fixed=len(stamps))):
+    columns = _VALUES if notes else _VALUES[:-1]
+    for chunk in _chunks(updates, size=_rows_per_statement(len(columns), fixed=len(stamps))):
         params: list[Any] = []
-        for pk, present, rating, notes in chunk:
-            params += [pk, present, ops.adapt_decimalfield_value(rating, 4, 2), notes]
+        for pk, present, rating, text in chunk:
+            params += [pk, present, ops.adapt_decimalfield_value(rating, 4, 2)]
+            if notes:
+                params.append(text)
         with connection.cursor() as cursor:
-            cursor.execute(_update_statement(len(chunk)), [*params, *stamps])
+            cursor.execute(_update_statement(len(chunk), columns), [*params, *stamps])
 
 
-def _update_statement(rows: int) -> str:
-    """The UPDATE for ``rows`` rows of values (only quoted names are interpolated). The
-    first row of VALUES carries the column types; the others follow it."""
+def _update_statement(rows: int, columns: Sequence[tuple[str, str]]) -> str:
+    """The UPDATE for ``rows`` rows of values of ``columns`` (only quoted names are
+    interpolated). The first row of VALUES carries the column types; the others follow."""
     quote = connection.ops.quote_name
     table = quote(LectureAttendance._meta.db_table)
-    typed = ", ".join(f"CAST(%s AS {kind})" for _name, kind in _VALUES)
-    plain = "(" + ", ".join(["%s"] * len(_VALUES)) + ")"
+    typed = ", ".join(f"CAST(%s AS {kind})" for _name, kind in columns)
+    plain = "(" + ", ".join(["%s"] * len(columns)) + ")"
     values = ", ".join([f"({typed})", *[plain] * (rows - 1)])
-    names = ", ".join(quote(name) for name, _kind in _VALUES)
+    names = [quote(name) for name, _kind in columns]
+    assigned = ", ".join(f"{name} = v.{name}" for name in names[1:])
     return (
-        f"WITH v ({names}) AS (VALUES {values}) "  # noqa: S608
-        f"UPDATE {table} SET present = v.present, rating = v.rating, notes = v.notes, "
+        f"WITH v ({', '.join(names)}) AS (VALUES {values}) "  # noqa: S608
+        f"UPDATE {table} SET {assigned}, "
         "marked_by_id = %s, marked_at = %s, source = %s, updated_at = %s "
         f"FROM v WHERE {table}.id = v.id"
     )
