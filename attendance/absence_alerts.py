@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -47,7 +47,7 @@ from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from attendance.models import AbsenceAlert, AttendanceSource, LectureAttendance
+from attendance.models import AbsenceAlert, LectureAttendance
 from core.sms import send_sms_many
 from core.sql import ids_subquery, insert_from_select
 from notifications.models import Notification
@@ -210,21 +210,11 @@ def _announce(*, absences: QuerySet[LectureAttendance], now: datetime) -> dict[s
 
 
 def absence_alerts_for_rows(*, attendance_ids: Sequence[int], now: datetime) -> dict[str, int]:
-    """After a submission (instructor or admin) wrote these rows: announce those it marked
-    absent. Call under the lecture's row lock."""
+    """After a submission (instructor or admin) or the nightly job wrote these rows:
+    announce those it marked absent. Call under the writer's locks (the lecture's row
+    lock; the job's lecture locks)."""
     return _announce(
         absences=LectureAttendance.objects.filter(pk__in=ids_subquery(attendance_ids)), now=now
-    )
-
-
-def absence_alerts_for_day(*, day: date, now: datetime) -> dict[str, int]:
-    """After the nightly job marked ``day``'s unmarked rows absent at ``now``
-    (``source="system"``): announce them, in bulk. Call under the job's locks."""
-    return _announce(
-        absences=LectureAttendance.objects.filter(
-            lecture__date=day, source=AttendanceSource.SYSTEM, marked_at=now
-        ),
-        now=now,
     )
 
 

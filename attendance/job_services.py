@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from attendance import rules
-from attendance.absence_alerts import absence_alerts_for_day
+from attendance.absence_alerts import absence_alerts_for_rows
 from attendance.live import broadcast_attendance_updates
 from attendance.models import (
     AttendanceSource,
@@ -19,6 +19,7 @@ from attendance.models import (
     SupervisorShift,
 )
 from attendance.selectors import counts_of, lectures_with_counts
+from core.sql import ids_subquery, update_returning
 from courses.models import Lecture, LectureStatus
 from courses.rules import CENTER_TZ, center_weekday
 from users.models import Instructor
@@ -122,9 +123,8 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     Nothing already marked is touched (every UPDATE filters on "still unmarked").
     ``attendance_taken`` stays as it was: it says that someone took the attendance.
 
-    Between 1 and 2, the absences this run made — exactly the rows
-    ``LectureAttendance(source="system", marked_at=now, lecture__date=day)`` — are
-    announced in bulk (``attendance.absence_alerts``: two INSERT … SELECT statements in
+    Between 1 and 2, the absences this run made — exactly the rows its UPDATE returned —
+    are announced in bulk (``attendance.absence_alerts``: two INSERT … SELECT statements in
     this transaction, the SMS streamed after the commit), and each lecture marked gets its
     ``attendance_update`` after the commit (one SELECT, §7).
     """
@@ -146,17 +146,21 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
         lecture__date=day,
         lecture__status__in=HELD,
     ).filter(_ended(day, now, end_field="lecture__end_time"))
-    absent_participants = roster.update(
-        present=False,
-        rating=None,
-        source=AttendanceSource.SYSTEM,
-        marked_by=None,
-        marked_at=now,
-        updated_at=now,
+    marked = update_returning(
+        roster,
+        {
+            "present": False,
+            "rating": None,
+            "source": AttendanceSource.SYSTEM,
+            "marked_by": None,
+            "marked_at": now,
+            "updated_at": now,
+        },
     )
+    absent_participants = len(marked)
 
-    alerts = absence_alerts_for_day(day=day, now=now) if absent_participants else {}
-    announced = _announce_marked_lectures(day=day, now=now) if absent_participants else 0
+    alerts = absence_alerts_for_rows(attendance_ids=marked, now=now) if marked else {}
+    announced = _announce_marked_lectures(marked, now=now) if marked else 0
 
     reassigned = _reassign_substitutes(first=day, last=day)
     planned = sum(instructor_attendance_plan(first=day, last=day))
@@ -185,16 +189,14 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     }
 
 
-def _announce_marked_lectures(*, day: date, now: datetime) -> int:
+def _announce_marked_lectures(marked: list[int], *, now: datetime) -> int:
     """§7: the job's marks are attendance submitted by the job, so each lecture it marked
     gets its ``attendance_update`` (``submitted_by`` null) after the commit, like a
-    submission's. The lectures are exactly those with a row this run marked (``source=
-    "system"``, ``marked_at=now``); one query reads them with their counts."""
-    marked_now = LectureAttendance.objects.filter(
-        lecture=OuterRef("pk"), source=AttendanceSource.SYSTEM, marked_at=now
-    )
+    submission's. The lectures are exactly those of the rows this run marked (``marked``,
+    their ids); one query reads them with their counts."""
+    rows = LectureAttendance.objects.filter(pk__in=ids_subquery(marked))
     lectures = (
-        Lecture.objects.filter(Exists(marked_now), date=day)
+        Lecture.objects.filter(pk__in=rows.values("lecture_id"))
         .only("pk", "course_id", "date", "attendance_taken", "instructor_id")
         .order_by("pk")
     )

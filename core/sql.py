@@ -1,5 +1,5 @@
-"""Set-based SQL the ORM has no method for: INSERT … SELECT (… RETURNING), and lists of
-values sent as one parameter (array literals, JSON arrays)."""
+"""Set-based SQL the ORM has no method for: INSERT … SELECT (… RETURNING), UPDATE …
+RETURNING, and lists of values sent as one parameter (array literals, JSON arrays)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
+from django.db.models.sql import UpdateQuery
 
 
 def insert_from_select(
@@ -52,6 +53,24 @@ def insert_from_select(
         if returning is not None:
             return [value for (value,) in cursor.fetchall()]
         return max(cursor.rowcount, 0)
+
+
+def update_returning(
+    queryset: models.QuerySet, values: Mapping[str, Any], *, returning: str = "id"
+) -> list:
+    """``queryset.update(**values)`` that answers with the ``returning`` column of the
+    rows it changed (``UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35): one statement,
+    compiled by Django (filters on related tables become its ``pk IN (SELECT …)``); only
+    the quoted column name is added."""
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    query.annotations = {}
+    statement, params = query.get_compiler(connection=connection).as_sql()
+    if not statement:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} RETURNING {connection.ops.quote_name(returning)}", params)
+        return [value for (value,) in cursor.fetchall()]
 
 
 def ids_subquery(ids: Sequence[int]) -> RawSQL:
