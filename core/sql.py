@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import UpdateQuery
@@ -65,7 +66,10 @@ def update_returning(
     query = queryset.query.chain(UpdateQuery)
     query.add_update_values(values)
     query.annotations = {}
-    statement, params = query.get_compiler(connection=connection).as_sql()
+    try:
+        statement, params = query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:  # a filter that matches nothing (``none()``, ``pk__in=[]``)
+        return []
     if not statement:
         return []
     with connection.cursor() as cursor:

@@ -8,7 +8,13 @@ from decimal import Decimal
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
-from core.sql import array_literal, boolean_element, quoted_element
+from core.sql import (
+    array_literal,
+    boolean_element,
+    ids_subquery,
+    quoted_element,
+    update_returning,
+)
 from core.testing import requires_postgres
 
 AWKWARD = ['a "b" \\ c', "NULL", "", " {x,y} ", "سطر\nثانٍ\t", "'; DROP TABLE x; --"]
@@ -41,3 +47,39 @@ class ArrayLiteralRoundTripTests(TestCase):
         flags = [True, None, False]
         self.assertEqual(self.read_back(array_literal(flags, boolean_element), "boolean[]"), flags)
         self.assertEqual(self.read_back(array_literal([2**62, None]), "bigint[]"), [2**62, None])
+
+
+class ReturningTests(TestCase):
+    """INSERT … SELECT … RETURNING, UPDATE … RETURNING and one-parameter id lists, on
+    PostgreSQL and SQLite alike (the models: the notifications and their users)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from users.tests.factories import make_parent
+
+        cls.users = [make_parent().user for _ in range(3)]
+
+    def test_update_returning_answers_the_ids_it_changed(self):
+        from notifications.models import Notification
+
+        notes = [
+            Notification.objects.create(recipient=user, kind="k", title="t", body="b")
+            for user in self.users
+        ]
+        wanted = Notification.objects.filter(recipient__in=self.users[:2])  # a joined filter
+        changed = update_returning(wanted, {"title": "new"})
+        self.assertEqual(sorted(changed), sorted(n.pk for n in notes[:2]))
+        self.assertEqual(
+            set(Notification.objects.filter(title="new").values_list("pk", flat=True)),
+            set(changed),
+        )
+        self.assertEqual(update_returning(Notification.objects.none(), {"title": "x"}), [])
+
+    def test_ids_subquery_takes_any_number_of_ids_as_one_parameter(self):
+        from users.models import CustomUser
+
+        ids = [user.pk for user in self.users] + list(range(10**6, 10**6 + 5000))
+        subquery = ids_subquery(ids)
+        self.assertEqual(len(subquery.params), 1)
+        found = CustomUser.objects.filter(pk__in=subquery).values_list("pk", flat=True)
+        self.assertEqual(sorted(found), sorted(user.pk for user in self.users))
