@@ -348,3 +348,15 @@ class AuditColumnTypeTests(TestCase):
                 [AttendanceSubmission._meta.db_table],
             )
             self.assertEqual(cursor.fetchone(), ("json",))
+
+    def test_the_changes_are_sent_as_text_not_as_jsonb(self):
+        # A jsonb value would be parsed into its binary form and cast back to json.
+        lecture = LectureFactory(course=CourseFactory(instructor=make_instructor()))
+        changes = [{"participant": {"type": "child", "id": 1}, "new": {"notes": "نص"}}]
+        with CaptureQueriesContext(connection) as queries:
+            audit = AttendanceSubmission.objects.create(
+                lecture=lecture, at=DURING, source="admin", changes=changes
+            )
+        insert = next(q["sql"] for q in queries if "attendancesubmission" in q["sql"])
+        self.assertNotIn("jsonb", insert.lower())
+        self.assertEqual(AttendanceSubmission.objects.get(pk=audit.pk).changes, changes)
