@@ -156,11 +156,14 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
             "marked_at": now,
             "updated_at": now,
         },
+        returning=("id", "lecture_id"),
     )
     absent_participants = len(marked)
 
-    alerts = absence_alerts_for_rows(attendance_ids=marked, now=now) if marked else {}
-    announced = _announce_marked_lectures(marked, now=now) if marked else 0
+    row_ids = [pk for pk, _lecture in marked]
+    alerts = absence_alerts_for_rows(attendance_ids=row_ids, now=now) if marked else {}
+    lecture_ids = sorted({lecture for _pk, lecture in marked})
+    announced = _announce_marked_lectures(lecture_ids, now=now) if marked else 0
 
     reassigned = _reassign_substitutes(first=day, last=day)
     planned = sum(instructor_attendance_plan(first=day, last=day))
@@ -189,14 +192,13 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     }
 
 
-def _announce_marked_lectures(marked: list[int], *, now: datetime) -> int:
+def _announce_marked_lectures(lecture_ids: list[int], *, now: datetime) -> int:
     """§7: the job's marks are attendance submitted by the job, so each lecture it marked
     gets its ``attendance_update`` (``submitted_by`` null) after the commit, like a
-    submission's. The lectures are exactly those of the rows this run marked (``marked``,
-    their ids); one query reads them with their counts."""
-    rows = LectureAttendance.objects.filter(pk__in=ids_subquery(marked))
+    submission's. The lectures are exactly those of the rows this run marked (their ids
+    came back from the UPDATE); one query reads them with their counts."""
     lectures = (
-        Lecture.objects.filter(pk__in=rows.values("lecture_id"))
+        Lecture.objects.filter(pk__in=ids_subquery(lecture_ids))
         .only("pk", "course_id", "date", "attendance_taken", "instructor_id")
         .order_by("pk")
     )

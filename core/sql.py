@@ -57,12 +57,12 @@ def insert_from_select(
 
 
 def update_returning(
-    queryset: models.QuerySet, values: Mapping[str, Any], *, returning: str = "id"
-) -> list:
-    """``queryset.update(**values)`` that answers with the ``returning`` column of the
-    rows it changed (``UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35): one statement,
-    compiled by Django (filters on related tables become its ``pk IN (SELECT …)``); only
-    the quoted column name is added."""
+    queryset: models.QuerySet, values: Mapping[str, Any], *, returning: Sequence[str] = ("id",)
+) -> list[tuple]:
+    """``queryset.update(**values)`` that answers with the ``returning`` columns of the
+    rows it changed, a tuple a row (``UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35):
+    one statement, compiled by Django (filters on related tables become its ``pk IN
+    (SELECT …)``); only the quoted column names are added."""
     query = queryset.query.chain(UpdateQuery)
     query.add_update_values(values)
     query.annotations = {}
@@ -72,9 +72,10 @@ def update_returning(
         return []
     if not statement:
         return []
+    columns = ", ".join(connection.ops.quote_name(name) for name in returning)
     with connection.cursor() as cursor:
-        cursor.execute(f"{statement} RETURNING {connection.ops.quote_name(returning)}", params)
-        return [value for (value,) in cursor.fetchall()]
+        cursor.execute(f"{statement} RETURNING {columns}", params)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def ids_subquery(ids: Sequence[int]) -> RawSQL:

@@ -67,8 +67,16 @@ class ReturningTests(TestCase):
             for user in self.users
         ]
         wanted = Notification.objects.filter(recipient__in=self.users[:2])  # a joined filter
-        changed = update_returning(wanted, {"title": "new"})
+        changed = [pk for (pk,) in update_returning(wanted, {"title": "new"})]
         self.assertEqual(sorted(changed), sorted(n.pk for n in notes[:2]))
+        self.assertEqual(
+            update_returning(
+                Notification.objects.filter(pk=notes[2].pk),
+                {"title": "other"},
+                returning=("id", "recipient_id"),
+            ),
+            [(notes[2].pk, self.users[2].pk)],
+        )
         self.assertEqual(
             set(Notification.objects.filter(title="new").values_list("pk", flat=True)),
             set(changed),
