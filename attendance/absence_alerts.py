@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 
 from attendance.models import AbsenceAlert, LectureAttendance
 from core.sms import send_sms_many
-from core.sql import ids_subquery, insert_from_select
+from core.sql import IdIn, insert_from_select
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ def _announce(*, absences: QuerySet[LectureAttendance], now: datetime) -> dict[s
     )
     if not claimed:
         return {"absence_alerts": 0, "absence_notifications": 0}
-    new_claims = AbsenceAlert.objects.filter(pk__in=ids_subquery(claimed)).order_by()
+    new_claims = AbsenceAlert.objects.filter(IdIn("pk", claimed)).order_by()
     notified = insert_from_select(
         Notification,
         NOTIFICATION_COLUMNS,
@@ -213,9 +213,7 @@ def absence_alerts_for_rows(*, attendance_ids: Sequence[int], now: datetime) -> 
     """After a submission (instructor or admin) or the nightly job wrote these rows:
     announce those it marked absent. Call under the writer's locks (the lecture's row
     lock; the job's lecture locks)."""
-    return _announce(
-        absences=LectureAttendance.objects.filter(pk__in=ids_subquery(attendance_ids)), now=now
-    )
+    return _announce(absences=LectureAttendance.objects.filter(IdIn("pk", attendance_ids)), now=now)
 
 
 def absence_sms_send(*, claims: QuerySet[AbsenceAlert], now: datetime) -> int:

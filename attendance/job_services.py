@@ -19,7 +19,7 @@ from attendance.models import (
     SupervisorShift,
 )
 from attendance.selectors import counts_of, lectures_with_counts
-from core.sql import ids_subquery, update_returning
+from core.sql import IdIn, update_returning
 from courses.models import Lecture, LectureStatus
 from courses.rules import CENTER_TZ, center_weekday
 from users.models import Instructor
@@ -198,7 +198,7 @@ def _announce_marked_lectures(lecture_ids: list[int], *, now: datetime) -> int:
     submission's. The lectures are exactly those of the rows this run marked (their ids
     came back from the UPDATE); one query reads them with their counts."""
     lectures = (
-        Lecture.objects.filter(pk__in=ids_subquery(lecture_ids))
+        Lecture.objects.filter(IdIn("pk", lecture_ids))
         .only("pk", "course_id", "date", "attendance_taken", "instructor_id")
         .order_by("pk")
     )

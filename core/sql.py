@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, F
 from django.db.models.sql import UpdateQuery
 
 
@@ -78,13 +78,37 @@ def update_returning(
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def ids_subquery(ids: Sequence[int]) -> RawSQL:
-    """``SELECT`` of these ids, sent as one parameter whatever their number (``pk__in=``
-    with a list sends one parameter per id, beyond SQLite's limit for large lists): an
-    array on PostgreSQL, a JSON array read by ``json_each`` on SQLite."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [array_literal(int(pk) for pk in ids)])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps([int(pk) for pk in ids])])
+class IdIn(Expression):
+    """A filter: ``<field> = ANY(<ids>)``, the ids sent as one parameter whatever their
+    number (``__in=`` with a list sends one parameter per id, beyond SQLite's limit for
+    large lists): an array on PostgreSQL — a hashed lookup per row; ``IN (SELECT
+    unnest(…))`` made the planner expect a few hundred ids and probe an index 100,000
+    times — and a JSON array read by ``json_each`` on SQLite.
+
+        LectureAttendance.objects.filter(IdIn("pk", ids))
+    """
+
+    conditional = True
+
+    def __init__(self, field: str, ids: Iterable[int]) -> None:
+        super().__init__(output_field=models.BooleanField())
+        self.target: Any = F(field)
+        self.ids = [int(pk) for pk in ids]
+
+    def get_source_expressions(self) -> list:
+        return [self.target]
+
+    def set_source_expressions(self, expressions: Sequence) -> None:
+        (self.target,) = expressions
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        column, params = compiler.compile(self.target)
+        return f"{column} = ANY(%s::bigint[])", [*params, array_literal(self.ids)]
+
+    def as_sqlite(self, compiler, connection) -> tuple[str, list]:
+        column, params = compiler.compile(self.target)
+        statement = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return statement, [*params, json.dumps(self.ids)]
 
 
 def array_literal(values: Iterable[Any], element: Callable[[Any], str] = str) -> str:

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
+from django.test.utils import CaptureQueriesContext
 
 from core.sql import (
+    IdIn,
     array_literal,
     boolean_element,
-    ids_subquery,
     quoted_element,
     update_returning,
 )
@@ -83,11 +84,16 @@ class ReturningTests(TestCase):
         )
         self.assertEqual(update_returning(Notification.objects.none(), {"title": "x"}), [])
 
-    def test_ids_subquery_takes_any_number_of_ids_as_one_parameter(self):
+    def test_id_in_takes_any_number_of_ids_as_one_parameter(self):
         from users.models import CustomUser
 
         ids = [user.pk for user in self.users] + list(range(10**6, 10**6 + 5000))
-        subquery = ids_subquery(ids)
-        self.assertEqual(len(subquery.params), 1)
-        found = CustomUser.objects.filter(pk__in=subquery).values_list("pk", flat=True)
-        self.assertEqual(sorted(found), sorted(user.pk for user in self.users))
+        found = CustomUser.objects.filter(IdIn("pk", ids))
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(
+                sorted(found.values_list("pk", flat=True)), sorted(u.pk for u in self.users)
+            )
+        self.assertLess(len(queries.captured_queries[0]["sql"]), 60_000)
+        # Through a relation, and combined with other filters.
+        self.assertEqual(CustomUser.objects.filter(IdIn("pk", ids[:1]), is_active=True).count(), 1)
+        self.assertFalse(CustomUser.objects.filter(IdIn("pk", [])).exists())
