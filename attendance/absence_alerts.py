@@ -3,8 +3,8 @@ child — or the adult student — gets one ``absence`` notification, texted aft
 when their ``absence_sms`` preference is on.
 
 One alert per (participant, lecture), ever. The guarantee is ``AbsenceAlert``'s unique
-constraints: ``absence_alerts_create`` first inserts the claims with ``INSERT … SELECT …
-ON CONFLICT DO NOTHING`` and then notifies only for the claims that insert made. Whoever
+constraints: ``_announce`` first inserts the claims with ``INSERT … SELECT … ON CONFLICT
+DO NOTHING RETURNING id`` and then notifies exactly the claims that insert made. Whoever
 marks the absence — a submission (instructor or admin) or the nightly job — and however
 often, a second claim for the same pair is a no-op, also when two writers race.
 
@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -47,10 +47,9 @@ from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from attendance.models import AbsenceAlert, AttendanceSource, LectureAttendance
+from attendance.models import AbsenceAlert, LectureAttendance
 from core.sms import send_sms_many
-from core.sql import insert_from_select
-from courses.models import Lecture
+from core.sql import IdIn, insert_from_select
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -185,54 +184,36 @@ NOTIFICATION_COLUMNS = {
 }
 
 
-def _announce(
-    *, absences: QuerySet[LectureAttendance], now: datetime, scope: Mapping[str, Any]
-) -> dict[str, int]:
-    """Claim and notify the never-announced absences among ``absences``; text them after
-    the commit. ``now`` stamps the claims this call makes and, with ``scope`` (the same
-    lecture or day, seen from a claim), tells them apart from other writers' — the
-    caller's lock (the lecture's row lock, the job's advisory and lecture locks) makes
-    that pair unique."""
+def _announce(*, absences: QuerySet[LectureAttendance], now: datetime) -> dict[str, int]:
+    """Claim the never-announced absences among ``absences`` (stamped ``now``), notify
+    exactly the claims this insert made — their ids come back from it (``RETURNING``), so
+    a claim made earlier, by this writer or another, at the same ``now`` or not, is never
+    announced twice — and text them after the commit."""
     claims = absences.filter(present=False).values(a_attendance=F("pk"), a_at=Value(now))
     claimed = insert_from_select(
         AbsenceAlert,
         {"attendance_id": "a_attendance", "alerted_at": "a_at"},
         claims.order_by(),
         skip_conflicts=True,
+        returning="id",
     )
     if not claimed:
         return {"absence_alerts": 0, "absence_notifications": 0}
-    new_claims = AbsenceAlert.objects.filter(alerted_at=now, **scope).order_by()
-    rows = _recipient_rows(new_claims, now=now)
+    new_claims = AbsenceAlert.objects.filter(IdIn("pk", claimed)).order_by()
     notified = insert_from_select(
         Notification,
         NOTIFICATION_COLUMNS,
-        rows,
+        _recipient_rows(new_claims, now=now),
     )
     transaction.on_commit(lambda: absence_sms_send(claims=new_claims, now=now))
-    return {"absence_alerts": claimed, "absence_notifications": notified}
+    return {"absence_alerts": len(claimed), "absence_notifications": notified}
 
 
-def absence_alerts_for_lecture(*, lecture: Lecture, now: datetime) -> dict[str, int]:
-    """After a submission (instructor or admin) stamped ``now`` on the lecture's rows it
-    wrote: announce those it marked absent. Call under the lecture's row lock."""
-    return _announce(
-        absences=LectureAttendance.objects.filter(lecture=lecture, marked_at=now),
-        now=now,
-        scope={"attendance__lecture": lecture},
-    )
-
-
-def absence_alerts_for_day(*, day: date, now: datetime) -> dict[str, int]:
-    """After the nightly job marked ``day``'s unmarked rows absent at ``now``
-    (``source="system"``): announce them, in bulk. Call under the job's locks."""
-    return _announce(
-        absences=LectureAttendance.objects.filter(
-            lecture__date=day, source=AttendanceSource.SYSTEM, marked_at=now
-        ),
-        now=now,
-        scope={"attendance__lecture__date": day},
-    )
+def absence_alerts_for_rows(*, attendance_ids: Sequence[int], now: datetime) -> dict[str, int]:
+    """After a submission (instructor or admin) or the nightly job wrote these rows:
+    announce those it marked absent. Call under the writer's locks (the lecture's row
+    lock; the job's lecture locks)."""
+    return _announce(absences=LectureAttendance.objects.filter(IdIn("pk", attendance_ids)), now=now)
 
 
 def absence_sms_send(*, claims: QuerySet[AbsenceAlert], now: datetime) -> int:

@@ -89,6 +89,7 @@ def instructor_attendance_check_in(
     row.check_out_at = None
     row.check_in_method = CheckInMethod.MANUAL
     row.device = None
+    # No full_clean(): every value is set here from the row and ``at`` (checked above).
     row.save(
         update_fields=[
             "status",
@@ -118,6 +119,7 @@ def instructor_attendance_check_out(
     if at < row.check_in_at:
         raise errors.check_out_before_check_in()
     row.check_out_at = at
+    # No full_clean(): ``at``, the one value from the caller, is checked above.
     row.save(update_fields=["check_out_at", "updated_at"])
     broadcast_instructor_attendance([row])
     return row
@@ -138,6 +140,7 @@ def instructor_attendance_mark_absent(
     row.device = None
     row.rating = None
     row.rated_by = None
+    # No full_clean(): a status change that clears fields; nothing from the caller.
     row.save()
     broadcast_instructor_attendance([row])
     return row
@@ -163,6 +166,9 @@ def instructor_attendance_rate(
     row.rated_by = actor
     for name, value in given(notes=notes).items():
         setattr(row, name, value)
+    # No full_clean(): the rating is checked above (``rules.rating_valid``), the notes
+    # are free text (the model bounds neither their length nor their content; the API's
+    # serializer does), the rest is set here.
     row.save(update_fields=["rating", "rated_by", "notes", "updated_at"])
     broadcast_instructor_attendance([row])
     return row

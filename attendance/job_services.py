@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from attendance import rules
-from attendance.absence_alerts import absence_alerts_for_day
+from attendance.absence_alerts import absence_alerts_for_rows
 from attendance.live import broadcast_attendance_updates
 from attendance.models import (
     AttendanceSource,
@@ -18,6 +18,8 @@ from attendance.models import (
     LectureAttendance,
     SupervisorShift,
 )
+from attendance.selectors import counts_of, lectures_with_counts
+from core.sql import IdIn, update_returning
 from courses.models import Lecture, LectureStatus
 from courses.rules import CENTER_TZ, center_weekday
 from users.models import Instructor
@@ -121,9 +123,8 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     Nothing already marked is touched (every UPDATE filters on "still unmarked").
     ``attendance_taken`` stays as it was: it says that someone took the attendance.
 
-    Between 1 and 2, the absences this run made — exactly the rows
-    ``LectureAttendance(source="system", marked_at=now, lecture__date=day)`` — are
-    announced in bulk (``attendance.absence_alerts``: two INSERT … SELECT statements in
+    Between 1 and 2, the absences this run made — exactly the rows its UPDATE returned —
+    are announced in bulk (``attendance.absence_alerts``: two INSERT … SELECT statements in
     this transaction, the SMS streamed after the commit), and each lecture marked gets its
     ``attendance_update`` after the commit (one SELECT, §7).
     """
@@ -145,17 +146,24 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
         lecture__date=day,
         lecture__status__in=HELD,
     ).filter(_ended(day, now, end_field="lecture__end_time"))
-    absent_participants = roster.update(
-        present=False,
-        rating=None,
-        source=AttendanceSource.SYSTEM,
-        marked_by=None,
-        marked_at=now,
-        updated_at=now,
+    marked = update_returning(
+        roster,
+        {
+            "present": False,
+            "rating": None,
+            "source": AttendanceSource.SYSTEM,
+            "marked_by": None,
+            "marked_at": now,
+            "updated_at": now,
+        },
+        returning=("id", "lecture_id"),
     )
+    absent_participants = len(marked)
 
-    alerts = absence_alerts_for_day(day=day, now=now) if absent_participants else {}
-    announced = _announce_marked_lectures(day=day, now=now) if absent_participants else 0
+    row_ids = [pk for pk, _lecture in marked]
+    alerts = absence_alerts_for_rows(attendance_ids=row_ids, now=now) if marked else {}
+    lecture_ids = sorted({lecture for _pk, lecture in marked})
+    announced = _announce_marked_lectures(lecture_ids, now=now) if marked else 0
 
     reassigned = _reassign_substitutes(first=day, last=day)
     planned = sum(instructor_attendance_plan(first=day, last=day))
@@ -184,30 +192,18 @@ def attendance_mark_absent_day(*, day: date, now: datetime | None = None) -> dic
     }
 
 
-def _announce_marked_lectures(*, day: date, now: datetime) -> int:
+def _announce_marked_lectures(lecture_ids: list[int], *, now: datetime) -> int:
     """§7: the job's marks are attendance submitted by the job, so each lecture it marked
     gets its ``attendance_update`` (``submitted_by`` null) after the commit, like a
-    submission's. The lectures are exactly those with a row this run marked (``source=
-    "system"``, ``marked_at=now``); one query reads them with their counts."""
-    marked_now = LectureAttendance.objects.filter(
-        lecture=OuterRef("pk"), source=AttendanceSource.SYSTEM, marked_at=now
-    )
+    submission's. The lectures are exactly those of the rows this run marked (their ids
+    came back from the UPDATE); one query reads them with their counts."""
     lectures = (
-        Lecture.objects.filter(Exists(marked_now), date=day)
+        Lecture.objects.filter(IdIn("pk", lecture_ids))
         .only("pk", "course_id", "date", "attendance_taken", "instructor_id")
-        .annotate(
-            n_total=Count("attendance"),
-            n_present=Count("attendance", filter=Q(attendance__present=True)),
-            n_absent=Count("attendance", filter=Q(attendance__present=False)),
-            n_unmarked=Count("attendance", filter=Q(attendance__present__isnull=True)),
-        )
         .order_by("pk")
     )
     return broadcast_attendance_updates(
-        (
-            (lecture, {key: getattr(lecture, f"n_{key}") for key in rules.COUNT_KEYS})
-            for lecture in lectures
-        ),
+        ((lecture, counts_of(lecture)) for lecture in lectures_with_counts(lectures)),
         submitted_by=None,
         at=now,
     )

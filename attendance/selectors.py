@@ -1,15 +1,16 @@
-"""Reads of attendance: who belongs on a lecture's roster, and the staff side scoped to the
-caller (others' rows are 404)."""
+"""Reads of attendance: who belongs on a lecture's roster, the staff side scoped to the
+caller (others' rows are 404), and the counts of a lecture's rows."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
-from attendance.models import InstructorAttendance, SupervisorShift
+from attendance.models import InstructorAttendance, LectureAttendance, SupervisorShift
+from attendance.rules import COUNT_KEYS
 from core.permissions import is_admin
-from courses.models import LectureStatus
+from courses.models import Lecture, LectureStatus
 from enrollments_payments.models import Enrollment
 
 
@@ -54,3 +55,50 @@ def shifts_visible_to(user) -> QuerySet[SupervisorShift]:
         return shifts
     profile = _instructor_profile(user)
     return shifts.filter(supervisor=profile) if profile else shifts.none()
+
+
+# --- The counts of a lecture ----------------------------------------------------------
+
+# What each count of a lecture's rows is (the submission's response, the roster, the
+# ``attendance_update`` event): every row, the present ones, the absent ones, the rows
+# nobody has marked yet.
+_COUNTED = {
+    "total": {},
+    "present": {"present": True},
+    "absent": {"present": False},
+    "unmarked": {"present__isnull": True},
+}
+
+
+def _count_expressions(path: str) -> dict[str, Count]:
+    """``n_<key>`` → the count of the rows at ``path`` (``""``: the rows themselves;
+    ``"attendance__"``: a lecture's rows) that satisfy the key's condition."""
+    return {
+        f"n_{key}": Count(
+            f"{path}pk", filter=Q(**{f"{path}{name}": value for name, value in wanted.items()})
+        )
+        for key, wanted in _COUNTED.items()
+    }
+
+
+def attendance_counts(rows: QuerySet[LectureAttendance]) -> dict[str, int]:
+    """``{"total", "present", "absent", "unmarked"}`` of these attendance rows (a lecture's,
+    or the part of them a caller may see), in one aggregate query."""
+    totals = rows.order_by().aggregate(**_count_expressions(""))
+    return {key: int(totals[f"n_{key}"] or 0) for key in COUNT_KEYS}
+
+
+def lecture_counts(*, lecture: Lecture) -> dict[str, int]:
+    """The counts of every row of the lecture."""
+    return attendance_counts(LectureAttendance.objects.filter(lecture=lecture))
+
+
+def lectures_with_counts(lectures: QuerySet[Lecture]) -> QuerySet[Lecture]:
+    """The lectures, each annotated with its counts (read them with ``counts_of``): one
+    query for any number of lectures."""
+    return lectures.annotate(**_count_expressions("attendance__"))
+
+
+def counts_of(lecture: Lecture) -> dict[str, int]:
+    """The counts of a lecture read by ``lectures_with_counts``."""
+    return {key: int(getattr(lecture, f"n_{key}")) for key in COUNT_KEYS}

@@ -2,14 +2,14 @@
 
 ``attendance_submit`` checks who may submit and when, validates every record before it
 writes anything (``attendance.submission_records``), then — holding a row lock on the
-lecture, so that two submissions for one lecture serialise — has a writer resolve the
-participants, refuse one named twice, upsert the rows, count them, set
-``attendance_taken`` and record one audit row with each row's old and new values
-(``attendance.submission_pg`` in one statement on PostgreSQL, ``attendance.
-submission_write`` with the ORM elsewhere), announces the new absences
-(``attendance.absence_alerts``) and, after the commit, pushes ``attendance_update``
-(``attendance.live``) and texts the alerts. The number of SQL statements does not depend
-on the number of records (``benchmarks/attendance.py`` measures it).
+lecture, so that two submissions for one lecture serialise — has the writer
+(``attendance.submission_write``, the same on PostgreSQL and SQLite) resolve the
+participants, refuse one named twice, write the rows, count them, set
+``attendance_taken`` and record one audit row with each row's old and new values,
+announces the absences it wrote (``attendance.absence_alerts``) and, after the commit,
+pushes ``attendance_update`` (``attendance.live``) and texts the alerts. The number of
+SQL statements does not depend on the number of records (``benchmarks/attendance.py``
+measures it).
 
 Lock order (courses.services): course → lecture → attendance rows. This service locks the
 lecture only; the rows are written under it.
@@ -22,16 +22,15 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from attendance import errors, rules
-from attendance.absence_alerts import absence_alerts_for_lecture
+from attendance.absence_alerts import absence_alerts_for_rows
 from attendance.live import broadcast_attendance_update
 from attendance.models import AttendanceSource, AttendanceSubmission
-from attendance.submission_pg import write_marks_postgresql
 from attendance.submission_records import parse_records
-from attendance.submission_write import lecture_counts, write_marks_portable
+from attendance.submission_write import write_marks
 from core.permissions import is_admin
 from courses.models import Lecture, LectureStatus
 from courses.selectors import instructor_of
@@ -146,17 +145,20 @@ def attendance_submit(
     attendance_check_submitter(lecture=lecture, actor=actor, now=now)
     marks = parse_records(records)
     source = AttendanceSource.ADMIN if is_admin(actor) else AttendanceSource.INSTRUCTOR
-    write = write_marks_postgresql if connection.vendor == "postgresql" else write_marks_portable
 
     with transaction.atomic():
         # The lock that serialises submissions; the rules are checked again on the locked
         # row (an admin may have cancelled the lecture meanwhile).
         locked = _lock(lecture)
         attendance_check_submitter(lecture=locked, actor=actor, now=now)
-        outcome = write(lecture=locked, actor=actor, marks=marks, source=source, now=now)
+        outcome = write_marks(lecture=locked, actor=actor, marks=marks, source=source, now=now)
         locked.attendance_taken = outcome.attendance_taken
         # Nothing to announce when no written record is absent: skip the claim statement.
-        alerts = absence_alerts_for_lecture(lecture=locked, now=now) if outcome.absences else {}
+        alerts = (
+            absence_alerts_for_rows(attendance_ids=outcome.absent_rows, now=now)
+            if outcome.absent_rows
+            else {}
+        )
         broadcast_attendance_update(
             lecture=locked, counts=outcome.counts, submitted_by=actor, at=now
         )
@@ -183,8 +185,3 @@ def _lock(lecture: Lecture) -> Lecture:
     if locked.course_id == lecture.course_id and course.is_cached(lecture):
         course.set_cached_value(locked, course.get_cached_value(lecture))
     return locked
-
-
-def attendance_counts(*, lecture: Lecture) -> dict[str, int]:
-    """The lecture's row counts (``total``, ``present``, ``absent``, ``unmarked``)."""
-    return lecture_counts(lecture)

@@ -1,10 +1,10 @@
 """The records of an attendance submission (§6.4), checked before anything is written.
 
 ``parse_records`` validates every record of the request's list and returns them as
-``Marks``: one list per column, in the order sent. The write (``attendance.
-submission_write``) sends those lists to PostgreSQL as arrays, so no object is built per
-record; at N = 500 the checks here are a visible part of the submission's time (SPEC §9,
-``benchmarks/attendance.py``), which is why they are written as one flat loop.
+``Marks``: one list per column, in the order sent, so no object is built per record; at
+N = 500 the checks here are a visible part of the submission's time (SPEC §9,
+``benchmarks/attendance.py``), which is why they are written as one flat loop. The bounds
+below are also the documented schema's (``attendance.submission_serializers``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ IDENTIFIERS = ("code", CHILD, STUDENT)
 MAX_RECORDS = 1000
 MAX_NOTES = 1000
 MAX_CODE = 20
+MAX_ID = 2**63 - 1  # a participant's id: a positive bigint
 RATING_MIN, RATING_MAX = Decimal("1"), Decimal("10")
-CENT = Decimal("0.01")
+RATING_DIGITS, RATING_PLACES = 4, 2  # the column's precision: 10.00 at most
+CENT = Decimal(1).scaleb(-RATING_PLACES)
 
 
 @dataclass
@@ -129,7 +131,7 @@ def _participant(index: int, record: Mapping) -> tuple[str, str | int]:
         if not isinstance(value, str) or len(value) > MAX_CODE or "\x00" in value:
             raise _bad(index, "code", _("the code is not valid."))
         return kind, value.strip().upper()
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise _bad(index, kind, _("the id must be a positive whole number."))
     return kind, value
 
@@ -149,7 +151,7 @@ def _rating(value: Any) -> Decimal | None:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    if not number.is_finite() or number.as_tuple().exponent < -2:
+    if not number.is_finite() or number.as_tuple().exponent < -RATING_PLACES:
         return None
     if not RATING_MIN <= number <= RATING_MAX:
         return None

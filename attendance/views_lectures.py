@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from attendance.models import AttendanceSubmission
 from attendance.roster import roster_of
 from attendance.roster_serializers import LectureRosterSerializer, RosterRowSerializer
+from attendance.selectors import attendance_counts
 from attendance.submission import attendance_can_submit, attendance_submit, attendance_window
 from attendance.submission_serializers import (
     AttendanceSubmissionSerializer,
@@ -65,7 +66,6 @@ class LectureAttendanceViewSet(DeclaredPermissionsMixin, viewsets.GenericViewSet
         if not (is_admin(user) or instructor_of(user) is not None):
             rows = rows.filter(participants_visible_to(user).records_q())
         data = RosterRowSerializer(rows, many=True).data
-        marked = [row for row in data if row["present"] is not None]
         opens_at, closes_at = attendance_window(lecture=lecture)
         return Response(
             {
@@ -77,12 +77,7 @@ class LectureAttendanceViewSet(DeclaredPermissionsMixin, viewsets.GenericViewSet
                 ),
                 "attendance_taken": lecture.attendance_taken,
                 "rows": data,
-                "counts": {
-                    "total": len(data),
-                    "present": sum(1 for row in marked if row["present"]),
-                    "absent": sum(1 for row in marked if not row["present"]),
-                    "unmarked": len(data) - len(marked),
-                },
+                "counts": attendance_counts(rows),
             }
         )
 

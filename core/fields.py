@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models
@@ -23,6 +24,16 @@ class TextJSONField(models.JSONField):
         if connection.vendor == "postgresql":
             return "json"
         return super().db_type(connection)
+
+    def get_db_prep_value(self, value: Any, connection, prepared: bool = False) -> Any:
+        # Django hands PostgreSQL a ``Jsonb`` adapter: the text would arrive as jsonb, be
+        # parsed into its binary form and cast back to json. Sent as plain text, it is only
+        # checked by the json column.
+        if connection.vendor != "postgresql" or value is None or hasattr(value, "as_sql"):
+            return super().get_db_prep_value(value, connection, prepared)
+        if not prepared:
+            value = self.get_prep_value(value)
+        return json.dumps(value, cls=self.encoder)
 
     def from_db_value(self, value: Any, expression, connection) -> Any:
         # psycopg decodes json itself (Django has it hand only jsonb over as text); a

@@ -30,11 +30,6 @@ def instructor_group(instructor_id: int) -> str:
     return f"attendance.instructor.{instructor_id}"
 
 
-def lecture_group(lecture_id: int) -> str:
-    """Whoever follows one lecture."""
-    return f"attendance.lecture.{lecture_id}"
-
-
 def group_send_safely(group: str, event: Mapping[str, Any]) -> bool:
     """Send ``event`` to ``group``; a failing layer (Redis down) is logged, never raised.
 

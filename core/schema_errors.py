@@ -29,6 +29,7 @@ import inspect
 import textwrap
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core import exceptions as django_exceptions
@@ -59,11 +60,13 @@ def project_packages() -> frozenset[str]:
     """Top-level packages of the project's own apps (those under BASE_DIR)."""
     from django.apps import apps
 
-    base = str(settings.BASE_DIR)
+    # An app of the project is a folder right under BASE_DIR: a library installed in a
+    # virtualenv inside the checkout (``.venv/lib/…``) is under BASE_DIR too, but deeper.
+    base = Path(settings.BASE_DIR).resolve()
     return frozenset(
         config.name.split(".")[0]
         for config in apps.get_app_configs()
-        if str(config.path).startswith(base)
+        if Path(config.path).resolve().parent == base
     )
 
 

@@ -1,15 +1,17 @@
 """Lecture generation from a course's weekly schedule, and regeneration after changes.
 
-One function does both: it computes the sessions the schedule asks for and brings the
-course's lectures in line, touching only lectures that are safe to change. A lecture keeps
+``lectures_plan`` — a pure function of plain values — computes the sessions the schedule
+asks for and what to do to the course's lectures to follow them, touching only lectures
+that are safe to change; ``lectures_generate`` reads the course, plans and applies. A lecture keeps
 its identity (id, title, substitute instructor, attendance rows) when its slot's times
 change: it is matched by slot and planned date and updated in place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from itertools import islice
 
 from django.db import transaction
@@ -29,6 +31,15 @@ from courses.models import MAX_NUM_LECTURES, Course, Lecture, LectureStatus
 # Temporary offset that moves numbers out of the way while renumbering, so the unique
 # (course, number) constraint never sees two rows with the same number mid-way.
 _RENUMBER_OFFSET = 1_000_000
+# What re-timing a kept lecture writes.
+_RETIMED_FIELDS = [
+    "date",
+    "start_time",
+    "end_time",
+    "planned_date",
+    "planned_start_time",
+    "slot_id",
+]
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,68 @@ class GenerationResult:
     retimed: int = 0
 
 
-def _is_frozen(lecture: Lecture, *, now: datetime) -> bool:
+@dataclass(frozen=True)
+class ExistingLecture:
+    """What the plan needs to know of a lecture of the course (plain values)."""
+
+    id: int
+    date: date
+    start_time: time
+    end_time: time
+    number: int
+    slot_id: int | None = None
+    planned_date: date | None = None
+    planned_start_time: time | None = None
+    status: str = LectureStatus.SCHEDULED
+    attendance_taken: bool = False
+    has_marks: bool = False
+    is_manual: bool = False
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A weekly slot of the course's schedule (plain values)."""
+
+    id: int
+    weekday: int  # the center's weekday: Saturday = 0 … Friday = 6
+    start_time: time
+    end_time: time
+
+
+@dataclass(frozen=True)
+class NewLecture:
+    date: date
+    start_time: time
+    end_time: time
+    slot_id: int
+    number: int
+
+
+@dataclass(frozen=True)
+class Retimed:
+    """A kept lecture's new slot and times (planned date and start follow the times)."""
+
+    id: int
+    slot_id: int
+    date: date
+    start_time: time
+    end_time: time
+    planned_date: date | None
+    planned_start_time: time | None
+
+
+@dataclass(frozen=True)
+class LecturePlan:
+    """What generation will do to the course's lectures."""
+
+    create: list[NewLecture]
+    remove: list[int]  # ids of obsolete lectures
+    retime: list[Retimed]
+    renumber: dict[int, int]  # id → new number, for kept lectures whose number moves
+    kept: int
+
+
+def _is_frozen(lecture: ExistingLecture, *, now: datetime) -> bool:
     """Lectures regeneration must never replace: history, hand edits, marked attendance."""
     return (
         lecture.attendance_taken
@@ -53,16 +125,22 @@ def _is_frozen(lecture: Lecture, *, now: datetime) -> bool:
 
 
 def _wanted_sessions(
-    course: Course, frozen: list[Lecture], *, now: datetime, initial: bool
+    *,
+    slots: Sequence[Slot],
+    start_date: date,
+    end_date: date | None,
+    num_lectures: int | None,
+    frozen: list[ExistingLecture],
+    now: datetime,
+    initial: bool,
 ) -> list[tuple[rules.Session, int]]:
     """The sessions to hold, each with the id of the weekly slot it comes from.
 
     Raises ``too_many_lectures`` when the course's dates give more sessions than
     ``MAX_NUM_LECTURES`` (rather than silently dropping the last ones).
     """
-    slots = list(course.schedule.all())
     # (course, weekday, start_time) is unique, so it names the slot of a session.
-    slot_ids = {(s.weekday, s.start_time): s.pk for s in slots}
+    slot_ids = {(s.weekday, s.start_time): s.id for s in slots}
     covered = set()
     covered_by_slot = set()
     for lecture in frozen:
@@ -88,10 +166,10 @@ def _wanted_sessions(
 
     sessions = rules.planned_sessions(
         slots=[(s.weekday, s.start_time, s.end_time) for s in slots],
-        start_date=course.start_date,
-        end_date=course.end_date,
+        start_date=start_date,
+        end_date=end_date,
     )
-    if course.num_lectures is None:
+    if num_lectures is None:
         sessions = list(islice(sessions, MAX_NUM_LECTURES + 1))
         if len(sessions) > MAX_NUM_LECTURES:
             raise Invalid(
@@ -106,50 +184,62 @@ def _wanted_sessions(
         return [(s, slot_of(s)) for s in sessions if open_session(s)]
     # Kept lectures (held, marked, hand-made, cancelled) count towards num_lectures; the
     # schedule supplies only what is missing, from the earliest open session on.
-    missing = max(course.num_lectures - len(frozen), 0)
+    missing = max(num_lectures - len(frozen), 0)
     return [(s, slot_of(s)) for s in islice((s for s in sessions if open_session(s)), missing)]
 
 
-@transaction.atomic
-def lectures_generate(*, course: Course, now: datetime | None = None) -> GenerationResult:
-    """Create, keep, re-time or remove the course's lectures so they follow its schedule.
+def lectures_plan(
+    *,
+    lectures: Sequence[ExistingLecture],
+    slots: Sequence[Slot],
+    start_date: date,
+    end_date: date | None,
+    num_lectures: int | None,
+    now: datetime,
+) -> LecturePlan:
+    """What to create, keep, re-time, remove and renumber so that the lectures follow
+    the schedule — a pure function of plain values (``lectures_generate`` applies it).
 
-    - Idempotent: a second run with nothing changed creates and removes nothing.
     - Never touches a lecture that has started, has ``attendance_taken`` or a marked
       attendance row, was created or edited by an admin, or is cancelled/completed.
-    - A lecture whose slot changed times is updated IN PLACE (matched by slot and planned
-      date): it keeps its id, title, substitute instructor and attendance rows.
-    - Other lectures that no longer match the schedule are removed (their unmarked roster
-      rows first); missing sessions are created in ONE bulk insert and given roster rows.
-    - Lectures are then numbered 1…n in date order.
-
-    Lock order (see courses.services): the course row, then its lectures.
+    - A lecture whose slot changed times is re-timed IN PLACE (matched by slot and
+      planned date): it keeps its id, and with it its title, substitute and rows.
+    - Other replaceable lectures that match no wanted session are removed; the sessions
+      still missing are created.
+    - Everything kept or created is numbered 1…n in date order.
     """
-    now = now or timezone.now()
-    course = Course.objects.select_for_update().get(pk=course.pk)
-    lectures = list(
-        roster_lectures_with_marks(Lecture.objects.filter(course=course)).order_by(
-            "date", "start_time", "id"
-        )
-    )
     frozen = [lec for lec in lectures if _is_frozen(lec, now=now)]
-    frozen_ids = {lec.pk for lec in frozen}
+    frozen_ids = {lec.id for lec in frozen}
     replaceable = {
         (lec.date, lec.start_time, lec.end_time): lec
         for lec in lectures
-        if lec.pk not in frozen_ids
+        if lec.id not in frozen_ids
     }
-
-    wanted = _wanted_sessions(course, frozen, now=now, initial=not lectures)
+    wanted = _wanted_sessions(
+        slots=slots,
+        start_date=start_date,
+        end_date=end_date,
+        num_lectures=num_lectures,
+        frozen=frozen,
+        now=now,
+        initial=not lectures,
+    )
     unmatched = []
-    retimed = []
+    retimed: dict[int, Retimed] = {}
     for session, slot_id in wanted:
         lecture = replaceable.pop((session.date, session.start_time, session.end_time), None)
         if lecture is None:
             unmatched.append((session, slot_id))
         elif lecture.slot_id != slot_id:
-            lecture.slot_id = slot_id
-            retimed.append(lecture)
+            retimed[lecture.id] = Retimed(
+                id=lecture.id,
+                slot_id=slot_id,
+                date=lecture.date,
+                start_time=lecture.start_time,
+                end_time=lecture.end_time,
+                planned_date=lecture.planned_date,
+                planned_start_time=lecture.planned_start_time,
+            )
     # Same slot, same planned day, new times: the lecture follows its slot.
     by_slot = {
         (lec.slot_id, lec.planned_date): key
@@ -163,58 +253,135 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
             to_create.append((session, slot_id))
             continue
         lecture = replaceable.pop(key)
-        lecture.date = lecture.planned_date = session.date
-        lecture.start_time = lecture.planned_start_time = session.start_time
-        lecture.end_time = session.end_time
-        retimed.append(lecture)
+        retimed[lecture.id] = Retimed(
+            id=lecture.id,
+            slot_id=lecture.slot_id,
+            date=session.date,
+            start_time=session.start_time,
+            end_time=session.end_time,
+            planned_date=session.date,
+            planned_start_time=session.start_time,
+        )
     # Whatever replaceable lecture matched no wanted session is obsolete.
-    obsolete = list(replaceable.values())
-    if obsolete:
-        roster_remove_unmarked(lectures=obsolete)
-        Lecture.objects.filter(pk__in=[lec.pk for lec in obsolete]).delete()
+    obsolete = {lec.id for lec in replaceable.values()}
+    # Number everything in date order (a new lecture after a kept one at the same time).
+    kept = [lec for lec in lectures if lec.id not in obsolete]
+    order = [(retimed.get(lec.id, lec), False, lec.id, lec) for lec in kept]
+    order += [(session, True, index, None) for index, (session, _slot) in enumerate(to_create)]
+    order.sort(key=lambda item: (item[0].date, item[0].start_time, item[1], item[2]))
+    renumber: dict[int, int] = {}
+    created_numbers: dict[int, int] = {}
+    for number, (_when, is_new, ref, lecture) in enumerate(order, start=1):
+        if is_new:
+            created_numbers[ref] = number
+        elif lecture.number != number:
+            renumber[ref] = number
+    return LecturePlan(
+        create=[
+            NewLecture(
+                date=session.date,
+                start_time=session.start_time,
+                end_time=session.end_time,
+                slot_id=slot_id,
+                number=created_numbers[index],
+            )
+            for index, (session, slot_id) in enumerate(to_create)
+        ],
+        remove=[lec.id for lec in lectures if lec.id in obsolete],
+        retime=list(retimed.values()),
+        renumber=renumber,
+        kept=len(kept),
+    )
 
+
+@transaction.atomic
+def lectures_generate(*, course: Course, now: datetime | None = None) -> GenerationResult:
+    """Create, keep, re-time or remove the course's lectures so they follow its schedule
+    (``lectures_plan`` decides; this applies the plan).
+
+    - Idempotent: a second run with nothing changed creates and removes nothing.
+    - Obsolete lectures lose their unmarked roster rows first; the missing sessions are
+      created in ONE bulk insert and given roster rows.
+    - Kept lectures whose number moves are written in one bulk update (shifted out of the
+      way first), the re-timed ones in another.
+
+    Lock order (see courses.services): the course row, then its lectures.
+    """
+    now = now or timezone.now()
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    lectures = list(
+        roster_lectures_with_marks(Lecture.objects.filter(course=course)).order_by(
+            "date", "start_time", "id"
+        )
+    )
+    plan = lectures_plan(
+        lectures=[_existing(lec) for lec in lectures],
+        slots=[
+            Slot(id=s.pk, weekday=s.weekday, start_time=s.start_time, end_time=s.end_time)
+            for s in course.schedule.all()
+        ],
+        start_date=course.start_date,
+        end_date=course.end_date,
+        num_lectures=course.num_lectures,
+        now=now,
+    )
+    by_id = {lec.pk: lec for lec in lectures}
+    if plan.remove:
+        roster_remove_unmarked(lectures=[by_id[pk] for pk in plan.remove])
+        Lecture.objects.filter(pk__in=plan.remove).delete()
+    moved = [by_id[pk] for pk in plan.renumber]
+    _shift_out_of_the_way(moved)
+    for lecture in moved:
+        lecture.number = plan.renumber[lecture.pk]
     new_lectures = [
         Lecture(
             course=course,
-            date=s.date,
-            start_time=s.start_time,
-            end_time=s.end_time,
+            number=new.number,
+            date=new.date,
+            start_time=new.start_time,
+            end_time=new.end_time,
             instructor_id=course.instructor_id,
-            planned_date=s.date,
-            planned_start_time=s.start_time,
-            slot_id=slot_id,
+            planned_date=new.date,
+            planned_start_time=new.start_time,
+            slot_id=new.slot_id,
         )
-        for s, slot_id in to_create
+        for new in plan.create
     ]
-    # Number everything in date order before writing, so a first generation is a single
-    # INSERT and later ones touch only the kept lectures whose number moves.
-    obsolete_ids = {lec.pk for lec in obsolete}
-    kept = [lec for lec in lectures if lec.pk not in obsolete_ids]
-    ordered = sorted(
-        [*kept, *new_lectures],
-        key=lambda lec: (lec.date, lec.start_time, lec.pk is None, lec.pk or 0),
-    )
-    moved = []
-    for number, lecture in enumerate(ordered, start=1):
-        if lecture.pk is not None and lecture.number != number:
-            moved.append(lecture)
-        lecture.number = number
-    _shift_out_of_the_way(moved)
     Lecture.objects.bulk_create(new_lectures)
     if moved:
         Lecture.objects.bulk_update(moved, ["number"])
+    retimed = []
+    for change in plan.retime:
+        lecture = by_id[change.id]
+        for name in _RETIMED_FIELDS:
+            setattr(lecture, name, getattr(change, name))
+        retimed.append(lecture)
     if retimed:
-        Lecture.objects.bulk_update(
-            retimed,
-            ["date", "start_time", "end_time", "planned_date", "planned_start_time", "slot"],
-        )
+        Lecture.objects.bulk_update(retimed, _RETIMED_FIELDS)
     roster_rows = roster_add_lectures(lectures=new_lectures)
     return GenerationResult(
         created=len(new_lectures),
-        removed=len(obsolete),
-        kept=len(lectures) - len(obsolete),
+        removed=len(plan.remove),
+        kept=plan.kept,
         roster_rows=roster_rows,
-        retimed=len(retimed),
+        retimed=len(plan.retime),
+    )
+
+
+def _existing(lecture: Lecture) -> ExistingLecture:
+    return ExistingLecture(
+        id=lecture.pk,
+        date=lecture.date,
+        start_time=lecture.start_time,
+        end_time=lecture.end_time,
+        number=lecture.number,
+        slot_id=lecture.slot_id,
+        planned_date=lecture.planned_date,
+        planned_start_time=lecture.planned_start_time,
+        status=lecture.status,
+        attendance_taken=lecture.attendance_taken,
+        has_marks=lecture.has_marks,
+        is_manual=lecture.is_manual,
     )
 
 

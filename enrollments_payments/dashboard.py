@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from attendance import rules as attendance_rules
 from attendance.models import LectureAttendance
 from attendance.models_staff import InstructorAttendance, InstructorAttendanceStatus
+from attendance.selectors import counts_of, lectures_with_counts
 from attendance.submission import attendance_window
 from courses.models import Lecture, LectureStatus, Season
 from courses.rules import CENTER_TZ
@@ -102,23 +103,13 @@ def dashboard_figures(*, now: datetime | None = None) -> dict:
     now = timezone.localtime(now or timezone.now(), CENTER_TZ)
     today = now.date()
     lectures = list(
-        Lecture.objects.filter(date=today)
-        .exclude(status=LectureStatus.CANCELLED)
-        .select_related("course", "instructor__user")
-        .order_by("start_time", "pk")
-    )
-    counts = {
-        row["lecture"]: row
-        for row in LectureAttendance.objects.filter(lecture__in=[lec.pk for lec in lectures])
-        .values("lecture")
-        .annotate(
-            n_present=Count("pk", filter=Q(present=True)),
-            n_absent=Count("pk", filter=Q(present=False)),
-            n_unmarked=Count("pk", filter=Q(present__isnull=True)),
-            n_total=Count("pk"),
+        lectures_with_counts(
+            Lecture.objects.filter(date=today)
+            .exclude(status=LectureStatus.CANCELLED)
+            .select_related("course", "instructor__user")
+            .order_by("start_time", "pk")
         )
-        .order_by()
-    }
+    )
     staff = InstructorAttendance.objects.filter(
         date=today,
         status__in=[InstructorAttendanceStatus.LATE, InstructorAttendanceStatus.ABSENT],
@@ -140,10 +131,7 @@ def dashboard_figures(*, now: datetime | None = None) -> dict:
                     else None
                 ),
                 "state": lecture_state(lecture=lec, now=now),
-                "counts": {
-                    key: counts.get(lec.pk, {}).get(f"n_{key}", 0)
-                    for key in ("total", "present", "absent", "unmarked")
-                },
+                "counts": {key: value for key, value in counts_of(lec).items()},
             }
             for lec in lectures
         ],

@@ -141,12 +141,3 @@ def refunds_visible_to(user) -> QuerySet[RefundRequest]:
         "processed_by",
     )
     return _scoped(qs, user, prefix="enrollment__")
-
-
-def lecture_roster(lecture: Lecture) -> QuerySet[LectureAttendance]:
-    """The attendance rows of one lecture, participants and marker joined in."""
-    return (
-        LectureAttendance.objects.filter(lecture=lecture)
-        .select_related("child", "student__user", "marked_by")
-        .order_by("id")
-    )

@@ -12,7 +12,6 @@ from rest_framework import serializers
 
 from core.schema_refs import ParticipantRef, RefIdField, UserRef
 from core.serializers import MoneyField
-from courses.models import Course
 from courses.serializers import MAX_ID
 from enrollments_payments import rules
 from enrollments_payments.models import (
@@ -45,12 +44,6 @@ class ParticipantSerializer(ParticipantRef):
 
 def _participant_field():
     return ParticipantSerializer(source="*", read_only=True)
-
-
-class CourseBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Course
-        fields = ("id", "name", "start_date", "end_date")
 
 
 class EnrollmentRequestSerializer(serializers.ModelSerializer):

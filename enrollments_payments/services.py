@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
@@ -191,8 +192,21 @@ def enrollment_request_cancel(
     request.status = RequestStatus.CANCELLED
     request.processed_by = actor
     request.processed_at = now or timezone.now()
+    # No full_clean(): only the status and who/when change, to values set here; the rest
+    # was validated when the request was created.
     request.save(update_fields=["status", "processed_by", "processed_at", "updated_at"])
     return request
+
+
+def _check_price(price: Decimal) -> None:
+    """The price an admin sets on approval: not negative, and within the money column's
+    digits (the column's own validators), as a 400 instead of a database error."""
+    if price < 0:
+        raise Invalid("invalid", _("The price cannot be negative."), field="price")
+    try:
+        Enrollment._meta.get_field("price").clean(price, None)
+    except ValidationError:
+        raise Invalid("invalid", _("The price is not a valid amount."), field="price") from None
 
 
 def _check_pending(request: EnrollmentRequest) -> None:
@@ -234,8 +248,8 @@ def enrollment_request_approve(
     taken = Enrollment.objects.filter(course=course, status=EnrollmentStatus.ACTIVE).count()
     if taken >= course.capacity:
         raise Conflict("course_full", _("The course is full."))
-    if price is not None and price < 0:
-        raise Invalid("invalid", _("The price cannot be negative."), field="price")
+    if price is not None:
+        _check_price(price)
     if enrollment is None:
         enrollment = Enrollment(course=course, **participant_lookup(participant))
     enrollment.status = EnrollmentStatus.ACTIVE
@@ -244,12 +258,16 @@ def enrollment_request_approve(
     enrollment.ended_at = None
     enrollment.created_by = actor
     enrollment.requested_by = request.requested_by
+    # No full_clean() (it would read every foreign key back): the price, the one value
+    # from the caller, is checked above; the participant and the course come from the
+    # request, the rest is set here. Uniqueness is _check_not_enrolled's, under the lock.
     enrollment.save()
     roster_add_enrollment(lectures=course.lectures.all(), participant=participant, now=now)
     request.status = RequestStatus.APPROVED
     request.processed_by = actor
     request.processed_at = now
     request.enrollment = enrollment
+    # No full_clean(): a status change with values set here (see enrollment_request_cancel).
     request.save()
     notification_create(
         recipient=request.requested_by,
@@ -276,10 +294,19 @@ def enrollment_request_reject(
         .get(pk=request.pk)
     )
     _check_pending(request)
+    limit = EnrollmentRequest._meta.get_field("rejection_reason").max_length
+    if len(reason) > limit or "\x00" in reason:
+        raise Invalid(
+            "invalid",
+            _("The reason must be text of at most %(max)d characters.") % {"max": limit},
+            field="reason",
+        )
     request.status = RequestStatus.REJECTED
     request.rejection_reason = reason
     request.processed_by = actor
     request.processed_at = now or timezone.now()
+    # No full_clean(): the reason, the one value from the caller, is checked above; the
+    # rest is a status change with values set here.
     request.save()
     notification_create(
         recipient=request.requested_by,
@@ -367,6 +394,7 @@ def enrollment_drop(
         raise Conflict("enrollment_not_active", _("This enrollment is not active."))
     enrollment.status = EnrollmentStatus.DROPPED
     enrollment.ended_at = now
+    # No full_clean(): only the status and the end change, to values set here.
     enrollment.save(update_fields=["status", "ended_at", "updated_at"])
     roster_remove_enrollment(
         lectures=course.lectures.all(), participant=enrollment.participant, now=now

@@ -170,7 +170,6 @@ LAYERS = {
     "attendance.serializers": INTERFACE,
     "attendance.shift_services": SERVICES,
     "attendance.submission": SERVICES,
-    "attendance.submission_pg": SERVICES,
     "attendance.submission_records": SERVICES,
     "attendance.submission_serializers": INTERFACE,
     "attendance.submission_write": SERVICES,

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from attendance import cron
-from attendance.absence_alerts import absence_text
+from attendance.absence_alerts import absence_alerts_for_rows, absence_text
 from attendance.models import AbsenceAlert, LectureAttendance
 from core.sms import LocmemSmsBackend
 from core.testing import requires_postgres, run_concurrently
@@ -165,6 +165,42 @@ class OnceEverTests(AlertTestCase):
         with self.assertRaises(IntegrityError), transaction.atomic():
             row.delete()
             connection.check_constraints()  # the deferred foreign key, checked now
+
+    def test_two_submissions_at_one_moment_announce_only_their_own_claims(self):
+        # Both at DURING: the second claims the student's absence only, and the child's
+        # claim, made by the first at the same moment, is not announced again.
+        self.submit(child=False, student=True)
+        self.submit(child=False, student=False)
+        self.assertEqual(alerts_to(self.parent).count(), 1)
+        self.assertEqual(alerts_to(self.linked_parent).count(), 1)
+        self.assertEqual(alerts_to(self.student).count(), 1)
+        texted = [phone for phone, _text in LocmemSmsBackend.outbox]
+        self.assertEqual(texted.count(str(self.parent.phone_number1)), 1)
+
+    def test_two_calls_at_one_explicit_now_notify_exactly_their_own_claims(self):
+        child_row, student_row = (
+            LectureAttendance.objects.get(lecture=self.lecture, **who)
+            for who in ({"child": self.child}, {"student": self.student_profile})
+        )
+        LectureAttendance.objects.filter(pk__in=[child_row.pk, student_row.pk]).update(
+            present=False, rating=5, marked_at=DURING
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            first = absence_alerts_for_rows(attendance_ids=[child_row.pk], now=DURING)
+        with self.captureOnCommitCallbacks(execute=True):
+            second = absence_alerts_for_rows(
+                attendance_ids=[child_row.pk, student_row.pk], now=DURING
+            )
+        with self.captureOnCommitCallbacks(execute=True):
+            third = absence_alerts_for_rows(
+                attendance_ids=[child_row.pk, student_row.pk], now=DURING
+            )
+        self.assertEqual(first, {"absence_alerts": 1, "absence_notifications": 2})
+        self.assertEqual(second, {"absence_alerts": 1, "absence_notifications": 1})
+        self.assertEqual(third, {"absence_alerts": 0, "absence_notifications": 0})
+        self.assertEqual(alerts_to(self.parent).count(), 1)
+        self.assertEqual(alerts_to(self.student).count(), 1)
+        self.assertEqual(Notification.objects.filter(kind="absence").count(), 3)
 
     def test_another_lecture_is_another_alert(self):
         second = LectureFactory(course=self.course, number=99, date=DAY)

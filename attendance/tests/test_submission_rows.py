@@ -1,8 +1,7 @@
 """What a submission writes, row by row and in its audit entry (§6.4), through the service.
 
-The same tests hold both writers to the same answers: the ORM one on SQLite and the
-one-statement PostgreSQL one (attendance.submission_pg) when DATABASE_URL is set, as CI
-runs them. The lecture (courses.tests.factories.LectureFactory) runs 7 November 2026,
+The one writer (attendance.submission_write) runs these on SQLite and, when DATABASE_URL
+is set, on PostgreSQL, as CI runs them. The lecture (courses.tests.factories.LectureFactory) runs 7 November 2026,
 17:00–18:30 Cairo time.
 """
 
@@ -349,3 +348,15 @@ class AuditColumnTypeTests(TestCase):
                 [AttendanceSubmission._meta.db_table],
             )
             self.assertEqual(cursor.fetchone(), ("json",))
+
+    def test_the_changes_are_sent_as_text_not_as_jsonb(self):
+        # A jsonb value would be parsed into its binary form and cast back to json.
+        lecture = LectureFactory(course=CourseFactory(instructor=make_instructor()))
+        changes = [{"participant": {"type": "child", "id": 1}, "new": {"notes": "نص"}}]
+        with CaptureQueriesContext(connection) as queries:
+            audit = AttendanceSubmission.objects.create(
+                lecture=lecture, at=DURING, source="admin", changes=changes
+            )
+        insert = next(q["sql"] for q in queries if "attendancesubmission" in q["sql"])
+        self.assertNotIn("jsonb", insert.lower())
+        self.assertEqual(AttendanceSubmission.objects.get(pk=audit.pk).changes, changes)

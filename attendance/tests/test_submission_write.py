@@ -1,6 +1,6 @@
-"""How a submission writes (§6.4, §9, §10): constant statements, set-based writes (one
-statement on PostgreSQL), and submissions that race for one lecture serialise on its row
-lock."""
+"""How a submission writes (§6.4, §9, §10): constant statements, set-based writes (the
+same statements on PostgreSQL and SQLite), and submissions that race for one lecture
+serialise on its row lock."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from core.testing import requires_postgres, run_concurrently
 from courses.models import Lecture
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory
+from enrollments_payments.tests.factories import make_enrollment
 from users.models import Child
 from users.tests.factories import make_child, make_instructor, make_parent, make_student
 
@@ -52,7 +53,14 @@ def submit(lecture, kids, rating):
 ROW_WRITE = re.compile(r'^(WITH .*)?(UPDATE|INSERT INTO) "?ATTENDANCE_LECTUREATTENDANCE\b', re.S)
 
 
+def row_writes(queries) -> list[str]:
+    sql = [q["sql"].upper().strip() for q in queries.captured_queries]
+    return [s for s in sql if ROW_WRITE.match(s)]
+
+
 class WriteStatementsTests(TestCase):
+    """The one writer, on PostgreSQL and SQLite alike."""
+
     def test_the_rows_are_written_set_based_never_one_by_one(self):
         lecture, kids = lecture_with_children(5)
         student = make_student()
@@ -63,27 +71,58 @@ class WriteStatementsTests(TestCase):
                 lecture=lecture, actor=lecture.course.instructor.user, records=body, now=DURING
             )
         sql = [q["sql"].upper() for q in queries.captured_queries]
-        writes = [s for s in sql if ROW_WRITE.match(s.strip())]
-        if connection.vendor == "postgresql":
-            # One statement resolves, writes every row, counts and records the audit entry.
-            self.assertEqual(len(writes), 1, sql)
-            self.assertIn("UPDATE ATTENDANCE_LECTUREATTENDANCE AS A SET", writes[0])
-            self.assertIn("INSERT INTO ATTENDANCE_ATTENDANCESUBMISSION", writes[0])
-            self.assertTrue(any(s.endswith("FOR UPDATE") for s in sql), sql)
-        else:
-            # The ORM writer: one INSERT … ON CONFLICT DO UPDATE per participant type.
-            self.assertEqual(len(writes), 2, sql)
-            self.assertTrue(all("ON CONFLICT" in s for s in writes), writes)
+        writes = row_writes(queries)
+        # Every existing row in one UPDATE … FROM (VALUES …); nobody joined late: no INSERT.
+        self.assertEqual(len(writes), 1, writes)
+        self.assertIn("(VALUES (CAST(", writes[0])
+        self.assertIn("FROM V WHERE", writes[0])
         # No CASE WHEN per row (Django's bulk_update); the absence alert's texts, written
         # in the recipient's language, are a CASE per language, not per row.
         self.assertFalse([s for s in sql if "CASE WHEN" in s and "NOTIFICATIONS_" not in s])
         self.assertEqual(LectureAttendance.objects.filter(lecture=lecture).marked().count(), 6)
 
+    def test_late_joiners_take_one_insert_per_participant_type(self):
+        lecture, kids = lecture_with_children(2)
+        late_kid = make_child(make_parent(), first_name="Late")
+        late_student = make_student()
+        for participant in (late_kid, late_student):
+            make_enrollment(participant=participant, course=lecture.course)
+        LectureAttendance.objects.filter(child=late_kid).delete()
+        LectureAttendance.objects.filter(student=late_student).delete()
+        body = records([*kids, late_kid], 8) + [
+            {"student": late_student.pk, "present": False, "rating": 3}
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            result = attendance_submit(
+                lecture=lecture, actor=lecture.course.instructor.user, records=body, now=DURING
+            )
+        writes = row_writes(queries)
+        self.assertEqual((result.created, result.updated), (2, 2))
+        self.assertEqual(len(writes), 3, writes)
+        self.assertEqual(sum("ON CONFLICT" in s for s in writes), 2, writes)
+        self.assertEqual(result.alerts["absence_alerts"], 1)
 
-@requires_postgres
+    def test_a_submission_larger_than_the_parameter_limit_is_written_in_full(self):
+        """SQLite takes at most ``max_query_params`` parameters a statement: the UPDATE
+        is cut into chunks there; PostgreSQL has no such limit and takes one."""
+        lecture, kids = lecture_with_children(600)
+        with CaptureQueriesContext(connection) as queries:
+            result = submit(lecture, kids, 6)
+        limit = connection.features.max_query_params
+        # Three parameters a row (id, present, rating: no record sends notes) and four
+        # for the whole statement (who, when, how, the time stamp).
+        expected = 1 if limit is None else -(-600 // ((limit - 4) // 3))
+        self.assertEqual(len(row_writes(queries)), expected)
+        self.assertEqual(result.updated, 600)
+        self.assertEqual(
+            LectureAttendance.objects.filter(lecture=lecture, rating=6, present=True).count(), 600
+        )
+        self.assertEqual(result.counts["present"], 600)
+
+
 class QueryCountTests(TestCase):
-    """On PostgreSQL an upsert is one statement whatever its size (SQLite splits inserts
-    into batches of 999 parameters, so this is a PostgreSQL test)."""
+    """The statements of a submission do not depend on its size (below SQLite's
+    parameter limit there; on PostgreSQL at any size)."""
 
     def count(self, n: int) -> int:
         lecture, kids = lecture_with_children(n)

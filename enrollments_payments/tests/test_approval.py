@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APITestCase
 
 from attendance.models import LectureAttendance
-from core.errors import Conflict
+from core.errors import Conflict, Invalid
 from core.testing import assert_matches_schema
 from courses.tests.factories import CourseFactory
 from enrollments_payments import services
@@ -153,6 +153,21 @@ class ApproveTests(PersonasMixin, APITestCase):
         response = self.approve(self.request, {"price": "300.00"})
         self.assertEqual(response.data["price"], "300.00")
         self.assertEqual(response.data["balance"], "300.00")
+
+    def test_the_service_refuses_a_price_or_reason_the_columns_cannot_hold(self):
+        # Callers other than the API (the admin, jobs) meet the same checks.
+        admin = self.personas.admin
+        for price in (Decimal("-1"), Decimal("1.005"), Decimal("10") ** 12):
+            with self.subTest(price=price), self.assertRaises(Invalid) as raised:
+                services.enrollment_request_approve(request=self.request, actor=admin, price=price)
+            self.assertEqual((raised.exception.code, raised.exception.field), ("invalid", "price"))
+        for reason in ("x" * 2001, "a\x00b"):
+            with self.subTest(reason=reason[:5]), self.assertRaises(Invalid) as raised:
+                services.enrollment_request_reject(request=self.request, actor=admin, reason=reason)
+            self.assertEqual((raised.exception.code, raised.exception.field), ("invalid", "reason"))
+        self.assertFalse(Enrollment.objects.exists())
+        self.request.refresh_from_db()
+        self.assertEqual(self.request.status, RequestStatus.PENDING)
 
 
 @time_machine.travel(NOW, tick=False)
