@@ -29,6 +29,7 @@ from attendance.models import (
     ScanOutcome,
 )
 from core.errors import Invalid
+from core.locking import lock_row
 from core.unset import UNSET, Unset, given
 from courses.models import LectureStatus
 from users.models import CustomUser, Instructor
@@ -52,10 +53,8 @@ def _status_at(row: InstructorAttendance, at: datetime) -> str:
 
 
 def _locked(row: InstructorAttendance) -> InstructorAttendance:
-    return (
-        InstructorAttendance.objects.select_for_update(of=("self",))
-        .select_related("lecture", "shift")
-        .get(pk=row.pk)
+    return lock_row(
+        InstructorAttendance.objects.select_related("lecture", "shift"), row.pk, of=("self",)
     )
 
 
