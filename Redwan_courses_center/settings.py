@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.FilterBackend",  # django-filter's, skipped when no filter is named
-        "rest_framework.filters.SearchFilter",
+        "core.filters.SearchFilter",  # DRF's, its refusals coded like every query parameter
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",

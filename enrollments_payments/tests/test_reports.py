@@ -124,7 +124,9 @@ class CourseAttendanceReportTests(ReportBase):
     def test_bad_format_and_unknown_course(self):
         self.as_user("admin")
         response = self.client.get(self.url(fmt="pdf"))
-        self.assertEqual((response.status_code, response.json()["code"]), (400, "invalid_format"))
+        self.assertEqual(
+            (response.status_code, response.json()["code"]), (400, "invalid_query_parameter")
+        )
         response = self.client.get("/api/reports/courses/999999/attendance/")
         self.assertEqual(response.status_code, 404)
 
@@ -212,7 +214,7 @@ class InstructorAttendanceReportTests(PersonaTestCase):
         for bad in ("", "?month=2026-13", "?month=nov"):
             response = self.client.get(f"/api/reports/instructor-attendance/{bad}")
             self.assertEqual(
-                (response.status_code, response.json()["code"]), (400, "invalid_month")
+                (response.status_code, response.json()["code"]), (400, "invalid_query_parameter")
             )
 
     def test_downloads_and_query_count(self):
@@ -383,7 +385,9 @@ class ReportLanguageTests(ReportBase):
         self.assertEqual(header[:2], ["الرمز", "الاسم"])
         self.assertEqual(header[-1], "نسبة الحضور")
         response = self.client.get("/api/reports/instructor-attendance/?month=x")
-        self.assertEqual(response.json()["detail"], "اكتب الشهر بالصيغة YYYY-MM.")
+        self.assertEqual(
+            response.json()["detail"], "اكتب الشهر بالصيغة YYYY-MM من 2000-01 إلى 2100-12."
+        )
 
 
 class AdminExportTests(ReportBase):
