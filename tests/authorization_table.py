@@ -68,6 +68,7 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("GET", "api/redoc/", "/api/redoc/", EVERYONE),
     ("GET", "healthz/", "/healthz/", EVERYONE),
     ("GET", "readyz/", "/readyz/", EVERYONE),
+    ("GET", "readyz/realtime/", "/readyz/realtime/", EVERYONE),
     # --- people ---------------------------------------------------------------------------
     ("GET", "api/children/", "/api/children/", SIGNED_IN),
     (
