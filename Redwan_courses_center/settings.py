@@ -297,7 +297,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "AUTH_HEADER_TYPES": ("Bearer",),
+    # "JWT" is the prefix the center's existing frontend sends (SPEC §4); both are accepted.
+    "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "TOKEN_OBTAIN_SERIALIZER": "users.serializers.auth.PhoneTokenObtainPairSerializer",
