@@ -4,14 +4,20 @@ and the nightly job."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
+from django.utils import timezone
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from attendance.models import LectureAttendance
 from core.permissions import DeclaredPermissionsMixin, is_admin
+from core.query import query_bool
 from courses.filters import IdFilter
+from courses.models import Lecture
 from courses.selectors import instructor_of, lectures_visible_to
 from users.selectors import participants_visible_to
 
@@ -32,6 +38,20 @@ def attendance_history_visible_to(user) -> QuerySet[LectureAttendance]:
     if instructor_of(user) is not None:
         return qs.filter(lecture__in=lectures_visible_to(user).values("pk"))
     return qs.filter(participants_visible_to(user).records_q())
+
+
+def history_or_upcoming(
+    qs: QuerySet[LectureAttendance], *, upcoming: bool, now: datetime
+) -> QuerySet[LectureAttendance]:
+    """The history is what has happened: rows of lectures that have started (§6.3: five
+    minutes after their start), newest first. ``upcoming`` gives the others, soonest first —
+    a family's list of what is planned must not be mixed into "how did my child do"."""
+    not_started = Lecture.objects.not_started(now).values("pk")
+    if upcoming:
+        return qs.filter(lecture__in=not_started).order_by(
+            "lecture__date", "lecture__start_time", "id"
+        )
+    return qs.exclude(lecture__in=not_started)
 
 
 class AttendanceHistoryFilter(filters.FilterSet):
@@ -84,4 +104,22 @@ class AttendanceHistoryViewSet(
     ordering_fields = ["marked_at", "id", "lecture__date"]
 
     def get_queryset(self):
-        return attendance_history_visible_to(self.request.user)
+        qs = attendance_history_visible_to(self.request.user)
+        if self.action != "list":
+            return qs
+        return history_or_upcoming(
+            qs, upcoming=query_bool(self.request.query_params, "upcoming"), now=timezone.now()
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "upcoming",
+                bool,
+                description="false (default): the history — lectures that have started, "
+                "newest first. true: the rows of lectures not started yet, soonest first.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

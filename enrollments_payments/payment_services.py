@@ -46,6 +46,8 @@ class PaymentInput:
     method: str
     reference: str = ""
     paid_at: datetime | None = None
+    # The admin confirms taking more than is owed (an advance, a sibling's fee paid at once).
+    allow_overpayment: bool = False
 
 
 def _check_admin(actor: CustomUser) -> None:
@@ -92,6 +94,7 @@ def payment_record(
     enrollment = lock_row(Enrollment, enrollment.pk)
     if enrollment.status == EnrollmentStatus.REFUNDED:
         raise Conflict("enrollment_refunded", _("This enrollment has been refunded."))
+    _check_within_balance(enrollment, data)
     payment = Payment(
         enrollment=enrollment,
         amount=data.amount,
@@ -115,6 +118,24 @@ def payment_record(
         },
     )
     return payment
+
+
+def _check_within_balance(enrollment: Enrollment, data: PaymentInput) -> None:
+    """More than the balance is a typo (an extra zero) unless the admin says otherwise.
+    Read under the enrollment's row lock, so two payments cannot both fit one balance."""
+    owed = enrollment_balance(enrollment)
+    if data.amount > owed and not data.allow_overpayment:
+        error = Invalid(
+            "payment_exceeds_balance",
+            _(
+                "This payment is more than the balance (%(balance)s EGP). Send "
+                "allow_overpayment to take it anyway."
+            )
+            % {"balance": f"{owed:.2f}"},
+            field="amount",
+        )
+        error.extra = {"balance": f"{owed:.2f}"}
+        raise error
 
 
 @transaction.atomic
@@ -253,4 +274,9 @@ def refund_request_reject(
 
 def enrollment_balance(enrollment: Enrollment) -> Decimal:
     paid, refunded = enrollment_totals(enrollment)
-    return rules.balance(price=enrollment.price, paid=paid, refunded=refunded)
+    return rules.balance(
+        price=enrollment.price,
+        paid=paid,
+        refunded=refunded,
+        refunded_in_full=enrollment.status == EnrollmentStatus.REFUNDED,
+    )
