@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # 405 for a method the API view does not route, before DRF asks for credentials.
+    "core.methods.UnroutedMethodMiddleware",
 ]
 
 ROOT_URLCONF = "Redwan_courses_center.urls"
