@@ -191,6 +191,16 @@ class DecideOnceRaceTests(TransactionTestCase):
 
         self.assertOneApplied(results, "payment_void")
 
+    def test_payments_racing_for_one_balance(self):
+        enrollment = self._paid_enrollment()  # 350.00 price, 100.00 paid: 250.00 owed
+        body = {"enrollment": enrollment.pk, "amount": "200.00", "method": "cash"}
+
+        results = _burst(self.admin, "post", "/api/payments/", body)
+
+        self.assertEqual(sorted(s for s, _ in results), [201] + [400] * 4, results)
+        self.assertEqual({c for s, c in results if s == 400}, {"payment_exceeds_balance"})
+        self.assertEqual(Payment.objects.filter(enrollment=enrollment).count(), 2)
+
     def test_refund_approve_and_reject(self):
         for action in ("approve", "reject"):
             with self.subTest(action=action):
