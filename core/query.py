@@ -40,12 +40,14 @@ def query_int(
     raw = (params.get(name) or "").strip()
     if not raw:
         return default
-    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw[:20]) <= maximum:
+    # ASCII digits only: int() would also take "+5", "1_000" and Arabic-Indic digits.
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 100 else None
+    if value is None or not minimum <= value <= maximum:
         raise InvalidQueryParameter(
             name,
             _("Give a whole number from %(min)s to %(max)s.") % {"min": minimum, "max": maximum},
         )
-    return int(raw)
+    return value
 
 
 def query_required(name: str, value):
