@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +17,7 @@ from attendance.models import LectureAttendance
 from core.permissions import DeclaredPermissionsMixin, is_admin
 from core.query import query_bool
 from courses.filters import IdFilter
-from courses.models import Lecture
+from courses.rules import CENTER_TZ
 from courses.selectors import instructor_of, lectures_visible_to
 from users.selectors import participants_visible_to
 
@@ -43,15 +43,17 @@ def attendance_history_visible_to(user) -> QuerySet[LectureAttendance]:
 def history_or_upcoming(
     qs: QuerySet[LectureAttendance], *, upcoming: bool, now: datetime
 ) -> QuerySet[LectureAttendance]:
-    """The history is what has happened: rows of lectures that have started (§6.3: five
-    minutes after their start), newest first. ``upcoming`` gives the others, soonest first —
-    a family's list of what is planned must not be mixed into "how did my child do"."""
-    not_started = Lecture.objects.not_started(now).values("pk")
+    """The history is what has happened: rows of lectures that have started (their start
+    time has come — the moment attendance may be taken), newest first. ``upcoming`` gives
+    the others, soonest first: a family's list of what is planned must not be mixed into
+    "how did my child do". Dates and times are Cairo wall-clock values, compared as such."""
+    local = timezone.localtime(now, CENTER_TZ)
+    not_started = Q(lecture__date__gt=local.date()) | Q(
+        lecture__date=local.date(), lecture__start_time__gt=local.time()
+    )
     if upcoming:
-        return qs.filter(lecture__in=not_started).order_by(
-            "lecture__date", "lecture__start_time", "id"
-        )
-    return qs.exclude(lecture__in=not_started)
+        return qs.filter(not_started).order_by("lecture__date", "lecture__start_time", "id")
+    return qs.exclude(not_started)
 
 
 class AttendanceHistoryFilter(filters.FilterSet):

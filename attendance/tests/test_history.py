@@ -166,7 +166,8 @@ class HistoryOrUpcomingTests(PersonaTestCase):
         at = {
             "last_week": (date(2026, 11, 3), time(17, 0)),
             "started_tonight": (date(2026, 11, 10), time(17, 0)),
-            "just_starting": (date(2026, 11, 10), time(17, 58)),  # within the 5 minutes
+            "started_now": (date(2026, 11, 10), time(18, 0)),  # attendance may be taken
+            "in_a_minute": (date(2026, 11, 10), time(18, 1)),
             "next_week": (date(2026, 11, 17), time(17, 0)),
             "in_two_weeks": (date(2026, 11, 24), time(17, 0)),
         }
@@ -188,14 +189,13 @@ class HistoryOrUpcomingTests(PersonaTestCase):
 
     def test_the_history_is_what_has_started_newest_first(self):
         self.as_user("parent")
-        self.assertEqual(self.names(), ["started_tonight", "last_week"])
-        self.assertEqual(self.names("?upcoming=false"), ["started_tonight", "last_week"])
+        history = ["started_now", "started_tonight", "last_week"]
+        self.assertEqual(self.names(), history)
+        self.assertEqual(self.names("?upcoming=false"), history)
 
     def test_upcoming_is_the_rest_soonest_first(self):
         self.as_user("parent")
-        self.assertEqual(
-            self.names("?upcoming=true"), ["just_starting", "next_week", "in_two_weeks"]
-        )
+        self.assertEqual(self.names("?upcoming=true"), ["in_a_minute", "next_week", "in_two_weeks"])
 
     def test_a_row_to_come_is_still_readable_by_id(self):
         self.as_user("parent")
