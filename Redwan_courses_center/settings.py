@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # 405 for a method the API view does not route, before DRF asks for credentials.
+    "core.methods.UnroutedMethodMiddleware",
 ]
 
 ROOT_URLCONF = "Redwan_courses_center.urls"
@@ -270,7 +272,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.FilterBackend",  # django-filter's, skipped when no filter is named
-        "rest_framework.filters.SearchFilter",
+        "core.filters.SearchFilter",  # DRF's, its refusals coded like every query parameter
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
@@ -297,7 +299,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "AUTH_HEADER_TYPES": ("Bearer",),
+    # "JWT" is the prefix the center's existing frontend sends (SPEC §4); both are accepted.
+    "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "TOKEN_OBTAIN_SERIALIZER": "users.serializers.auth.PhoneTokenObtainPairSerializer",
@@ -380,7 +383,7 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 # Health probes come from the orchestrator over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^readyz/realtime/$"]
 X_FRAME_OPTIONS = "DENY"
 
 # --- Logging ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.docs import RedocView, SchemaView, SwaggerView
-from core.health import healthz, readyz
+from core.health import healthz, readyz, readyz_realtime
 from users.admin_login import ThrottledAdminAuthenticationForm, admin_login
 
 admin.site.site_header = "لوحة إدارة واحة الرضوان"
@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/", include("Redwan_courses_center.api_router")),
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
+    path("readyz/realtime/", readyz_realtime, name="readyz-realtime"),
 ]
 
 if settings.DEBUG:

@@ -34,6 +34,13 @@ def rating_not_allowed() -> Conflict:
     return Conflict("rating_not_allowed", _("Only a session the instructor attended can be rated."))
 
 
+def session_not_started() -> Invalid:
+    return Invalid(
+        "session_not_started",
+        _("This session has not started; it cannot be marked absent yet."),
+    )
+
+
 def time_in_future() -> Invalid:
     return Invalid("time_in_future", _("This time is in the future."), field="at")
 

@@ -4,16 +4,21 @@ and the nightly job."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from attendance.models import LectureAttendance
 from core.permissions import DeclaredPermissionsMixin, is_admin
+from core.query import query_bool
 from core.schema_refs import CourseRef, ParticipantRef, RefIdField
 from courses.filters import IdFilter
+from courses.rules import CENTER_TZ
 from courses.selectors import instructor_of, lectures_visible_to
 from users.selectors import participants_visible_to
 
@@ -34,6 +39,22 @@ def attendance_history_visible_to(user) -> QuerySet[LectureAttendance]:
     if instructor_of(user) is not None:
         return qs.filter(lecture__in=lectures_visible_to(user).values("pk"))
     return qs.filter(participants_visible_to(user).records_q())
+
+
+def history_or_upcoming(
+    qs: QuerySet[LectureAttendance], *, upcoming: bool, now: datetime
+) -> QuerySet[LectureAttendance]:
+    """The history is what has happened: rows of lectures that have started (their start
+    time has come — the moment attendance may be taken), newest first. ``upcoming`` gives
+    the others, soonest first: a family's list of what is planned must not be mixed into
+    "how did my child do". Dates and times are Cairo wall-clock values, compared as such."""
+    local = timezone.localtime(now, CENTER_TZ)
+    not_started = Q(lecture__date__gt=local.date()) | Q(
+        lecture__date=local.date(), lecture__start_time__gt=local.time()
+    )
+    if upcoming:
+        return qs.filter(not_started).order_by("lecture__date", "lecture__start_time", "id")
+    return qs.exclude(not_started)
 
 
 class AttendanceHistoryFilter(filters.FilterSet):
@@ -88,4 +109,22 @@ class AttendanceHistoryViewSet(
     ordering_fields = ["marked_at", "id", "lecture__date"]
 
     def get_queryset(self):
-        return attendance_history_visible_to(self.request.user)
+        qs = attendance_history_visible_to(self.request.user)
+        if self.action != "list":
+            return qs
+        return history_or_upcoming(
+            qs, upcoming=query_bool(self.request.query_params, "upcoming"), now=timezone.now()
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "upcoming",
+                bool,
+                description="false (default): the history — lectures that have started, "
+                "newest first. true: the rows of lectures not started yet, soonest first.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

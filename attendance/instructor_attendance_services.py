@@ -29,8 +29,10 @@ from attendance.models import (
     ScanOutcome,
 )
 from core.errors import Invalid
+from core.locking import lock_row
 from core.unset import UNSET, Unset, given
 from courses.models import LectureStatus
+from courses.rules import local_datetime
 from users.models import CustomUser, Instructor
 
 Status = InstructorAttendanceStatus
@@ -52,10 +54,8 @@ def _status_at(row: InstructorAttendance, at: datetime) -> str:
 
 
 def _locked(row: InstructorAttendance) -> InstructorAttendance:
-    return (
-        InstructorAttendance.objects.select_for_update(of=("self",))
-        .select_related("lecture", "shift")
-        .get(pk=row.pk)
+    return lock_row(
+        InstructorAttendance.objects.select_related("lecture", "shift"), row.pk, of=("self",)
     )
 
 
@@ -127,11 +127,14 @@ def instructor_attendance_check_out(
 
 @transaction.atomic
 def instructor_attendance_mark_absent(
-    *, row: InstructorAttendance, actor: CustomUser
+    *, row: InstructorAttendance, actor: CustomUser, now: datetime | None = None
 ) -> InstructorAttendance:
     """Mark the session absent; a wrong check-in (and its rating) is cleared. Marking an
-    absent row again changes nothing."""
+    absent row again changes nothing. A session that has not started cannot be missed yet
+    (400 ``session_not_started``): the nightly job, or an admin once it has begun."""
     row = _locked(row)
+    if (now or timezone.now()) < local_datetime(*_session_start(row)):
+        raise errors.session_not_started()
     if row.status == Status.ABSENT:
         return row
     row.status = Status.ABSENT

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from attendance import errors
 from attendance.models import InstructorAttendance, InstructorAttendanceStatus, SupervisorShift
+from core.locking import lock_row
 from core.unset import UNSET, Unset, given
 from users.models import Instructor, InstructorKind
 
@@ -80,6 +81,7 @@ def supervisor_shift_update(
 def supervisor_shift_delete(*, shift: SupervisorShift) -> None:
     """Delete a shift with nothing recorded (its pending rows go with it); a shift with a
     check-in, an absence or a rating must stay — deactivate it."""
+    shift = lock_row(SupervisorShift, shift.pk)
     rows = InstructorAttendance.objects.filter(shift=shift)
     if rows.exclude(status=InstructorAttendanceStatus.PENDING).exists():
         raise errors.shift_has_attendance()

@@ -31,6 +31,7 @@ from attendance.live import broadcast_attendance_update
 from attendance.models import AttendanceSource, AttendanceSubmission
 from attendance.submission_records import parse_records
 from attendance.submission_write import write_marks
+from core.locking import lock_row
 from core.permissions import is_admin
 from courses.models import Lecture, LectureStatus
 from courses.selectors import instructor_of
@@ -180,7 +181,8 @@ def _lock(lecture: Lecture) -> Lecture:
     rules read the course's instructor: the caller's lecture has usually loaded the course
     already (a non-admin's check did), and the locked copy shares it instead of reading it
     a second time."""
-    locked = Lecture.objects.select_for_update().get(pk=lecture.pk)
+    # A lecture deleted meanwhile answers 404, as it would have a moment earlier.
+    locked = lock_row(Lecture, lecture.pk)
     course = Lecture._meta.get_field("course")
     if locked.course_id == lecture.course_id and course.is_cached(lecture):
         course.set_cached_value(locked, course.get_cached_value(lecture))

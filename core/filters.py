@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+
+from core.query import InvalidQueryParameter, query_bool
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -27,7 +32,17 @@ class FilterBackend(DjangoFilterBackend):
             for name in names
         ):
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        _check_booleans(filterset, request.query_params)
+        if not filterset.is_valid():
+            # One code for every bad query parameter (core.query), each named with its
+            # messages as DRF names a body's fields.
+            errors = {name: list(messages) for name, messages in filterset.errors.items()}
+            name, messages = next(iter(errors.items()))
+            raise InvalidQueryParameter(name, messages[0], errors=errors)
+        return filterset.qs
 
     @staticmethod
     def _filter_names(view) -> list[str] | None:
@@ -41,3 +56,21 @@ class FilterBackend(DjangoFilterBackend):
         fields = getattr(view, "filterset_fields", None) or []
         # A list of field names, or a dict of field name → lookups (``<name>__<lookup>``).
         return list(fields)
+
+
+def _check_booleans(filterset, params) -> None:
+    """django-filter reads a boolean it does not know (``?present=maybe``) as "no filter":
+    the client would get every row and believe it filtered. Refuse it instead."""
+    for name, filter_ in filterset.filters.items():
+        if isinstance(filter_, django_filters.BooleanFilter) and name in params:
+            query_bool(params, name)
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's ``?search=``, its refusals (a NUL character) under the one query-parameter code."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except ValidationError as exc:
+            raise InvalidQueryParameter(self.search_param, exc.detail[0]) from None

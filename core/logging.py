@@ -15,7 +15,7 @@ _PATTERNS = [
         r"""(?i)((["'])(?:\w*password|token|ticket|access|refresh|code|key)\2\s*:\s*(["']))"""
         r"(?:\\.|(?!\3).)*"
     ),
-    re.compile(r"(?i)(Bearer\s+)[A-Za-z0-9._\-]+"),
+    re.compile(r"(?i)((?:Bearer|JWT)\s+)[A-Za-z0-9._\-]+"),
     re.compile(r"(?i)(Device\s+)[A-Za-z0-9._\-]+"),
 ]
 

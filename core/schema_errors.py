@@ -39,9 +39,10 @@ from rest_framework.settings import api_settings
 
 from core.errors import DomainError
 
-# What core.exceptions and DRF answer around any view, by status.
+# What core.exceptions and DRF answer around any view, by status (the query parameters are
+# read around every view too: filters, search, pagination).
 FRAMEWORK_CODES: dict[int, tuple[str, ...]] = {
-    400: ("invalid", "parse_error", "bad_request"),
+    400: ("invalid", "parse_error", "bad_request", "invalid_query_parameter"),
     401: ("not_authenticated", "authentication_failed"),
     403: ("permission_denied",),
     404: ("not_found",),
@@ -107,6 +108,8 @@ def error_code_of(cls, call: ast.Call) -> Code | None:
     if not inspect.isclass(cls):
         return None
     if issubclass(cls, DomainError):
+        if getattr(cls, "fixed_code", None):  # an error class with one code of its own
+            return (cls.status_code, cls.fixed_code)
         first = call.args[0] if call.args else None
         for keyword in call.keywords:
             if keyword.arg == "code":

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
-from django.http.request import split_domain_port, validate_host
+from django.http.request import validate_host
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
@@ -49,21 +49,54 @@ ERROR_UNAVAILABLE = "unavailable"  # → 1011
 MAX_CREDENTIAL_LENGTH = 4096
 
 
-def origin_allowed(origin: str | None) -> bool:
+# An origin is (scheme, host, port); a URL without a port has its scheme's default.
+Origin = tuple[str, str, int]
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def parse_origin(value: str) -> Origin | None:
+    """``https://App.example:443/`` → ``("https", "app.example", 443)``; None for "null",
+    ``file://`` and anything else that is not an http(s) origin."""
+    parts = urlsplit(value.strip().rstrip("/").lower())
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    try:
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+    except ValueError:  # a port that is not a number or out of range
+        return None
+    return parts.scheme, parts.hostname, port
+
+
+def own_origin(scope) -> Origin | None:
+    """The origin of the site the socket was opened on: the ``Host`` header, with ``https``
+    when the connection is secure — ``wss``, or ``X-Forwarded-Proto`` from the TLS proxy in
+    front (the header the HTTP side trusts through ``SECURE_PROXY_SSL_HEADER``)."""
+    host = _header(scope, b"host")
+    if not host:
+        return None
+    forwarded = (_header(scope, b"x-forwarded-proto") or "").split(",")[0].strip().lower()
+    if forwarded in DEFAULT_PORTS:
+        scheme = forwarded
+    else:
+        scheme = "https" if scope.get("scheme") == "wss" else "http"
+    return parse_origin(f"{scheme}://{host}")
+
+
+def origin_allowed(origin: str | None, scope=None) -> bool:
     """No Origin header (a native app, a script) passes: such a client is judged by its
-    credential alone. A browser's Origin must be in ``CORS_ALLOWED_ORIGINS`` or name one of
-    ``ALLOWED_HOSTS``."""
+    credential alone. A browser's Origin must be one of ``CORS_ALLOWED_ORIGINS`` or the
+    site's own origin on one of ``ALLOWED_HOSTS`` — scheme, host and port all compared, so
+    ``http://app.example`` or ``https://app.example:8443`` is not ``https://app.example``
+    (a page served over plain HTTP or by another service on the host is another origin)."""
     if origin is None:
         return True
-    origin = origin.strip().rstrip("/").lower()
-    allowed = {o.rstrip("/").lower() for o in getattr(settings, "CORS_ALLOWED_ORIGINS", [])}
-    if origin in allowed:
+    theirs = parse_origin(origin)
+    if theirs is None:
+        return False
+    allowed = {parse_origin(o) for o in getattr(settings, "CORS_ALLOWED_ORIGINS", [])}
+    if theirs in allowed:
         return True
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return False  # "null" (sandboxed frames, file://) and anything odd
-    domain, _port = split_domain_port(parts.netloc)
-    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+    return theirs == own_origin(scope or {}) and validate_host(theirs[1], settings.ALLOWED_HOSTS)
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -104,7 +137,7 @@ def _user_for_ticket(raw: str):
 async def authenticate_scope(scope) -> dict:
     """The scope entries described in the module docstring."""
     result = {"user": AnonymousUser(), "ws_auth_error": None, "ws_token_exp": None}
-    if not origin_allowed(_header(scope, b"origin")):
+    if not origin_allowed(_header(scope, b"origin"), scope):
         # Refused before the credential is looked at, so a ticket is not used up.
         result["ws_auth_error"] = ERROR_ORIGIN_NOT_ALLOWED
         return result

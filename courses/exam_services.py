@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid
+from core.locking import lock_row
 from core.permissions import is_admin
 from core.unset import UNSET, Unset, given
 from courses import rules, selectors
@@ -88,7 +89,7 @@ def exam_update(
         total_marks=total_marks,
         pass_mark=pass_mark,
     )
-    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    exam = lock_row(Exam, exam.pk)
     for name, value in fields.items():
         setattr(exam, name, value)
     _check_scheduled_at(exam)
@@ -110,6 +111,7 @@ def exam_update(
 @transaction.atomic
 def exam_delete(*, exam: Exam, actor: CustomUser) -> None:
     exam_check_writer(actor=actor, course=exam.course)
+    exam = lock_row(Exam, exam.pk)
     if exam.results.exists():
         raise Conflict("exam_has_results", _("This exam has results and cannot be deleted."))
     exam.delete()

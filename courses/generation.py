@@ -25,6 +25,7 @@ from attendance.roster import (
     roster_remove_unmarked,
 )
 from core.errors import Invalid
+from core.locking import lock_row
 from courses import rules
 from courses.models import MAX_NUM_LECTURES, Course, Lecture, LectureStatus
 
@@ -308,7 +309,7 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
     Lock order (see courses.services): the course row, then its lectures.
     """
     now = now or timezone.now()
-    course = Course.objects.select_for_update().get(pk=course.pk)
+    course = lock_row(Course, course.pk)
     lectures = list(
         roster_lectures_with_marks(Lecture.objects.filter(course=course)).order_by(
             "date", "start_time", "id"

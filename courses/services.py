@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from attendance.roster import roster_add_lectures, roster_has_marks, roster_remove_unmarked
 from core.errors import Conflict, Forbidden, Invalid
+from core.locking import delete_once, lock_row
 from core.permissions import is_admin
 from core.unset import UNSET, Unset, given
 from courses import rules
@@ -100,6 +101,7 @@ def season_update(
 
 @transaction.atomic
 def season_delete(*, season: Season) -> None:
+    season = lock_row(Season, season.pk)
     if season.courses.exists():
         raise Conflict("season_has_courses", _("This season has courses; archive them instead."))
     season.delete()
@@ -116,7 +118,7 @@ def tag_save(*, tag: Tag | None = None, name: str) -> Tag:
 
 @transaction.atomic
 def tag_delete(*, tag: Tag) -> None:
-    tag.delete()
+    delete_once(tag)
 
 
 # --- courses --------------------------------------------------------------------------------
@@ -285,7 +287,7 @@ def course_has_history(course: Course) -> bool:
 @transaction.atomic
 def course_delete(*, course: Course) -> None:
     """Delete a course with no history; otherwise 409 ``course_has_history`` (archive it)."""
-    course = Course.objects.select_for_update().get(pk=course.pk)
+    course = lock_row(Course, course.pk)
     if course_has_history(course):
         raise HistoryConflict(
             "course_has_history",
@@ -330,7 +332,7 @@ def schedule_slot_create(
     *, course: Course, weekday: int, start_time: time, end_time: time, now: datetime | None = None
 ) -> CourseSchedule:
     """Add a weekly slot; slots of one course may not overlap. Re-plans generated lectures."""
-    course = Course.objects.select_for_update().get(pk=course.pk)
+    course = lock_row(Course, course.pk)
     slot = CourseSchedule(course=course, weekday=weekday, start_time=start_time, end_time=end_time)
     slot.full_clean(exclude=["course"])
     _check_no_overlap(course, slot)
@@ -350,7 +352,9 @@ def schedule_slot_update(
 ) -> CourseSchedule:
     """Move a weekly slot; slots of one course may not overlap. Re-plans generated lectures."""
     fields = given(weekday=weekday, start_time=start_time, end_time=end_time)
-    course = Course.objects.select_for_update().get(pk=slot.course_id)
+    course = lock_row(Course, slot.course_id)
+    # Re-read under the course lock: saving a slot deleted meanwhile would insert it again.
+    slot = lock_row(CourseSchedule, slot.pk)
     if not _apply(slot, fields):
         return slot
     slot.full_clean(exclude=["course"])
@@ -362,8 +366,8 @@ def schedule_slot_update(
 
 @transaction.atomic
 def schedule_slot_delete(*, slot: CourseSchedule, now: datetime | None = None) -> None:
-    course = Course.objects.select_for_update().get(pk=slot.course_id)
-    slot.delete()
+    course = lock_row(Course, slot.course_id)
+    delete_once(slot)
     _replan_if_generated(course, now)
 
 
@@ -372,7 +376,7 @@ def schedule_slot_delete(*, slot: CourseSchedule, now: datetime | None = None) -
 
 def _lock_course(course_id: int) -> None:
     """Step 1 of the lock order, for services that start from a lecture."""
-    Course.objects.select_for_update().values_list("pk", flat=True).get(pk=course_id)
+    lock_row(Course.objects.only("pk"), course_id)
 
 
 def lecture_has_attendance(lecture: Lecture) -> bool:
@@ -417,7 +421,7 @@ def lecture_create(
     instructor: Instructor | None = None,
 ) -> Lecture:
     """An extra lecture added by an admin (any date, past included). Regeneration keeps it."""
-    course = Course.objects.select_for_update().get(pk=course.pk)
+    course = lock_row(Course, course.pk)
     # Parked after the last number until the renumbering below puts it in date order: a
     # number no other lecture has, and below the offset renumbering shifts others by.
     last = course.lectures.aggregate(last=Max("number"))["last"] or 0
@@ -465,7 +469,7 @@ def lecture_update(
     status = None if status is UNSET else status
     # Lock order: the course (a move renumbers its lectures), then the lecture.
     _lock_course(lecture.course_id)
-    lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
+    lecture = lock_row(Lecture, lecture.pk)
     old = {name: getattr(lecture, name) for name in _TIME_FIELDS}
     changed = _apply(lecture, fields)
     moved = bool(_TIME_FIELDS & set(changed))
@@ -505,7 +509,7 @@ def lecture_cancel(*, lecture: Lecture) -> Lecture:
     Reads the lecture again under its row lock, so a concurrent attendance submission
     (which locks the same row) either finishes first and is seen here, or waits.
     """
-    lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
+    lecture = lock_row(Lecture, lecture.pk)
     if lecture.status == LectureStatus.CANCELLED:
         return lecture
     if lecture.attendance_taken:
@@ -537,7 +541,7 @@ def lectures_cancel(*, lectures: Iterable[Lecture]) -> int:
 @transaction.atomic
 def lecture_restore(*, lecture: Lecture) -> Lecture:
     """Undo a cancellation: the lecture is scheduled again and gets roster rows again."""
-    lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
+    lecture = lock_row(Lecture, lecture.pk)
     if lecture.status != LectureStatus.CANCELLED:
         raise Conflict("lecture_not_cancelled", _("Only a cancelled lecture can be restored."))
     lecture.status = LectureStatus.SCHEDULED
@@ -555,7 +559,7 @@ def lecture_delete(*, lecture: Lecture) -> None:
     """
     # Lock order: the course (the others are renumbered), then the lecture.
     _lock_course(lecture.course_id)
-    lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
+    lecture = lock_row(Lecture, lecture.pk)
     _refuse_if_attended(
         lecture, _("This lecture has attendance; it cannot be deleted (cancel it instead).")
     )

@@ -11,6 +11,7 @@ reports.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext
@@ -24,6 +25,7 @@ from enrollments_payments import payment_services, rules, selectors, services
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentRequest,
+    EnrollmentStatus,
     Payment,
     RefundRequest,
 )
@@ -173,7 +175,12 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
     @admin.display(description=_("balance (EGP)"))
     def balance_text(self, obj) -> str:
         return decimal_text(
-            rules.balance(price=obj.price, paid=obj.amount_paid, refunded=obj.amount_refunded)
+            rules.balance(
+                price=obj.price,
+                paid=obj.amount_paid,
+                refunded=obj.amount_refunded,
+                refunded_in_full=obj.status == EnrollmentStatus.REFUNDED,
+            )
         )
 
     @admin.action(description=_("Drop selected enrollments"))
@@ -186,10 +193,24 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
         )
 
 
+class PaymentAdminForm(forms.ModelForm):
+    allow_overpayment = forms.BooleanField(
+        label=_("more than the balance is intended"),
+        required=False,
+        help_text=_("Without it a payment larger than the balance is refused."),
+    )
+
+    class Meta:
+        model = Payment
+        fields = ("enrollment", "amount", "method", "reference", "paid_at")
+
+
 @admin.register(Payment)
 class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
     """Payments are added here (through ``payment_record``) and never changed afterwards;
     voiding, with a reason, is on the API."""
+
+    form = PaymentAdminForm
 
     list_display = ("row_id", "enrollment", "amount_text", "method", "status", "paid_at")
     list_filter = ("status", "method", "enrollment__course__season", "paid_at")
@@ -200,7 +221,7 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
     )
     search_fields = ("reference", "enrollment__course__name", "enrollment__child__code")
     date_hierarchy = "paid_at"
-    fields = ("enrollment", "amount", "method", "reference", "paid_at")
+    fields = ("enrollment", "amount", "method", "reference", "paid_at", "allow_overpayment")
     autocomplete_fields = ()
     raw_id_fields = ("enrollment",)
 
@@ -222,6 +243,7 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
                 method=data["method"],
                 reference=data.get("reference") or "",
                 paid_at=data.get("paid_at"),
+                allow_overpayment=bool(data.get("allow_overpayment")),
             ),
         )
         obj.pk = payment.pk

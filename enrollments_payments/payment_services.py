@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from attendance.roster import roster_remove_enrollment
 from core.errors import Conflict, Forbidden, Invalid
+from core.locking import lock_row
 from core.permissions import is_admin
 from courses import rules as course_rules
 from courses.models import Course
@@ -45,6 +46,8 @@ class PaymentInput:
     method: str
     reference: str = ""
     paid_at: datetime | None = None
+    # The admin confirms taking more than is owed (an advance, a sibling's fee paid at once).
+    allow_overpayment: bool = False
 
 
 def _check_admin(actor: CustomUser) -> None:
@@ -88,9 +91,10 @@ def payment_record(
     if data.paid_at is not None and not course_rules.in_calendar(data.paid_at):
         # Before 1900 Cairo's old +02:05:09 offset would be served: not ISO 8601.
         raise Invalid("invalid", _("This date is outside the center's calendar."), field="paid_at")
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    enrollment = lock_row(Enrollment, enrollment.pk)
     if enrollment.status == EnrollmentStatus.REFUNDED:
         raise Conflict("enrollment_refunded", _("This enrollment has been refunded."))
+    _check_within_balance(enrollment, data)
     payment = Payment(
         enrollment=enrollment,
         amount=data.amount,
@@ -116,6 +120,24 @@ def payment_record(
     return payment
 
 
+def _check_within_balance(enrollment: Enrollment, data: PaymentInput) -> None:
+    """More than the balance is a typo (an extra zero) unless the admin says otherwise.
+    Read under the enrollment's row lock, so two payments cannot both fit one balance."""
+    owed = enrollment_balance(enrollment)
+    if data.amount > owed and not data.allow_overpayment:
+        error = Invalid(
+            "payment_exceeds_balance",
+            _(
+                "This payment is more than the balance (%(balance)s EGP). Send "
+                "allow_overpayment to take it anyway."
+            )
+            % {"balance": f"{owed:.2f}"},
+            field="amount",
+        )
+        error.extra = {"balance": f"{owed:.2f}"}
+        raise error
+
+
 @transaction.atomic
 def payment_void(
     *, payment: Payment, actor: CustomUser, reason: str, now: datetime | None = None
@@ -124,8 +146,8 @@ def payment_void(
     _check_admin(actor)
     if not (reason or "").strip():
         raise Invalid("invalid", _("Say why the payment is voided."), field="reason")
-    enrollment = Enrollment.objects.select_for_update().get(pk=payment.enrollment_id)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    enrollment = lock_row(Enrollment, payment.enrollment_id)
+    payment = lock_row(Payment, payment.pk)
     if payment.status == PaymentStatus.VOID:
         raise Conflict("payment_void", _("This payment is already void."))
     paid, refunded = enrollment_totals(enrollment)
@@ -164,7 +186,7 @@ def refund_request_create(
         )
     if amount is None or amount <= 0:
         raise Invalid("invalid", _("The amount must be more than zero."), field="amount")
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    enrollment = lock_row(Enrollment, enrollment.pk)
     paid, refunded = enrollment_totals(enrollment)
     pending = enrollment.refund_requests.filter(status=RefundStatus.PENDING).aggregate(
         s=Coalesce(Sum("amount"), ZERO)
@@ -194,9 +216,9 @@ def refund_request_approve(
     ``refunded``, frees the seat and removes its future unmarked attendance rows."""
     _check_admin(actor)
     now = now or timezone.now()
-    course = Course.objects.select_for_update().get(pk=refund.enrollment.course_id)
-    enrollment = Enrollment.objects.select_for_update().get(pk=refund.enrollment_id)
-    refund = RefundRequest.objects.select_for_update().get(pk=refund.pk)
+    course = lock_row(Course, refund.enrollment.course_id)
+    enrollment = lock_row(Enrollment, refund.enrollment_id)
+    refund = lock_row(RefundRequest, refund.pk)
     _check_refund_pending(refund)
     paid, refunded = enrollment_totals(enrollment)
     net = paid - refunded
@@ -233,7 +255,7 @@ def refund_request_reject(
     *, refund: RefundRequest, actor: CustomUser, reason: str = "", now: datetime | None = None
 ) -> RefundRequest:
     _check_admin(actor)
-    refund = RefundRequest.objects.select_for_update().get(pk=refund.pk)
+    refund = lock_row(RefundRequest, refund.pk)
     _check_refund_pending(refund)
     refund.status = RefundStatus.REJECTED
     refund.processed_by = actor
@@ -252,4 +274,9 @@ def refund_request_reject(
 
 def enrollment_balance(enrollment: Enrollment) -> Decimal:
     paid, refunded = enrollment_totals(enrollment)
-    return rules.balance(price=enrollment.price, paid=paid, refunded=refunded)
+    return rules.balance(
+        price=enrollment.price,
+        paid=paid,
+        refunded=refunded,
+        refunded_in_full=enrollment.status == EnrollmentStatus.REFUNDED,
+    )

@@ -35,6 +35,10 @@ from enrollments_payments.selectors import MONEY, _scalar
 PRESENT = "present"
 ABSENT = "absent"
 UNMARKED = "unmarked"
+# A lecture held before the participant enrolled (or after they left): no roster row, no
+# mark expected — not the same as a roster row nobody marked.
+NOT_ENROLLED = "not_enrolled"
+STATES = (PRESENT, ABSENT, UNMARKED, NOT_ENROLLED)
 
 
 def _money(value: Decimal) -> str:
@@ -57,7 +61,9 @@ _PEOPLE = ("child", "student__user")
 def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = None) -> dict:
     """Participants × lectures (cancelled lectures left out; only ``lecture_ids`` when
     given). Participants are everyone enrolled in the course (any status) plus anyone with
-    an attendance row."""
+    an attendance row. A cell is ``not_enrolled`` where the participant has no roster row:
+    the lecture came before they joined (approval gives rows to lectures not started yet)
+    or after they left."""
     chosen = Lecture.objects.filter(course=course).exclude(status=LectureStatus.CANCELLED)
     if lecture_ids is not None:
         chosen = chosen.filter(pk__in=lecture_ids)
@@ -72,14 +78,16 @@ def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = 
         people.setdefault(key, _participant_entry(row))
         marks[(key, row.lecture_id)] = row
 
-    lecture_counts = {lec.pk: {PRESENT: 0, ABSENT: 0, UNMARKED: 0} for lec in lectures}
+    lecture_counts = {lec.pk: dict.fromkeys(STATES, 0) for lec in lectures}
     participants = []
     for key, entry in sorted(people.items(), key=lambda item: (item[1]["name"], item[0])):
         cells = []
-        totals = {PRESENT: 0, ABSENT: 0, UNMARKED: 0}
+        totals = dict.fromkeys(STATES, 0)
         for lec in lectures:
             row = marks.get((key, lec.pk))
-            if row is None or row.present is None:
+            if row is None:
+                state, rating = NOT_ENROLLED, None
+            elif row.present is None:
                 state, rating = UNMARKED, None
             else:
                 state = PRESENT if row.present else ABSENT
@@ -186,12 +194,14 @@ def instructor_attendance_report(*, month: date) -> dict:
 
 
 def finance_report(*, season: Season) -> dict:
-    """Per course of the season: active enrollments; billed (the price of every enrollment,
-    whatever its status), paid (payments not voided), refunded (approved refunds) and
+    """Per course of the season: active enrollments; billed (the price of every enrollment
+    not ended by a full refund), paid (payments not voided), refunded (approved refunds) and
     outstanding = billed − paid + refunded, i.e. the sum of the enrollments' balances."""
     zero = Value(Decimal("0.00"), output_field=MONEY)
     course = OuterRef("pk")
-    billed_qs = Enrollment.objects.filter(course=course)
+    # An enrollment ended by a full refund owes nothing (rules.balance): its price is not
+    # billed, and its payments and refund cancel out.
+    billed_qs = Enrollment.objects.filter(course=course).exclude(status=EnrollmentStatus.REFUNDED)
     paid_qs = Payment.objects.filter(enrollment__course=course, status=PaymentStatus.PAID)
     refunded_qs = RefundRequest.objects.filter(
         enrollment__course=course, status=RefundStatus.APPROVED
@@ -252,7 +262,12 @@ def finance_report(*, season: Season) -> dict:
 
 
 def _state_text(cell: dict) -> str:
-    text = {PRESENT: _("Present"), ABSENT: _("Absent"), UNMARKED: ""}[cell["state"]]
+    text = {
+        PRESENT: _("Present"),
+        ABSENT: _("Absent"),
+        UNMARKED: "",
+        NOT_ENROLLED: _("Not enrolled yet"),
+    }[cell["state"]]
     if cell["rating"] is not None:
         text = f"{text} ({cell['rating']})"
     return text

@@ -47,8 +47,16 @@ def ineligibility(
     return None
 
 
-def balance(*, price: Decimal, paid: Decimal, refunded: Decimal) -> Decimal:
-    """What the family still owes: price − paid + refunded (negative: the center owes)."""
+def balance(
+    *, price: Decimal, paid: Decimal, refunded: Decimal, refunded_in_full: bool = False
+) -> Decimal:
+    """What the family still owes: price − paid + refunded (negative: the center owes).
+
+    An enrollment ended by a full refund (status ``refunded``) owes nothing: the seat was
+    given back with the money, so its price is no longer due (it would otherwise show the
+    whole price as owed)."""
+    if refunded_in_full:
+        return Decimal("0.00")
     return (price - paid + refunded).quantize(TWO_PLACES)
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from attendance.models import LectureAttendance
 from core.permissions import is_admin
-from courses.models import Lecture, LectureStatus
+from courses.models import LectureStatus
 from courses.rules import CENTER_TZ
 from courses.selectors import instructor_of
 from enrollments_payments.models import (
@@ -89,20 +89,26 @@ def with_money(qs: QuerySet[Enrollment], prefix: str = "") -> QuerySet[Enrollmen
 
 
 def with_progress(qs: QuerySet[Enrollment], *, now: datetime | None = None) -> QuerySet:
-    """Annotate the §6.6 progress figures of each enrollment with correlated subqueries."""
+    """Annotate the §6.6 progress figures of each enrollment with correlated subqueries.
+
+    The lectures counted are the participant's: those with a roster row. Approval gives a
+    row to every lecture not started yet, a late joiner marked by the instructor gets one,
+    a drop removes the future ones — so a child who joined today has held 0 lectures, not
+    the 4 the course held before, and ``attended`` never exceeds ``lectures_held``.
+    """
     local = timezone.localtime(now or timezone.now(), CENTER_TZ)
-    lectures = Lecture.objects.filter(course=OuterRef("course")).exclude(
-        status=LectureStatus.CANCELLED
+    rows = (
+        LectureAttendance.objects.filter(lecture__course=OuterRef("course"))
+        .filter(Q(child=OuterRef("child")) | Q(student=OuterRef("student")))
+        .exclude(lecture__status=LectureStatus.CANCELLED)
     )
-    held = lectures.filter(
-        Q(date__lt=local.date()) | Q(date=local.date(), end_time__lte=local.time())
-    )
-    rows = LectureAttendance.objects.filter(lecture__course=OuterRef("course")).filter(
-        Q(child=OuterRef("child")) | Q(student=OuterRef("student"))
+    held = rows.filter(
+        Q(lecture__date__lt=local.date())
+        | Q(lecture__date=local.date(), lecture__end_time__lte=local.time())
     )
     count = IntegerField()
     return qs.annotate(
-        p_total=Coalesce(_scalar(lectures, "COUNT", "pk", count), 0),
+        p_total=Coalesce(_scalar(rows, "COUNT", "pk", count), 0),
         p_held=Coalesce(_scalar(held, "COUNT", "pk", count), 0),
         p_attended=Coalesce(_scalar(rows.filter(present=True), "COUNT", "pk", count), 0),
         p_absent=Coalesce(_scalar(rows.filter(present=False), "COUNT", "pk", count), 0),

@@ -17,6 +17,7 @@ from enrollments_payments import rules
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentRequest,
+    EnrollmentStatus,
     Payment,
     PaymentMethod,
     RefundRequest,
@@ -87,6 +88,12 @@ class PaymentInputSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
     paid_at = serializers.DateTimeField(required=False)
+    allow_overpayment = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Confirm a payment larger than the balance (otherwise "
+        "400 payment_exceeds_balance).",
+    )
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -194,6 +201,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             price=enrollment.price,
             paid=enrollment.amount_paid,
             refunded=enrollment.amount_refunded,
+            refunded_in_full=enrollment.status == EnrollmentStatus.REFUNDED,
         )
         return f"{value:.2f}"
 

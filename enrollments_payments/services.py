@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from attendance.models import LectureAttendance
 from attendance.roster import roster_add_enrollment, roster_remove_enrollment
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from core.locking import lock_row
 from core.permissions import is_admin
 from courses.models import Course, CourseStatus, Lecture, LectureStatus
 from enrollments_payments import rules
@@ -187,7 +188,7 @@ def enrollment_request_cancel(
     """The requester (any parent of the child, the student) or an admin withdraws a
     pending request; the row stays, status ``cancelled``."""
     _check_may_cancel(request, actor)
-    request = EnrollmentRequest.objects.select_for_update().get(pk=request.pk)
+    request = lock_row(EnrollmentRequest, request.pk)
     _check_pending(request)
     request.status = RequestStatus.CANCELLED
     request.processed_by = actor
@@ -234,7 +235,7 @@ def enrollment_request_approve(
     requester. All or nothing."""
     _check_admin(actor)
     now = now or timezone.now()
-    course = Course.objects.select_for_update().get(pk=request.course_id)
+    course = lock_row(Course, request.course_id)
     request = (
         EnrollmentRequest.objects.select_for_update(of=("self",))
         .select_related("child", "student__user", "requested_by")
@@ -388,8 +389,8 @@ def enrollment_drop(
     their own request)."""
     now = now or timezone.now()
     _check_may_drop(enrollment, actor)
-    course = Course.objects.select_for_update().get(pk=enrollment.course_id)
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    course = lock_row(Course, enrollment.course_id)
+    enrollment = lock_row(Enrollment, enrollment.pk)
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise Conflict("enrollment_not_active", _("This enrollment is not active."))
     enrollment.status = EnrollmentStatus.DROPPED

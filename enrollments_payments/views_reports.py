@@ -6,8 +6,6 @@ negotiate JSON whatever it says and read the parameter themselves.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,8 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
-from core.errors import Invalid, NotFound
+from core.errors import NotFound
 from core.permissions import DeclaredPermissionsMixin, IsAdmin
+from core.query import query_choice, query_int, query_month, query_required
+from courses import rules as course_rules
 from courses.models import Course, Season
 from enrollments_payments import reports
 from enrollments_payments.dashboard import dashboard_figures
@@ -37,17 +37,7 @@ class IgnoreFormatParam(DefaultContentNegotiation):
 
 
 def report_format(request) -> str:
-    fmt = request.query_params.get("format") or "json"
-    if fmt not in FORMATS:
-        raise Invalid("invalid_format", _("Choose json, csv or xlsx."), field="format")
-    return fmt
-
-
-def parse_month(value: str | None) -> date:
-    try:
-        return datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        raise Invalid("invalid_month", _("Give the month as YYYY-MM."), field="month") from None
+    return query_choice(request.query_params, "format", list(FORMATS), default="json")
 
 
 def _answer(request, *, report: dict, table, filename: str):
@@ -85,7 +75,9 @@ class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     @action(detail=False, methods=["get"], url_path="instructor-attendance")
     def instructor_attendance(self, request):
         """Per instructor in the month: sessions, present, late, absent, lateness, rating."""
-        month = parse_month(request.query_params.get("month"))
+        month = query_month(
+            request.query_params, "month", first=course_rules.MIN_DATE, last=course_rules.MAX_DATE
+        )
         return _answer(
             request,
             report=reports.instructor_attendance_report(month=month),
@@ -100,10 +92,9 @@ class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def finance(self, request):
         """Per course of the season: active enrollments, billed, paid, refunded, balance."""
-        raw = request.query_params.get("season") or ""
-        if not raw.isdigit() or len(raw) > 12:
-            raise Invalid("invalid_season", _("Give the season's id."), field="season")
-        season = Season.objects.filter(pk=int(raw)).first()
+        report_format(request)  # a bad format is refused before the season is looked up
+        season_id = query_required("season", query_int(request.query_params, "season"))
+        season = Season.objects.filter(pk=season_id).first()
         if season is None:
             raise NotFound("not_found", _("Not found."))
         return _answer(

@@ -48,8 +48,11 @@ def notification_mark_read(*, notification: Notification, actor: CustomUser) -> 
     if notification.recipient_id != actor.pk:
         raise NotFound("not_found", _("Not found."))
     if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+        # Conditional: of two racing reads the first time stays (the other changes nothing).
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        notification.refresh_from_db(fields=["read_at"])
     return notification
 
 

@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.permissions import DeclaredPermissionsMixin
+from core.query import query_bool
 from notifications import services
 from notifications.models import Notification
 from notifications.serializers import NotificationSerializer
@@ -33,7 +34,7 @@ class NotificationViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
         qs = Notification.objects.filter(recipient=self.request.user)
-        if self.request.query_params.get("unread") in ("1", "true", "True"):
+        if query_bool(self.request.query_params, "unread"):
             qs = qs.unread()
         return qs
 

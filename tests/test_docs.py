@@ -121,7 +121,7 @@ def codes_in_source(sources: dict[str, str]) -> dict[str, str]:
                 for statement in node.body:
                     if isinstance(statement, ast.Assign) and _string(statement.value):
                         if any(
-                            _name(target) in {"code", "default_code"}
+                            _name(target) in {"code", "default_code", "fixed_code"}
                             for target in statement.targets
                         ):
                             found.setdefault(_string(statement.value), path)

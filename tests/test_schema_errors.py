@@ -103,7 +103,9 @@ def domain_errors_made():
             target = _resolve(node.func, vars(module))
             if inspect.isclass(target) and issubclass(target, DomainError):
                 code = next((k.value for k in node.keywords if k.arg == "code"), None)
-                if code is None and node.args:
+                if getattr(target, "fixed_code", None):  # one code for the whole class
+                    code = ast.Constant(target.fixed_code)
+                elif code is None and node.args:
                     code = node.args[0]
                 yield module.__name__, node.lineno, target, code
 

@@ -41,6 +41,25 @@ def remember_language(user: CustomUser, language: str | None) -> bool:
 
 class LanguageAwareJWTScheme(SimpleJWTScheme):
     """The OpenAPI security scheme: the same bearer JWT as simplejwt's class (drf-spectacular
-    matches extensions by exact class, not subclasses)."""
+    matches extensions by exact class, not subclasses).
+
+    OpenAPI 3 names one prefix per scheme; the others of ``AUTH_HEADER_TYPES`` (``JWT``,
+    which the center's existing frontend sends) are said in its description.
+    """
 
     target_class = "users.authentication.LanguageAwareJWTAuthentication"
+
+    def get_security_definition(self, auto_schema):
+        from rest_framework_simplejwt.settings import api_settings
+
+        first, *others = api_settings.AUTH_HEADER_TYPES
+        also = ", ".join(f"`Authorization: {prefix} <access>`" for prefix in others)
+        return {
+            "type": "http",
+            "scheme": first.lower(),
+            "bearerFormat": "JWT",
+            "description": (
+                f"The access token from `POST /auth/jwt/create/`: `Authorization: {first} "
+                f"<access>`" + (f"; {also} is accepted too." if also else ".")
+            ),
+        }

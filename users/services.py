@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.locking import lock_row
 from core.permissions import is_admin
 from core.unset import UNSET, Unset, given
 from notifications.services import notification_create
@@ -318,7 +319,7 @@ def child_delete(*, child: Child, actor: CustomUser) -> None:
     child_check_editor(child=child, actor=actor)
     # Child before its link requests (the module's lock order), so a delete racing an
     # approval waits for it instead of deadlocking with it.
-    child = Child.objects.select_for_update().get(pk=child.pk)
+    child = lock_row(Child, child.pk)
     if child_has_history(child):
         raise Conflict(
             "child_has_history",
@@ -367,8 +368,8 @@ def parent_link_request_create(*, requester: Parent, child_code: str) -> ParentL
 
 def _lock_for_decision(link: ParentLinkRequest) -> tuple[Child, ParentLinkRequest]:
     """Lock the child, then the request (the module's lock order), and re-read both."""
-    child = Child.objects.select_for_update().get(pk=link.child_id)
-    link = ParentLinkRequest.objects.select_for_update().get(pk=link.pk)
+    child = lock_row(Child, link.child_id)
+    link = lock_row(ParentLinkRequest, link.pk)
     if link.status != LinkStatus.PENDING:
         raise Conflict("link_request_decided", _("This request was already decided."))
     link.child = child

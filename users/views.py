@@ -87,9 +87,9 @@ class ParentLinkRequestViewSet(
 ):
     serializer_class = ParentLinkRequestSerializer
     filterset_fields = ["status"]
+    # Not the child's last name: a requester could search it to confirm a family.
     search_fields = [
         "child__first_name",
-        "child__last_name",
         "child__code",
         "requester__user__first_name",
         "requester__user__last_name",

@@ -217,12 +217,37 @@ class TicketTests(ConsumerTestCase):
 )
 class OriginTests(ConsumerTestCase):
     async def test_pages_of_the_spa_and_of_the_site_itself_may_connect(self):
-        for origin in ("https://app.redwan.example", "https://api.redwan.example"):
+        # The site itself: the socket opened on api.redwan.example over TLS (wss behind
+        # the proxy, which says so in X-Forwarded-Proto).
+        site = {"Host": "api.redwan.example", "X-Forwarded-Proto": "https"}
+        for origin, headers in (
+            ("https://app.redwan.example", {}),
+            ("https://APP.redwan.example:443/", {}),  # the same origin, spelled out
+            ("https://api.redwan.example", site),
+            ("https://api.redwan.example:443", site),
+        ):
             with self.subTest(origin=origin):
                 token = await sync_to_async(access_token)(self.instructor)
-                socket = await open_socket(f"token={token}", origin=origin)
+                socket = await open_socket(f"token={token}", origin=origin, headers=headers)
                 self.assertEqual((await socket.receive_json())["type"], "connection_established")
                 await socket.leave()
+
+    async def test_scheme_and_port_are_compared_not_only_the_host(self):
+        token = await sync_to_async(access_token)(self.instructor)
+        site = {"Host": "api.redwan.example", "X-Forwarded-Proto": "https"}
+        for origin, headers in (
+            ("http://app.redwan.example", {}),  # the SPA's host over plain HTTP
+            ("https://app.redwan.example:8443", {}),  # another service on the SPA's host
+            ("http://api.redwan.example", site),
+            ("https://api.redwan.example:8443", site),
+            ("https://api.redwan.example", {"Host": "api.redwan.example"}),  # socket not TLS
+            ("https://api.redwan.example", {}),  # no Host: no own origin to match
+            ("https://api.redwan.example:99999", site),
+        ):
+            with self.subTest(origin=origin, headers=headers):
+                await self.assertClosedWith(
+                    CLOSE_FORBIDDEN, f"token={token}", origin=origin, headers=headers
+                )
 
     async def test_clients_without_an_origin_are_judged_by_their_token(self):
         token = await sync_to_async(access_token)(self.admin)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from courses.rules import CENTER_TZ
 from courses.tests.base import PersonaTestCase
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from users.tests.factories import make_child
@@ -151,3 +153,52 @@ class HistoryTests(PersonaTestCase):
                 len(self.client.get(f"{URL}?present=false&page_size=100").data["results"]), 31
             )
         self.assertEqual(len(more), len(one))
+
+
+class HistoryOrUpcomingTests(PersonaTestCase):
+    """By default the history: lectures that have started, newest first. ``?upcoming=true``:
+    the others, soonest first."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.now = datetime(2026, 11, 10, 18, 0, tzinfo=CENTER_TZ)
+        at = {
+            "last_week": (date(2026, 11, 3), time(17, 0)),
+            "started_tonight": (date(2026, 11, 10), time(17, 0)),
+            "started_now": (date(2026, 11, 10), time(18, 0)),  # attendance may be taken
+            "in_a_minute": (date(2026, 11, 10), time(18, 1)),
+            "next_week": (date(2026, 11, 17), time(17, 0)),
+            "in_two_weeks": (date(2026, 11, 24), time(17, 0)),
+        }
+        cls.rows = {
+            name: make_attendance(
+                LectureFactory(course=cls.course, date=day, start_time=start),
+                child=cls.child,
+                present=None,
+            )
+            for name, (day, start) in at.items()
+        }
+
+    def names(self, query: str = "") -> list[str]:
+        by_id = {row.pk: name for name, row in self.rows.items()}
+        with time_machine.travel(self.now, tick=False):
+            response = self.client.get(URL + query)
+        self.assertEqual(response.status_code, 200, response.data)
+        return [by_id[row["id"]] for row in response.data["results"]]
+
+    def test_the_history_is_what_has_started_newest_first(self):
+        self.as_user("parent")
+        history = ["started_now", "started_tonight", "last_week"]
+        self.assertEqual(self.names(), history)
+        self.assertEqual(self.names("?upcoming=false"), history)
+
+    def test_upcoming_is_the_rest_soonest_first(self):
+        self.as_user("parent")
+        self.assertEqual(self.names("?upcoming=true"), ["in_a_minute", "next_week", "in_two_weeks"])
+
+    def test_a_row_to_come_is_still_readable_by_id(self):
+        self.as_user("parent")
+        with time_machine.travel(self.now, tick=False):
+            response = self.client.get(f"{URL}{self.rows['next_week'].pk}/")
+        self.assertEqual(response.status_code, 200)

@@ -91,6 +91,18 @@ class InstructorAttendanceApiTests(PersonasMixin, APITestCase):
             ("absent", None, None),
         )
 
+    def test_a_session_that_has_not_started_cannot_be_marked_absent(self):
+        for at in (datetime.time(12), datetime.time(16, 59)):
+            with self.subTest(at=at), time_machine.travel(local_datetime(DAY, at), tick=False):
+                response = self.post("admin", "mark-absent")
+                self.assertEqual(
+                    (response.status_code, response.data["code"]), (400, "session_not_started")
+                )
+        self.assertEqual(InstructorAttendance.objects.get(pk=self.row.pk).status, "pending")
+        with time_machine.travel(local_datetime(DAY, datetime.time(17)), tick=False):
+            response = self.post("admin", "mark-absent")
+        self.assertEqual((response.status_code, response.data["status"]), (200, "absent"))
+
     def test_a_check_in_in_the_future_is_refused(self):
         with time_machine.travel(local_datetime(DAY, datetime.time(12)), tick=False):
             response = self.post(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -60,6 +62,19 @@ class InstructorRatingTests(PersonaTestCase):
             (response.status_code, response.data["code"]), (400, "participant_not_enrolled")
         )
         self.assertFalse(StudentInstructorRating.objects.exists())
+
+    def test_the_error_table_lists_the_codes_ratings_answer(self):
+        answered = {
+            self.rate("parent", course=self.elsewhere.pk, child=self.child.pk, rating=7),
+            self.rate("parent", course=self.course.pk, rating=7),
+            self.rate("instructor", course=self.course.pk, rating=7),
+        }
+        codes = {response.data["code"] for response in answered}
+        readme = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+        row = next(line for line in readme.splitlines() if line.endswith("never took) |"))
+        self.assertIn("instructor ratings", row)
+        for code in codes:
+            self.assertIn(f"`{code}`", row)
 
     def test_who_may_not_rate(self):
         cases = [

@@ -58,8 +58,15 @@ class Socket:
         await self.communicator.disconnect()
 
 
-async def open_socket(query: str = "", *, origin: str | None = None, path="/ws/attendance/"):
-    headers = [(b"origin", origin.encode())] if origin is not None else []
+async def open_socket(
+    query: str = "",
+    *,
+    origin: str | None = None,
+    path="/ws/attendance/",
+    headers: dict[str, str] | None = None,
+):
+    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    headers = ([(b"origin", origin.encode())] if origin is not None else []) + extra
     communicator = WebsocketCommunicator(
         application, f"{path}?{query}" if query else path, headers=headers
     )

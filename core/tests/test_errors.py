@@ -259,5 +259,5 @@ class RealEndpointErrorTests(APITestCase):
                 response = self.client.get(url)
 
                 self.assertEqual(response.status_code, 400)
-                self.assertEqual(response.json()["code"], "invalid")
-                self.assertIn("non_field_errors", response.json())
+                self.assertEqual(response.json()["code"], "invalid_query_parameter")
+                self.assertIn("search", response.json())

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.test import SimpleTestCase
 from django_filters import rest_framework as filters
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from core.filters import FilterBackend
+from core.query import InvalidQueryParameter
 from courses.models import Lecture
 
 
@@ -63,11 +63,11 @@ class FilterBackendTests(SimpleTestCase):
                 self.assertIn(where, sql)
 
     def test_a_bad_value_of_a_named_filter_is_still_refused(self):
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(InvalidQueryParameter):
             filtered("?course=abc", View(CountingFilterSet))
 
     def test_a_filterset_with_a_required_filter_is_always_built(self):
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(InvalidQueryParameter):
             filtered("", View(RequiredFilterSet))
 
     def test_filterset_fields_are_filter_names_too(self):

@@ -174,8 +174,10 @@ class DemoStoryTests(APITestCase):
         self.client.force_authenticate(self.parent)
         rows = self.client.get("/api/attendance/?page_size=100").json()["results"]
         self.assertEqual({row["participant"]["name"] for row in rows}, {"يوسف محمد", "مريم محمد"})
-        # Marked rows of the lectures held, unmarked ones of those to come.
-        self.assertEqual({row["present"] for row in rows}, {True, False, None})
+        # The history: marked rows of the lectures held; the unmarked ones are to come.
+        self.assertEqual({row["present"] for row in rows}, {True, False})
+        upcoming = self.client.get("/api/attendance/?upcoming=true&page_size=100").json()
+        self.assertEqual({row["present"] for row in upcoming["results"]}, {None})
         enrollments = self.client.get("/api/enrollments/").json()["results"]
         self.assertEqual(len(enrollments), 3)
         for enrollment in enrollments:

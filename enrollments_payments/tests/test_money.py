@@ -11,8 +11,9 @@ from attendance.models import LectureAttendance
 from courses.tests.factories import CourseFactory
 from enrollments_payments import payment_services
 from enrollments_payments.models import EnrollmentStatus, Payment, RefundRequest
-from enrollments_payments.tests.factories import NOW, make_enrollment, make_lectures
+from enrollments_payments.tests.factories import NOW, make_enrollment, make_lectures, make_request
 from notifications.models import Notification
+from users.tests.factories import make_child
 from users.tests.personas import PersonasMixin
 
 
@@ -47,7 +48,8 @@ class PaymentTests(PersonasMixin, APITestCase):
         # One payment fits 10 digits; the sum of two of the largest does not. Reading the
         # enrollment must not fail on the total (it answered 500 before).
         for _ in range(2):
-            self.assertEqual(self.pay(amount="99999999.99").status_code, 201)
+            response = self.pay(amount="99999999.99", allow_overpayment=True)
+            self.assertEqual(response.status_code, 201)
         self.as_user("parent")
         for url in ("/api/enrollments/", f"/api/enrollments/{self.enrollment.pk}/"):
             with self.subTest(url=url):
@@ -56,6 +58,41 @@ class PaymentTests(PersonasMixin, APITestCase):
                 row = response.data["results"][0] if "results" in response.data else response.data
                 self.assertEqual(row["amount_paid"], "199999999.98")
                 self.assertEqual(row["balance"], "-199999649.98")
+
+    def test_a_payment_above_the_balance_needs_the_admins_confirmation(self):
+        self.assertEqual(self.pay(amount="300.00").status_code, 201)  # 50.00 left
+
+        response = self.pay(amount="50.01")
+
+        self.assertEqual(
+            (response.status_code, response.data["code"], response.data["balance"]),
+            (400, "payment_exceeds_balance", "50.00"),
+        )
+        self.assertIn("amount", response.data)
+        self.assertEqual(Payment.objects.count(), 1)
+        self.assertEqual(self.pay(amount="50.00").status_code, 201)  # exactly the balance
+        response = self.pay(amount="20.00", allow_overpayment=True)
+        self.assertEqual(response.status_code, 201, response.data)
+        self.as_user("parent")
+        enrollment = self.client.get(f"/api/enrollments/{self.enrollment.pk}/").data
+        self.assertEqual(enrollment["balance"], "-20.00")
+
+    def test_an_approval_with_a_payment_above_the_price_is_refused_whole(self):
+        request = make_request(participant=make_child(), course=self.course)
+        self.as_user("admin")
+        url = f"/api/enrollment-requests/{request.pk}/approve/"
+        payment = {"amount": "400.00", "method": "cash"}
+
+        response = self.client.post(url, {"payment": payment}, format="json")
+
+        self.assertEqual(
+            (response.status_code, response.data["code"]), (400, "payment_exceeds_balance")
+        )
+        request.refresh_from_db()
+        self.assertEqual(request.status, "pending")
+        payment["allow_overpayment"] = True
+        response = self.client.post(url, {"payment": payment}, format="json")
+        self.assertEqual((response.status_code, response.data["balance"]), (200, "-50.00"))
 
     def test_nobody_else_records_payments(self):
         for who in ("parent", "student", "instructor"):
@@ -187,6 +224,25 @@ class RefundTests(PersonasMixin, APITestCase):
         self.as_user("admin")
         course = self.client.get(f"/api/courses/{self.course.pk}/").data
         self.assertEqual(course["seats_left"], 1)
+
+    def test_a_fully_refunded_enrollment_owes_nothing(self):
+        refund = self.ask(amount="300.00")
+        self.decide(refund.data["id"], "approve")
+
+        self.as_user("parent")
+        row = self.client.get(f"/api/enrollments/{self.enrollment.pk}/").data
+        self.assertEqual(
+            (row["status"], row["amount_paid"], row["amount_refunded"], row["balance"]),
+            ("refunded", "300.00", "300.00", "0.00"),
+        )
+        self.enrollment.refresh_from_db()
+        self.assertEqual(payment_services.enrollment_balance(self.enrollment), Decimal("0.00"))
+        self.as_user("admin")
+        report = self.client.get(f"/api/reports/finance/?season={self.course.season_id}").json()
+        self.assertEqual(
+            {k: report["totals"][k] for k in ("billed", "paid", "refunded", "outstanding")},
+            {"billed": "0.00", "paid": "300.00", "refunded": "300.00", "outstanding": "0.00"},
+        )
 
     def test_reject_keeps_the_money(self):
         refund = self.ask()

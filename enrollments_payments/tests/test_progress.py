@@ -61,12 +61,13 @@ class ProgressTests(PersonasMixin, APITestCase):
         self.assertEqual(listed[pk or self.enrollment.pk], detail)
         return detail
 
-    def test_before_the_first_mark_the_rate_is_null(self):
+    def test_a_child_who_joined_today_has_held_nothing_yet_and_the_rate_is_null(self):
+        # Enrolled at noon: the 3 November and this morning's lectures were not theirs.
         self.assertEqual(
             self.progress(),
             {
-                "lectures_total": 4,
-                "lectures_held": 2,
+                "lectures_total": 2,
+                "lectures_held": 0,
                 "attended": 0,
                 "absent": 0,
                 "attendance_rate": None,

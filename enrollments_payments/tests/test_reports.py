@@ -67,9 +67,9 @@ class CourseAttendanceReportTests(ReportBase):
         self.assertEqual(
             counts,
             [
-                {"present": 1, "absent": 1, "unmarked": 0},
-                {"present": 0, "absent": 1, "unmarked": 1},
-                {"present": 0, "absent": 0, "unmarked": 2},
+                {"present": 1, "absent": 1, "unmarked": 0, "not_enrolled": 0},
+                {"present": 0, "absent": 1, "unmarked": 1, "not_enrolled": 0},
+                {"present": 0, "absent": 0, "unmarked": 2, "not_enrolled": 0},
             ],
         )
         rows = {p["code"]: p for p in data["participants"]}
@@ -80,10 +80,39 @@ class CourseAttendanceReportTests(ReportBase):
             [(c["state"], c["rating"]) for c in child["cells"]],
             [("present", "9.00"), ("absent", None), ("unmarked", None)],
         )
-        self.assertEqual(child["totals"], {"present": 1, "absent": 1, "unmarked": 1, "rate": 0.5})
+        self.assertEqual(
+            child["totals"],
+            {"present": 1, "absent": 1, "unmarked": 1, "not_enrolled": 0, "rate": 0.5},
+        )
         student = rows[self.student_profile.code]
         self.assertEqual([c["state"] for c in student["cells"]], ["absent", "unmarked", "unmarked"])
         self.assertEqual(student["totals"]["rate"], 0.0)
+
+    def test_lectures_before_a_late_joiner_enrolled_are_not_enrolled_not_unmarked(self):
+        # Approved after the first two lectures: roster rows for the third only.
+        late = make_child(first_name="Laila")
+        make_enrollment(
+            participant=late,
+            course=self.course,
+            now=datetime.datetime(2026, 11, 15, 12, 0, tzinfo=CENTER_TZ),
+        )
+        self.as_user("admin")
+
+        data = self.client.get(self.url()).json()
+
+        row = next(p for p in data["participants"] if p["code"] == late.code)
+        self.assertEqual(
+            [c["state"] for c in row["cells"]], ["not_enrolled", "not_enrolled", "unmarked"]
+        )
+        self.assertEqual((row["totals"]["not_enrolled"], row["totals"]["unmarked"]), (2, 1))
+        self.assertIsNone(row["totals"]["rate"])
+        self.assertEqual([lec["counts"]["not_enrolled"] for lec in data["lectures"]], [1, 1, 0])
+        body = b"".join(self.client.get(self.url(fmt="csv")).streaming_content)
+        csv_row = next(
+            r for r in csv.reader(io.StringIO(body.decode("utf-8-sig"))) if r[0] == late.code
+        )
+        # The center's language (Arabic) unless the request asks for another.
+        self.assertEqual(csv_row[2:5], ["لم يكن مسجلًا بعد", "لم يكن مسجلًا بعد", ""])
 
     def test_csv_has_a_bom_keeps_arabic_and_is_streamed(self):
         self.as_user("admin")
@@ -124,7 +153,9 @@ class CourseAttendanceReportTests(ReportBase):
     def test_bad_format_and_unknown_course(self):
         self.as_user("admin")
         response = self.client.get(self.url(fmt="pdf"))
-        self.assertEqual((response.status_code, response.json()["code"]), (400, "invalid_format"))
+        self.assertEqual(
+            (response.status_code, response.json()["code"]), (400, "invalid_query_parameter")
+        )
         response = self.client.get("/api/reports/courses/999999/attendance/")
         self.assertEqual(response.status_code, 404)
 
@@ -212,7 +243,7 @@ class InstructorAttendanceReportTests(PersonaTestCase):
         for bad in ("", "?month=2026-13", "?month=nov"):
             response = self.client.get(f"/api/reports/instructor-attendance/{bad}")
             self.assertEqual(
-                (response.status_code, response.json()["code"]), (400, "invalid_month")
+                (response.status_code, response.json()["code"]), (400, "invalid_query_parameter")
             )
 
     def test_downloads_and_query_count(self):
@@ -383,7 +414,9 @@ class ReportLanguageTests(ReportBase):
         self.assertEqual(header[:2], ["الرمز", "الاسم"])
         self.assertEqual(header[-1], "نسبة الحضور")
         response = self.client.get("/api/reports/instructor-attendance/?month=x")
-        self.assertEqual(response.json()["detail"], "اكتب الشهر بالصيغة YYYY-MM.")
+        self.assertEqual(
+            response.json()["detail"], "اكتب الشهر بالصيغة YYYY-MM من 2000-01 إلى 2100-12."
+        )
 
 
 class AdminExportTests(ReportBase):

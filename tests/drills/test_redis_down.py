@@ -4,7 +4,8 @@ With ``REDIS_URL`` set, Redis is both the channel layer (live attendance) and th
 (throttle counters, WebSocket tickets). When it is down:
 
 - a submission answers ``200``, every row is saved, the lost event is logged;
-- ``/readyz/`` answers ``503`` naming ``channel_layer``;
+- ``/readyz/`` stays ``200`` (``degraded``, naming ``channel_layer``): the REST API does not
+  need Redis; ``/readyz/realtime/`` answers ``503``;
 - logging in still works and is still throttled (counted in the process until Redis is
   back, ``users/throttles.py``), and says so in the log;
 - ``POST /api/ws-ticket/`` answers ``503 realtime_unavailable`` (no live socket could work);
@@ -153,14 +154,18 @@ class RedisUnreachableInProcessTests(APITestCase):
         self.assertIn("attendance.admins", failed[0].getMessage())
         self.assertTrue(all(r.exc_info and r.exc_info[0] for r in failed))
 
-    def test_readyz_answers_503_naming_the_channel_layer(self):
+    def test_readyz_keeps_the_api_in_rotation_and_the_realtime_probe_fails(self):
         with self.assertLogs("core.health", level="WARNING"):
-            response = self.client.get("/readyz/")
+            api = self.client.get("/readyz/")
+            realtime = self.client.get("/readyz/realtime/")
 
-        self.assertEqual(response.status_code, 503)
+        checks = {"database": True, "channel_layer": False}
         self.assertEqual(
-            response.json(),
-            {"status": "unavailable", "checks": {"database": True, "channel_layer": False}},
+            (api.status_code, api.json()), (200, {"status": "degraded", "checks": checks})
+        )
+        self.assertEqual(
+            (realtime.status_code, realtime.json()),
+            (503, {"status": "unavailable", "checks": checks}),
         )
 
     def test_login_still_works_and_is_still_throttled(self):
@@ -424,8 +429,9 @@ class RedisKilledUnderRealServerTests(TransactionTestCase):
         self.assertEqual(AttendanceSubmission.objects.filter(lecture=self.lecture).count(), 1)
 
         status, body = self.server.request("GET", "/readyz/")
-        self.assertEqual(status, 503)
+        self.assertEqual((status, body["status"]), (200, "degraded"))
         self.assertEqual(body["checks"], {"database": True, "channel_layer": False})
+        self.assertEqual(self.server.request("GET", "/readyz/realtime/")[0], 503)
 
         status, body = self.login()
         self.assertEqual(status, 200, body)
@@ -439,7 +445,7 @@ class RedisKilledUnderRealServerTests(TransactionTestCase):
 
         # Redis is back on the same address: the same server process is ready again.
         self.redis.start()
-        self.assertEqual(self.server.request("GET", "/readyz/")[0], 200)
+        self.assertEqual(self.server.request("GET", "/readyz/realtime/")[0], 200)
         status, body = self.login()
         self.assertEqual(status, 200, body)
         status, body = self.server.request("POST", "/api/ws-ticket/", token=body["access"])

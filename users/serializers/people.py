@@ -9,7 +9,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.schema_refs import ChildRef, ParentRef, RefIdField
-from users.models import Child, Instructor, InstructorKind, Parent, ParentLinkRequest, StudentUser
+from users.models import (
+    Child,
+    Instructor,
+    InstructorKind,
+    LinkStatus,
+    Parent,
+    ParentLinkRequest,
+    StudentUser,
+)
 from users.serializers.auth import UserFieldsMixin
 
 
@@ -63,7 +71,16 @@ class ParentLinkRequestSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ChildRef)
     def get_child(self, link) -> dict:
-        return {"id": link.child_id, "name": link.child.full_name, "code": link.child.code}
+        """The requester sees the child's first name only until the link is approved: a
+        guessed code must not reveal a family. The child's parents and admins see it whole."""
+        request = self.context.get("request")
+        asker = getattr(request, "user", None)
+        waiting = link.status != LinkStatus.APPROVED
+        if waiting and asker is not None and link.requester.user_id == asker.pk:
+            name = link.child.first_name
+        else:
+            name = link.child.full_name
+        return {"id": link.child_id, "name": name, "code": link.child.code}
 
     @extend_schema_field(ParentRef)
     def get_requester(self, link) -> dict:

@@ -115,4 +115,4 @@ class ChildrenTests(PersonasMixin, APITestCase):
         self.as_(self.parent)
         response = self.client.get(f"{URL}?search={self.child.code}")
         self.assertEqual([row["id"] for row in response.data["results"]], [self.child.pk])
-        self.assertEqual(self.client.get(f"{URL}?page=999").status_code, 404)
+        self.assertEqual(self.client.get(f"{URL}?page=999").status_code, 400)

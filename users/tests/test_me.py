@@ -147,4 +147,4 @@ class UserListFilterTests(PersonasMixin, APITestCase):
         self.as_user("admin")
         response = self.client.get("/auth/users/", {"role": "king"})
         self.assertEqual(response.status_code, 400)
-        self.assertEqual(response.data["code"], "invalid")
+        self.assertEqual(response.data["code"], "invalid_query_parameter")

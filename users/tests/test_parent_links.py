@@ -114,3 +114,35 @@ class ParentLinkTests(PersonasMixin, APITestCase):
         missed = self.client.get(URL, {"search": "no-such-name"}).data["results"]
         self.assertEqual([row["child"]["code"] for row in found], [self.child.code])
         self.assertEqual(missed, [])
+
+    def test_the_requester_sees_the_childs_first_name_only_until_approved(self):
+        response = self.request_link()
+        self.assertEqual(response.status_code, 201, response.data)
+        self.assertEqual(response.data["child"]["name"], self.child.first_name)
+        link_id = response.data["id"]
+        for url in (URL, f"{URL}{link_id}/"):
+            body = self.client.get(url).data
+            row = body["results"][0] if "results" in body else body
+            self.assertEqual(row["child"]["name"], self.child.first_name, url)
+        # A last name guessed in ?search= does not confirm the family either.
+        found = self.client.get(URL, {"search": self.child.last_name}).data["results"]
+        self.assertEqual(found, [])
+        # The child's primary parent (and an admin) see the whole name all along.
+        for user in (self.parent, self.admin):
+            self.as_(user)
+            row = self.client.get(f"{URL}{link_id}/").data
+            self.assertEqual(row["child"]["name"], self.child.full_name)
+        self.as_(self.parent)
+        self.client.post(f"{URL}{link_id}/approve/")
+        self.as_(self.other_parent)
+        row = self.client.get(f"{URL}{link_id}/").data
+        self.assertEqual(row["child"]["name"], self.child.full_name)
+
+    def test_a_rejected_requester_never_learns_the_full_name(self):
+        link_id = self.request_link().data["id"]
+        self.as_(self.parent)
+        self.client.post(f"{URL}{link_id}/reject/")
+        self.as_(self.other_parent)
+        self.assertEqual(
+            self.client.get(f"{URL}{link_id}/").data["child"]["name"], self.child.first_name
+        )
