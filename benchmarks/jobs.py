@@ -43,9 +43,9 @@ DAY = datetime.date(2026, 11, 7)
 LECTURES, CHILDREN = 1_000, 100
 # The run's transaction (lock, the marking, the absence alerts' claims and notifications,
 # instructor rows, commit) against one plain UPDATE of the same rows, committed.
-# Measured 3.5-6x, quiet, at load 4 and on a machine loaded to 12-20 by other work; 12x is
-# twice the worst and still fails the job's first design, 4-6 times slower than this one
-# (benchmarks/README.md).
+# Measured 3.7-5.9x at loads of 7-19 from other work, with and without 4 more busy
+# processes; 12x is twice the worst and still fails the job's first design, 4-6 times
+# slower than this one (benchmarks/README.md).
 MAX_STATEMENTS, MAX_TRANSACTION_RATIO = 16, 12.0
 
 
