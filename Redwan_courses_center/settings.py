@@ -205,6 +205,14 @@ else:
 
 # --- Auth -------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = ["core.auth_backends.StaffRoleBackend"]
+# Argon2id at OWASP's minimum (19 MiB, t = 2, p = 1; users/hashers.py) hashes every new
+# password. The PBKDF2 hashers stay so that existing hashes still verify; Django rehashes
+# one with the first hasher at its next successful login.
+PASSWORD_HASHERS = [
+    "users.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

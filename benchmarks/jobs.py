@@ -4,22 +4,25 @@ Builds a throwaway test database (PostgreSQL when DATABASE_URL is set; SQLite ot
 for a quick look), fills one day with 1,000 lectures × 100 children of unmarked
 attendance rows (one INSERT … SELECT) and 1,000 pending instructor rows, then runs the
 job once through ``run_job`` (lock, transaction, log) and prints its time and statement
-count.
+count. Beside it, on the same table in the same run, it times the reference: one plain
+``UPDATE`` that marks the same 100,000 rows absent, committed (before the job and again
+after it, each time on the rows reset to unmarked and the table vacuumed; the reference
+is the mean of the two, so that both meet the load the job met).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/redwan_bench .venv/bin/python benchmarks/jobs.py
 
-Budget (SPEC §9 asks for "a handful of statements"; the times are ours): at most 16
-statements whatever the row count; the run's transaction — marking, the 100,000 absence
-alerts' claims and notifications, the instructor rows, the commit — under 6 s; the whole
-run, with the alerts' 100,000 SMS handed to the (test) backend after the commit, under 9 s.
-Before the absence alerts the marking alone had a 5 s budget and took 1.3–2.6 s. Exits
-non-zero when over.
+Budgets (SPEC §9: "a handful of statements"; times are reported, never gated): at most
+16 statements whatever the row count, and the run's transaction — marking, the 100,000
+absence alerts' claims and notifications, the instructor rows, the commit — at most
+``MAX_TRANSACTION_RATIO`` × the plain UPDATE. The whole run, with the alerts' 100,000 SMS
+handed to the (test) backend after the commit, is printed. Exits non-zero when over.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,9 +41,12 @@ from benchmarks.results import Recorder  # noqa: E402
 
 DAY = datetime.date(2026, 11, 7)
 LECTURES, CHILDREN = 1_000, 100
-# The run's transaction (lock, marking, the absence alerts' claims and notifications,
-# instructor rows, commit) and the whole run with the alerts' SMS hand-off after the commit.
-MAX_STATEMENTS, MAX_TRANSACTION_SECONDS, MAX_SECONDS = 16, 6.0, 9.0
+# The run's transaction (lock, the marking, the absence alerts' claims and notifications,
+# instructor rows, commit) against one plain UPDATE of the same rows, committed.
+# Measured 3.7-5.9x at loads of 7-19 from other work, with and without 4 more busy
+# processes; 12x is twice the worst and still fails the job's first design, 4-6 times
+# slower than this one (benchmarks/README.md).
+MAX_STATEMENTS, MAX_TRANSACTION_RATIO = 16, 12.0
 
 
 def fill() -> int:
@@ -85,6 +91,43 @@ def fill() -> int:
     return LectureAttendance.objects.unmarked().count()
 
 
+def reference_update() -> float:
+    """Seconds of one plain ``UPDATE`` that marks the day's unmarked rows absent, with
+    its commit: the cheapest way to write what the job's first statement writes."""
+    from attendance.models import LectureAttendance
+    from courses.models import Lecture
+
+    attendance, lecture = LectureAttendance._meta.db_table, Lecture._meta.db_table
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {attendance} AS a SET present = FALSE, source = 'system', "  # noqa: S608
+            "marked_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP "
+            f"FROM {lecture} AS l WHERE l.id = a.lecture_id AND l.date = %s "
+            "AND a.present IS NULL",
+            [DAY],
+        )
+        marked = cursor.rowcount
+    elapsed = time.perf_counter() - started
+    if marked != LECTURES * CHILDREN:
+        raise RuntimeError(f"the reference UPDATE marked {marked} rows")
+    return elapsed
+
+
+def unmark() -> None:
+    """Every row of the day unmarked again, the dead versions vacuumed and the table
+    analysed: the reference and the job start from the same table."""
+    from attendance.models import LectureAttendance
+
+    LectureAttendance.objects.filter(lecture__date=DAY).update(
+        present=None, source="", marked_at=None, marked_by=None
+    )
+    table = LectureAttendance._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
 def main() -> int:
     from attendance import cron
     from courses.rules import local_datetime
@@ -98,6 +141,9 @@ def main() -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        unmark()
+        reference = [reference_update()]
+        unmark()
         import time_machine
 
         from attendance import absence_alerts
@@ -121,31 +167,34 @@ def main() -> int:
             elapsed = time.perf_counter() - started
         absence_alerts.absence_sms_send = sms_step
         transaction_seconds = texting.get("started", started + elapsed) - started
+        unmark()
+        reference.append(reference_update())
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     statements = len(queries)
-    print(f"database: {connection.vendor}")
+    plain = statistics.mean(reference)
+    ratio = transaction_seconds / plain
+    succeeded = log.status == "success"
+    print(f"database: {connection.vendor}; load average: {os.getloadavg()[0]:.2f}")
     print(f"unmarked rows before: {rows:,}")
     print(
         "| job | rows marked | alerts | notifications | SMS | instructor rows | statements "
-        "| transaction s | whole run s | status |"
+        "| transaction s | whole run s | plain UPDATE s (before / after) | transaction / UPDATE "
+        "| status |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(
         f"| mark_absent_daily | {log.counts.get('participants_absent', 0):,} "
         f"| {log.counts.get('absence_alerts', 0):,} "
         f"| {log.counts.get('absence_notifications', 0):,} | {texting.get('sent', 0):,} "
         f"| {log.counts.get('instructors_absent', 0):,} | {statements} "
-        f"| {transaction_seconds:.2f} | {elapsed:.2f} | {log.status} |"
+        f"| {transaction_seconds:.2f} | {elapsed:.2f} "
+        f"| {plain:.2f} ({reference[0]:.2f} / {reference[1]:.2f}) | {ratio:.2f}× "
+        f"| {log.status} |"
     )
     for query in queries.captured_queries:
         print(f"  {query['time']}s  {query['sql'][:110]}")
-    over = (
-        statements > MAX_STATEMENTS
-        or transaction_seconds > MAX_TRANSACTION_SECONDS
-        or elapsed > MAX_SECONDS
-        or log.status != "success"
-    )
+    over = statements > MAX_STATEMENTS or ratio > MAX_TRANSACTION_RATIO or not succeeded
     marked = log.counts.get("participants_absent", 0)
     record.add(f"mark_absent_daily over {rows:,} rows: rows marked", marked, "rows")
     record.add(
@@ -153,22 +202,18 @@ def main() -> int:
         statements,
         "statements",
         budget=f"<= {MAX_STATEMENTS}",
-        passed=statements <= MAX_STATEMENTS and log.status == "success",
+        passed=statements <= MAX_STATEMENTS and succeeded,
     )
     record.add(
-        "mark_absent_daily: transaction (marking, alerts, commit)",
-        transaction_seconds * 1000,
-        "ms",
-        budget=f"< {MAX_TRANSACTION_SECONDS * 1000:.0f} ms",
-        passed=transaction_seconds <= MAX_TRANSACTION_SECONDS and log.status == "success",
+        "mark_absent_daily: transaction (marking, alerts, commit) / plain UPDATE of the rows",
+        ratio,
+        "x",
+        budget=f"<= {MAX_TRANSACTION_RATIO:g}x",
+        passed=ratio <= MAX_TRANSACTION_RATIO and succeeded,
     )
-    record.add(
-        "mark_absent_daily: whole run with the SMS hand-off",
-        elapsed * 1000,
-        "ms",
-        budget=f"< {MAX_SECONDS * 1000:.0f} ms",
-        passed=elapsed <= MAX_SECONDS and log.status == "success",
-    )
+    record.add("mark_absent_daily: transaction", transaction_seconds * 1000, "ms")
+    record.add("mark_absent_daily: whole run with the SMS hand-off", elapsed * 1000, "ms")
+    record.add(f"plain UPDATE of the {rows:,} rows, committed (mean of 2)", plain * 1000, "ms")
     print("\nOK" if not over else "\nbudget broken")
     return 1 if over else 0
 

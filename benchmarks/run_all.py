@@ -2,9 +2,9 @@
 
     python benchmarks/run_all.py                      # all of them, a few minutes
     python benchmarks/run_all.py --only approval ws_fanout --output /tmp/RESULTS.md
-    python benchmarks/run_all.py --render /tmp/redwan-benchmarks-XXXX   # again, new notes
+    python benchmarks/run_all.py --render /tmp/redwan-benchmarks-XXXX   # the file again
 
-Each script (``SCRIPTS``; ``cost`` only when benchmarks/cost.py exists) runs in its own
+Each script (``SCRIPTS``) runs in its own
 subprocess with ``--json PATH`` against a throwaway PostgreSQL database created for this
 run on the server of ``DATABASE_URL`` (default: the local server,
 postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards, together with the
@@ -12,8 +12,8 @@ test databases the scripts derive from it, and the Redis of ``REDIS_URL`` (defau
 redis://127.0.0.1:6379/0; every script uses key prefixes of its own process, whose keys
 expire). The JSON lines they write (see benchmarks/results.py) become one Markdown table
 with the machine (CPU, cores, load average, Python, PostgreSQL, Redis), the date, pass/fail
-per budget, the throughput ratio and the serving layout it implies, and the hand-written
-notes of benchmarks/NOTES.md.
+per budget, the throughput ratio and the serving layout it implies, and a pointer to
+benchmarks/README.md (what each measure is, and why each budget).
 
 Not part of the test suite. Exits non-zero when a script failed or a budget was missed.
 """
@@ -34,7 +34,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SCRIPTS = ["queries", "attendance", "jobs", "approval", "ws_fanout", "throughput", "cost"]
+SCRIPTS = [
+    "queries",
+    "attendance",
+    "jobs",
+    "approval",
+    "ws_fanout",
+    "throughput",
+    "cost",
+    "logins",
+]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 SCRIPT_TIMEOUT = 1200
@@ -165,7 +174,9 @@ def render(info: dict, runs: list[dict], records: list[dict], started: str, load
         "# Benchmark results",
         "",
         f"Written by `python benchmarks/run_all.py` on {started}. Regenerate it with that "
-        "command; the notes at the end come from `benchmarks/NOTES.md`.",
+        "command. What each measure is and why each budget: "
+        "[`benchmarks/README.md`](README.md). Budgets are statement counts and ratios "
+        "measured side by side in the same run; milliseconds are reported, never judged.",
         "",
         "## Machine",
         "",
@@ -202,9 +213,6 @@ def render(info: dict, runs: list[dict], records: list[dict], started: str, load
             f"| {r['budget'] or ''} | {verdict(r['passed'])} |"
         )
     lines += ["", "## Serving layout (HTTP throughput)", "", *layout_lines(records), ""]
-    notes = HERE / "NOTES.md"
-    if notes.exists():
-        lines += ["## Notes", "", notes.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(lines)
 
 
@@ -216,8 +224,7 @@ def main() -> int:
         "--render",
         type=Path,
         metavar="LOG_DIR",
-        help="write the results of an earlier run again (its log directory), e.g. after "
-        "editing benchmarks/NOTES.md; runs nothing",
+        help="write the results of an earlier run again (its log directory); runs nothing",
     )
     args = parser.parse_args()
     if args.render:

@@ -15,7 +15,7 @@ class TextJSONField(models.JSONField):
     For documents written once, read back whole and never searched by key: the audit
     lists of attendance submissions, 500 entries long at N = 500, where turning the text
     into jsonb took a quarter of the submission's one statement (SPEC §9,
-    benchmarks/NOTES.md). What ``json`` cannot do and nothing here asks of it: the
+    benchmarks/attendance.py). What ``json`` cannot do and nothing here asks of it: the
     containment and key-existence lookups (``contains``, ``has_key``) and GIN indexes.
     Other databases store it as ``JSONField`` does.
     """

@@ -106,6 +106,7 @@ LAYERS = {
     "users.apps": INTERFACE,
     "users.authentication": INTERFACE,
     "users.codes": BASE,
+    "users.hashers": BASE,
     "users.demo": SERVICES,
     "users.models": MODELS,
     "users.participants": MODELS,

@@ -29,7 +29,6 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache
 from django.test import TransactionTestCase
 from websockets.asyncio.client import connect
@@ -41,6 +40,7 @@ from courses.rules import CENTER_TZ
 from tests.journey import JourneyMixin, outbox_messages
 from tests.live_server import next_event, receives_nothing
 from tests.sites import ComposeSite, QuickStartSite
+from users.hashers import Argon2idHasher
 from users.tests.factories import make_admin
 
 ADMIN_PHONE, ADMIN_PASSWORD = "+201000000101", "Admin-e2e-pass-2026"
@@ -155,7 +155,7 @@ class FamilyAndStaffJourney(JourneyMixin):
         """The one account the API cannot make, hashed as the servers hash passwords (this
         process's test settings use a fast hasher that the servers do not accept)."""
         admin = make_admin(phone_number1=ADMIN_PHONE)
-        hasher = PBKDF2PasswordHasher()
+        hasher = Argon2idHasher()
         admin.password = hasher.encode(ADMIN_PASSWORD, hasher.salt())
         admin.save(update_fields=["password"])
 

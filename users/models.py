@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -121,6 +122,28 @@ class CustomUser(AbstractBaseUser, PermissionsMixin):
             ),
         ]
         indexes = [models.Index(fields=["role"])]
+
+    def check_password(self, raw_password: str) -> bool:
+        """Django's check, with the rehash of an older hash (PBKDF2, other Argon2
+        parameters) written only over the hash that was verified.
+
+        Two first logins at once both verify the old hash and both rehash it, each with
+        its own salt; with Django's plain save the last one wins, and the token issued to
+        the other (it carries a digest of the hash, CHECK_REVOKE_TOKEN) is refused at
+        once as "password changed". Here the loser keeps the stored hash instead.
+        """
+
+        def rehash(password: str) -> None:
+            verified = self.password
+            self.set_password(password)
+            self._password = None
+            users = type(self)._default_manager.filter(pk=self.pk)
+            if not users.filter(password=verified).update(password=self.password):
+                stored = users.values_list("password", flat=True).first()
+                if stored is not None:  # (None: the account is gone; nothing to keep)
+                    self.password = stored
+
+        return check_password(raw_password, self.password, rehash)
 
     def __str__(self) -> str:
         # The phone is wrapped in Unicode isolates (LRI … PDI) so that it reads
