@@ -23,7 +23,7 @@ STORAGES = {
 if "KEY_PREFIX" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = f"redwan-test-{os.getpid()}"
     # …and cache.clear() deletes only that prefix, not the whole shared database.
-    CACHES["default"]["BACKEND"] = "core.test_cache.RedisCache"
+    CACHES["default"]["BACKEND"] = "testkit.cache.RedisCache"
 REST_FRAMEWORK = {**REST_FRAMEWORK}
 LOGGING_CONFIG = None
 import logging.config  # noqa: E402

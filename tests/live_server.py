@@ -49,7 +49,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from core.testing import database_url, free_port
+from testkit.db import database_url
+from testkit.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ from unittest import mock
 from django.db import connection
 from django.test import TransactionTestCase
 
-from benchmarks.servers import Server
-from core.testing import requires_postgres
+from testkit.db import requires_postgres
+from testkit.servers import Server
 from tests.live_server import LiveDaphne, request_json
 
 # The catalogue is public and its list runs queries (the count at least) on every request.

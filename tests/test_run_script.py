@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from core.testing import free_port
+from testkit.servers import free_port
 from users import demo
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
 from core.sql import array_literal, boolean_element, quoted_element
-from core.testing import requires_postgres
+from testkit.db import requires_postgres
 
 AWKWARD = ['a "b" \\ c', "NULL", "", " {x,y} ", "سطر\nثانٍ\t", "'; DROP TABLE x; --"]
 

@@ -13,7 +13,8 @@ import unittest
 import psycopg
 from psycopg import sql
 
-from core.testing import database_url, free_port
+from testkit.db import database_url
+from testkit.servers import free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 requires_redis_server = unittest.skipUnless(

@@ -20,9 +20,9 @@ from django.test import TransactionTestCase
 from attendance import cron
 from attendance.jobs import run_job
 from attendance.models import AttendanceCronLog, LectureAttendance
-from core.testing import requires_postgres
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
+from testkit.db import requires_postgres
 from tests.drills.helpers import lock_row, pg_session, wait_for_backend_blocked_by
 from tests.live_server import ROOT, server_env
 from users.tests.factories import make_child

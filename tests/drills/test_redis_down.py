@@ -47,10 +47,10 @@ from attendance.consumers import (
 )
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.tests.ws_helpers import access_token, every_log_record, open_socket, record_text
-from core.testing import requires_postgres
 from core.ws_tickets import ws_ticket_issue
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
+from testkit.db import requires_postgres
 from tests.drills.helpers import RedisServer, requires_redis_server
 from tests.live_server import ROOT, LiveDaphne, next_event, server_env
 from users import throttles
