@@ -139,7 +139,7 @@ class Server:
             return f"gunicorn ×{self.workers}" if self.workers else "gunicorn"
         return "Daphne ×1"
 
-    def start(self, timeout: float = 60) -> Server:
+    def start(self, timeout: float = 120) -> Server:
         return self.launch().ready(timeout)
 
     def launch(self) -> Server:
@@ -155,7 +155,7 @@ class Server:
         )
         return self
 
-    def ready(self, timeout: float = 60) -> Server:
+    def ready(self, timeout: float = 120) -> Server:
         """Wait until ``/healthz/`` answers; stop the process if it exits or never does."""
         assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
