@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-product
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from Redwan_courses_center.settings import *  # noqa: E402,F403
-from Redwan_courses_center.settings import CACHES, REST_FRAMEWORK  # noqa: E402
+from Redwan_courses_center.settings import CACHES, CHANNEL_LAYERS, REST_FRAMEWORK  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -23,7 +23,12 @@ STORAGES = {
 if "KEY_PREFIX" in CACHES["default"]:
     CACHES["default"]["KEY_PREFIX"] = f"redwan-test-{os.getpid()}"
     # …and cache.clear() deletes only that prefix, not the whole shared database.
-    CACHES["default"]["BACKEND"] = "core.test_cache.RedisCache"
+    CACHES["default"]["BACKEND"] = "testkit.cache.RedisCache"
+# Channel-layer groups and channels likewise: under pytest-xdist every worker shares one
+# Redis database, and one worker's broadcast to "attendance.admins" must not reach
+# another worker's sockets. The servers a test starts get the same prefix.
+if "CONFIG" in CHANNEL_LAYERS["default"]:
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-test-{os.getpid()}"
 REST_FRAMEWORK = {**REST_FRAMEWORK}
 LOGGING_CONFIG = None
 import logging.config  # noqa: E402

@@ -252,7 +252,7 @@ def measure(servers: dict, phones: dict, seconds: float, rounds: int) -> dict[st
 
 
 def main() -> int:
-    from benchmarks.servers import Server
+    from testkit.servers import Server
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per login burst")

@@ -227,7 +227,7 @@ def run_interleaved(servers: list, seconds: int, data, script) -> dict:
 
 
 def main() -> int:
-    from benchmarks.servers import Server
+    from testkit.servers import Server
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")

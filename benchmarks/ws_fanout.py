@@ -201,7 +201,7 @@ async def run(servers, clients: int, rounds: int, lecture_id, children, token) -
 
 
 def main() -> int:
-    from benchmarks.servers import Server
+    from testkit.servers import Server
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[100, 1000])

@@ -78,7 +78,7 @@ class JourneyMixin:
         return ws, hello
 
     async def next_update(self, ws, kind: str = "attendance_update") -> dict:
-        event = await next_event(ws, timeout=2.0)
+        event = await next_event(ws)
         self.assertEqual(event["type"], kind, event)
         return event
 

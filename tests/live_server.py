@@ -49,9 +49,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from core.testing import database_url, free_port
+from testkit.db import database_url
+from testkit.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+# How long a server may take to boot, and an expected answer or event to come. Generous:
+# on a loaded machine (pytest-xdist workers beside other work) a Python server takes many
+# times its quiet boot, and a wait that passes ends as soon as the server answers.
+BOOT_SECONDS = 120
+ANSWER_SECONDS = 30
 
 
 def wait_healthy(base: str, timeout: float, *, any_status: bool = False) -> bool:
@@ -101,7 +107,7 @@ class LiveDaphne:
         self.env = env or {}
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> LiveDaphne:
+    def start(self, timeout: float = BOOT_SECONDS) -> LiveDaphne:
         return self.launch().ready(timeout)
 
     def launch(self) -> LiveDaphne:
@@ -117,7 +123,7 @@ class LiveDaphne:
         )
         return self
 
-    def ready(self, timeout: float = 30) -> LiveDaphne:
+    def ready(self, timeout: float = BOOT_SECONDS) -> LiveDaphne:
         """Wait until ``/healthz/`` answers; stop the process if it never does."""
         if wait_healthy(self.base, timeout):
             return self
@@ -176,7 +182,7 @@ def request_json(
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=ANSWER_SECONDS) as response:
             raw = response.read()
             return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:
@@ -184,8 +190,9 @@ def request_json(
         return error.code, json.loads(raw) if raw else None
 
 
-async def next_event(ws, timeout: float = 2.0) -> dict:
-    """The next JSON message of a ``websockets`` client connection."""
+async def next_event(ws, timeout: float = ANSWER_SECONDS) -> dict:
+    """The next JSON message of a ``websockets`` client connection (an expected one: the
+    wait ends as soon as it comes; ``receives_nothing`` is the short negative check)."""
     return json.loads(await asyncio.wait_for(ws.recv(), timeout))
 
 
@@ -260,7 +267,7 @@ class LiveNginx:
         """``nginx -t`` on the rendered configuration."""
         return subprocess.run(self.command("-t"), capture_output=True, text=True, timeout=30)
 
-    def start(self, timeout: float = 15) -> LiveNginx:
+    def start(self, timeout: float = BOOT_SECONDS) -> LiveNginx:
         self.process = subprocess.Popen(
             self.command("-g", "daemon off;"),
             stdout=subprocess.DEVNULL,

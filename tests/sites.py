@@ -21,7 +21,7 @@ is used the same way whichever it is::
 
 from __future__ import annotations
 
-from benchmarks.servers import Server
+from testkit.servers import Server
 from tests.live_server import LiveDaphne, LiveNginx, request_json, ws_url
 
 

@@ -15,8 +15,8 @@ from unittest import mock
 from django.db import connection
 from django.test import TransactionTestCase
 
-from benchmarks.servers import Server
-from core.testing import requires_postgres
+from testkit.db import requires_postgres
+from testkit.servers import Server
 from tests.live_server import LiveDaphne, request_json
 
 # The catalogue is public and its list runs queries (the count at least) on every request.
@@ -24,11 +24,13 @@ PATH = "/api/courses/"
 
 
 def server_backends() -> set[tuple[int, object]]:
-    """(pid, backend_start) of every other connection to this test database."""
+    """(pid, backend_start) of every other client connection to this test database (each
+    pytest-xdist worker has its own; an autovacuum worker on it is not a client)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid, backend_start FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
         )
         return set(cursor.fetchall())
 

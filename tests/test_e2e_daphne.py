@@ -19,7 +19,8 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from core.testing import free_port
+from testkit.servers import free_port
+from testkit.sqlite import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,13 +42,7 @@ class DaphneEndToEndTests(SimpleTestCase):
             DJANGO_SETTINGS_MODULE="Redwan_courses_center.settings",
             LOG_LEVEL="DEBUG",
         )
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=120,
-        )
+        migrated_sqlite(Path(env["SQLITE_PATH"]))
         cls.port = free_port()
         cls.base = f"http://127.0.0.1:{cls.port}"
         cls.log = open(cls.log_path, "w")  # noqa: SIM115 - closed in tearDownClass

@@ -35,8 +35,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from attendance.tests.ws_helpers import own_channel_layer
-from core.testing import requires_postgres, requires_redis
 from courses.rules import CENTER_TZ
+from testkit.db import requires_postgres, requires_redis
 from tests.journey import JourneyMixin, outbox_messages
 from tests.live_server import next_event, receives_nothing
 from tests.sites import ComposeSite, QuickStartSite

@@ -15,7 +15,7 @@ from django.test import TransactionTestCase
 from websockets.asyncio.client import connect
 
 from attendance.tests.ws_helpers import access_token, own_channel_layer
-from core.testing import requires_postgres, requires_redis
+from testkit.db import requires_postgres, requires_redis
 from tests.live_server import LiveDaphne, next_event
 from users.tests.factories import make_admin
 

@@ -12,9 +12,9 @@ from websockets.asyncio.client import connect
 
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.tests.ws_helpers import access_token, own_channel_layer
-from core.testing import requires_postgres, requires_redis
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
+from testkit.db import requires_postgres, requires_redis
 from tests.live_server import LiveDaphne, next_event, receives_nothing
 from users.tests.factories import make_admin, make_child, make_instructor
 

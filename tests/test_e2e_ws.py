@@ -19,8 +19,8 @@ from websockets.exceptions import ConnectionClosed
 
 from attendance.live import broadcast_attendance_update
 from attendance.tests.ws_helpers import access_token, own_channel_layer
-from core.testing import requires_postgres, requires_redis
 from courses.tests.factories import CourseFactory, LectureFactory
+from testkit.db import requires_postgres, requires_redis
 from tests.live_server import LiveDaphne, next_event, receives_nothing
 from users.tests.factories import make_admin, make_instructor
 

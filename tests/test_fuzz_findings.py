@@ -14,10 +14,10 @@ from attendance.tests.factories import (
     make_device,
     make_fingered_instructor,
 )
-from core.testing import assert_matches_schema
 from courses.rules import local_datetime
 from courses.tests.factories import CourseFactory, LectureFactory
 from enrollments_payments.tests.factories import NOW, make_enrollment
+from testkit.schema import assert_matches_schema
 from users.tests.personas import PersonasMixin
 
 

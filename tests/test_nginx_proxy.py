@@ -22,9 +22,10 @@ from django.test import SimpleTestCase, TransactionTestCase
 from websockets.asyncio.client import connect
 
 from attendance.tests.ws_helpers import access_token, own_channel_layer
-from core.testing import free_port, requires_postgres, requires_redis
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
+from testkit.db import requires_postgres, requires_redis
+from testkit.servers import free_port
 from tests.live_server import ROOT, LiveNginx, next_event, render_nginx_template
 from tests.sites import ComposeSite
 from users.tests.factories import make_admin, make_child, make_instructor

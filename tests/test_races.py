@@ -17,7 +17,6 @@ from rest_framework.test import APIClient
 
 from attendance.models import InstructorAttendance, SupervisorShift
 from attendance.tests.factories import LectureRowFactory, ShiftFactory
-from core.testing import requires_postgres, run_concurrently
 from courses.models import Course, CourseSchedule, Exam, Lecture, Season, Tag
 from courses.rules import CENTER_TZ
 from courses.tests.factories import (
@@ -33,6 +32,7 @@ from enrollments_payments.models import Enrollment, Payment
 from enrollments_payments.tests.factories import make_enrollment, make_request
 from notifications.models import Notification
 from notifications.services import notification_create
+from testkit.db import requires_postgres, run_concurrently
 from users import services as user_services
 from users.models import Child, ParentLinkRequest
 from users.tests.factories import make_admin, make_child, make_instructor, make_parent

@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache, caches
 from django.test import SimpleTestCase, TestCase
 
-from core.testing import requires_redis
+from testkit.db import requires_redis
 
 
 @requires_redis

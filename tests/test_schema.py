@@ -225,7 +225,7 @@ class SchemaConcurrencyTests(SimpleTestCase):
         from django.test import Client
         from drf_spectacular.generators import SchemaGenerator
 
-        from core.testing import run_concurrently
+        from testkit.db import run_concurrently
 
         state = {"running": 0, "most": 0}
         guard = threading.Lock()

@@ -31,11 +31,11 @@ from attendance.submission_records import MAX_RECORDS
 from core.errors import DomainError
 from core.schema_errors import codes_of, project_packages
 from core.serializers import MONEY_PATTERN, MoneyField
-from core.testing import _as_json_schema
 from courses.tests.factories import CourseFactory
 from enrollments_payments import payment_services, services
 from enrollments_payments.models import Payment
 from enrollments_payments.tests.factories import NOW, make_enrollment, make_request
+from testkit.schema import _as_json_schema
 from users import services as user_services
 from users import verification
 from users.tests.personas import PersonasMixin

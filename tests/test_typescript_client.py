@@ -28,8 +28,8 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from core.testing import free_port
 from courses.rules import CENTER_TZ
+from testkit.servers import free_port
 from tests.live_server import wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,11 +20,11 @@ from attendance import cron
 from attendance.absence_alerts import absence_alerts_for_rows, absence_text
 from attendance.models import AbsenceAlert, LectureAttendance
 from core.sms import LocmemSmsBackend
-from core.testing import requires_postgres, run_concurrently
 from courses.rules import CENTER_TZ, local_datetime
 from courses.tests.base import PersonaTestCase
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from notifications.models import Notification
+from testkit.db import requires_postgres, run_concurrently
 from users.tests.factories import make_admin, make_child, make_parent, make_student
 
 DAY = datetime.date(2026, 11, 7)

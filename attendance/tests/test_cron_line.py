@@ -21,6 +21,8 @@ from django.conf import settings
 from django.test import SimpleTestCase, override_settings
 from django_crontab.crontab import Crontab
 
+from testkit.sqlite import migrated_sqlite
+
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "docker-entrypoint.sh"
 
@@ -53,15 +55,7 @@ class CrontabLineTests(SimpleTestCase):
                 "SQLITE_PATH": str(database),
                 "LOG_LEVEL": "WARNING",
             }
-            migrate = subprocess.run(
-                [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
-                cwd=ROOT,
-                env=container_env,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            self.assertEqual(migrate.returncode, 0, migrate.stderr)
+            migrated_sqlite(database)
             written = subprocess.run(
                 ["bash", "-c", 'source "$1" && write_cron_env "$2"', "_", ENTRYPOINT, env_file],
                 env=container_env,

@@ -21,9 +21,9 @@ from attendance.tests.factories import LectureRowFactory, ShiftFactory, ShiftRow
 from attendance.tests.ws_helpers import access_token, open_socket, own_channel_layer
 from core.jobs import run_job
 from core.models import JobLog
-from core.testing import requires_postgres, run_concurrently
 from courses.rules import local_datetime
 from courses.tests.factories import CourseFactory, LectureFactory
+from testkit.db import requires_postgres, run_concurrently
 from users.tests.factories import make_admin, make_child, make_instructor, make_parent
 
 SUNDAY = datetime.date(2026, 11, 8)

@@ -15,12 +15,12 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from attendance.models import AttendanceSubmission, LectureAttendance
-from core.testing import assert_matches_schema
 from courses.models import Lecture
 from courses.rules import CENTER_TZ
 from courses.tests.base import PersonaTestCase
 from courses.tests.factories import LectureFactory, make_attendance
 from enrollments_payments.tests.factories import make_enrollment
+from testkit.schema import assert_matches_schema
 from users.tests.factories import make_child
 
 START = datetime.datetime(2026, 11, 7, 17, 0, tzinfo=CENTER_TZ)

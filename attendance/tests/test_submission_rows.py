@@ -17,11 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.submission import attendance_submit
 from core.errors import Invalid
-from core.testing import requires_postgres
 from courses.models import Lecture
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from enrollments_payments.tests.factories import make_enrollment
+from testkit.db import requires_postgres
 from users.tests.factories import make_child, make_instructor, make_student
 
 DURING = datetime.datetime(2026, 11, 7, 17, 30, tzinfo=CENTER_TZ)

@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.submission import attendance_submit
-from core.testing import requires_postgres, run_concurrently
 from courses.models import Lecture
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory
 from enrollments_payments.tests.factories import make_enrollment
+from testkit.db import requires_postgres, run_concurrently
 from users.models import Child
 from users.tests.factories import make_child, make_instructor, make_parent, make_student
 

@@ -16,7 +16,7 @@ from core.sql import (
     quoted_element,
     update_returning,
 )
-from core.testing import requires_postgres
+from testkit.db import requires_postgres
 
 AWKWARD = ['a "b" \\ c', "NULL", "", " {x,y} ", "سطر\nثانٍ\t", "'; DROP TABLE x; --"]
 

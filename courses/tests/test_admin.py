@@ -13,7 +13,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import Invalid
-from core.testing import admin_form_data
 from courses import exam_services, services
 from courses.admin import ScheduleFormSet
 from courses.models import Course, CourseSchedule, Exam, Lecture, LectureStatus
@@ -25,6 +24,7 @@ from courses.tests.factories import (
     everyone_enrolled,
     make_attendance,
 )
+from testkit.admin import admin_form_data
 from users.tests.factories import make_admin, make_child, make_instructor
 
 

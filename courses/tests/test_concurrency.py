@@ -5,10 +5,10 @@ import datetime
 from django.test import TransactionTestCase
 
 from core.errors import Invalid
-from core.testing import requires_postgres, run_concurrently
 from courses import services
 from courses.models import Course, CourseSchedule
 from courses.tests.factories import CourseFactory
+from testkit.db import requires_postgres, run_concurrently
 
 
 @requires_postgres

@@ -11,11 +11,11 @@ from django.test import TestCase, TransactionTestCase
 from rest_framework.test import APITestCase
 
 from core.errors import Conflict, Invalid
-from core.testing import requires_postgres, run_concurrently
 from courses import rules, services
 from courses.generation import lectures_generate
 from courses.models import MAX_NUM_LECTURES, Lecture, LectureStatus
 from courses.tests.factories import CourseFactory, LectureFactory, ScheduleFactory
+from testkit.db import requires_postgres, run_concurrently
 from users.tests.factories import make_admin, make_instructor
 
 CAIRO = ZoneInfo("Africa/Cairo")

@@ -12,7 +12,6 @@ from rest_framework.test import APITestCase
 
 from attendance.models import LectureAttendance
 from core.errors import Conflict, Invalid
-from core.testing import assert_matches_schema
 from courses.tests.factories import CourseFactory
 from enrollments_payments import services
 from enrollments_payments.models import (
@@ -23,6 +22,7 @@ from enrollments_payments.models import (
 )
 from enrollments_payments.tests.factories import NOW, make_lectures, make_request
 from notifications.models import Notification
+from testkit.schema import assert_matches_schema
 from users.tests.factories import make_child, make_student
 from users.tests.personas import PersonasMixin
 

@@ -9,10 +9,10 @@ from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from attendance.models import LectureAttendance
-from core.testing import requires_postgres, run_concurrently
 from courses.tests.factories import CourseFactory
 from enrollments_payments.models import Enrollment
 from enrollments_payments.tests.factories import make_lectures, make_request
+from testkit.db import requires_postgres, run_concurrently
 from users.tests.factories import make_admin, make_child
 
 # A course that has not started whatever the real date is when the suite runs.

@@ -13,7 +13,8 @@ import unittest
 import psycopg
 from psycopg import sql
 
-from core.testing import database_url, free_port
+from testkit.db import database_url
+from testkit.servers import free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 requires_redis_server = unittest.skipUnless(
@@ -31,7 +32,7 @@ class RedisServer:
         self.dir = tempfile.TemporaryDirectory(prefix="redwan-drill-redis-")
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 10) -> RedisServer:
+    def start(self, timeout: float = 60) -> RedisServer:
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
             + ["--save", "", "--appendonly", "no", "--dir", self.dir.name],
@@ -78,7 +79,7 @@ def lock_row(session: psycopg.Connection, table: str, pk: int) -> None:
     )
 
 
-def wait_for_backend_blocked_by(monitor: psycopg.Connection, holder_pid: int, timeout=15) -> int:
+def wait_for_backend_blocked_by(monitor: psycopg.Connection, holder_pid: int, timeout=120) -> int:
     """The pid of the session waiting for a lock that ``holder_pid`` holds. ``monitor`` must
     be in autocommit: inside a transaction pg_stat_activity is a frozen snapshot."""
     deadline = time.monotonic() + timeout

@@ -24,10 +24,10 @@ from django.test import TransactionTestCase
 
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.tests.ws_helpers import access_token
-from core.testing import requires_postgres
 from courses.models import Lecture
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
+from testkit.db import requires_postgres
 from tests.drills.helpers import lock_row, pg_session, wait_for_backend_blocked_by
 from tests.live_server import LiveDaphne
 from users.tests.factories import make_child, make_instructor

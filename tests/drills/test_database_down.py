@@ -27,9 +27,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from attendance.consumers import CLOSE_SERVER_ERROR
-from benchmarks.servers import Server
 from core.exceptions import DATABASE_RETRY_AFTER
-from core.testing import free_port
+from testkit.servers import Server, free_port
 from tests.live_server import LiveDaphne, next_event, request_json
 
 PASSWORD = "Not-checked-0123456789"

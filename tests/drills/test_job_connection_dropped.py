@@ -21,9 +21,9 @@ from attendance import cron
 from attendance.models import LectureAttendance
 from core.jobs import run_job
 from core.models import JobLog
-from core.testing import requires_postgres
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
+from testkit.db import requires_postgres
 from tests.drills.helpers import lock_row, pg_session, wait_for_backend_blocked_by
 from tests.live_server import ROOT, server_env
 from users.tests.factories import make_child

@@ -48,10 +48,11 @@ from attendance.consumers import (
 )
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.tests.ws_helpers import access_token, every_log_record, open_socket, record_text
-from core.testing import requires_postgres
 from core.ws_tickets import ws_ticket_issue
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
+from testkit.db import requires_postgres
+from testkit.sqlite import migrated_sqlite
 from tests.drills.helpers import RedisServer, requires_redis_server
 from tests.live_server import ROOT, LiveDaphne, next_event, server_env
 from users import throttles
@@ -341,15 +342,15 @@ class SocketUnderRealServerWithRedisUnreachableTests(SimpleTestCase):
             "DJANGO_SUPERUSER_FIRST_NAME": "Drill",
             "DJANGO_SUPERUSER_LAST_NAME": "Admin",
         }
-        for command in (["migrate", "--noinput", "-v0"], ["createsuperuser", "--noinput"]):
-            subprocess.run(
-                [sys.executable, "manage.py", *command],
-                cwd=ROOT,
-                env={**server_env(), **env, **admin},
-                check=True,
-                capture_output=True,
-                timeout=120,
-            )
+        migrated_sqlite(Path(env["SQLITE_PATH"]))
+        subprocess.run(
+            [sys.executable, "manage.py", "createsuperuser", "--noinput"],
+            cwd=ROOT,
+            env={**server_env(), **env, **admin},
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         cls.server = LiveDaphne(env=env).start()
         cls.addClassCleanup(cls.server.stop)
 

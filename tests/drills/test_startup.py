@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.test import SimpleTestCase
 
-from core.testing import free_port
+from testkit.servers import free_port
 from tests.live_server import ROOT
 
 SECRET = "drill-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"

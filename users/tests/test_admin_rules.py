@@ -5,7 +5,7 @@ import datetime
 from django.test import TestCase
 from django.utils import timezone
 
-from core.testing import admin_form_data
+from testkit.admin import admin_form_data
 from users.models import Parent, Role
 from users.tests.factories import make_admin, make_child, make_parent, make_student
 

@@ -1,6 +1,6 @@
 """Issue #6 races that only PostgreSQL (+ Redis for the throttle) can show.
 
-Each call runs in its own thread with its own database connection (core.testing.
+Each call runs in its own thread with its own database connection (testkit.db.
 run_concurrently releases them together); HTTP calls each use their own client.
 """
 
@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from core.errors import Invalid
 from core.sms import LocmemSmsBackend
-from core.testing import requires_postgres, requires_redis, run_concurrently
+from testkit.db import requires_postgres, requires_redis, run_concurrently
 from users import services, verification
 from users.models import CustomUser, LinkStatus, VerificationCode
 from users.tests.factories import PASSWORD, make_child, make_parent

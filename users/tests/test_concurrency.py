@@ -3,7 +3,7 @@
 from django.test import TransactionTestCase
 
 from core.errors import Conflict
-from core.testing import requires_postgres, run_concurrently
+from testkit.db import requires_postgres, run_concurrently
 from users import services
 from users.models import ParentLinkRequest
 from users.tests.factories import make_child, make_parent

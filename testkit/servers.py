@@ -1,4 +1,5 @@
-"""Real servers for the benchmarks, started the way the Docker image starts them.
+"""Real servers for the benchmarks and the end-to-end tests, started the way the Docker
+image starts them.
 
 ``docker-entrypoint.sh web`` (gunicorn, WSGI) and ``docker-entrypoint.sh ws`` (Daphne
 through ``core.serve``) with the database wait, migrations and collectstatic switched off:
@@ -13,6 +14,8 @@ gunicorn workers), so a benchmark can say how many cores a server really used.
 from __future__ import annotations
 
 import os
+import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,11 +25,54 @@ from pathlib import Path
 
 from django.conf import settings
 
-from core.testing import database_url, free_port
+from testkit.db import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "docker-entrypoint.sh"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# Servers listen below the kernel's ephemeral range, so that no outgoing connection (to
+# PostgreSQL, Redis, another test server) takes a port between free_port() and the bind.
+# Each pytest-xdist worker picks from its own slice: two workers never pick the same port.
+PORTS_LOW = 10000
+SLICES = 8
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _worker_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) % SLICES if worker[2:].isdigit() else 0
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for test servers),
+    from this pytest-xdist worker's slice of the ports below the ephemeral range."""
+    size = (_ephemeral_low() - PORTS_LOW) // SLICES
+    if size < 100:  # an unusual ephemeral range: let the kernel choose
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    low = PORTS_LOW + _worker_index() * size
+    candidates = list(range(low, low + size))
+    random.shuffle(candidates)  # another test run on the machine starts at another port
+    for port in candidates:
+        if _is_free(port):
+            return port
+    raise RuntimeError(f"no free port in {low}..{low + size - 1}")
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -93,7 +139,7 @@ class Server:
             return f"gunicorn ×{self.workers}" if self.workers else "gunicorn"
         return "Daphne ×1"
 
-    def start(self, timeout: float = 60) -> Server:
+    def start(self, timeout: float = 120) -> Server:
         return self.launch().ready(timeout)
 
     def launch(self) -> Server:
@@ -109,7 +155,7 @@ class Server:
         )
         return self
 
-    def ready(self, timeout: float = 60) -> Server:
+    def ready(self, timeout: float = 120) -> Server:
         """Wait until ``/healthz/`` answers; stop the process if it exits or never does."""
         assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout

@@ -1,0 +1,4 @@
+"""What the test suite and the benchmarks share: skips for the services a test needs,
+threads that race on the database, real servers on free ports, schema and admin checks,
+and the test settings' Redis cache. Only tests, benchmarks and scripts import it; the
+product packages never do."""
