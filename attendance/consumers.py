@@ -54,6 +54,29 @@ _CLOSE_FOR_ERROR = {
 }
 # The channel-layer events a socket forwards (the handler's name is the event's "type").
 EVENTS = ("attendance_update", "instructor_attendance_update")
+# How long ``stop_task`` waits for a task it cancelled before cancelling it again.
+STOP_RETRY_SECONDS = 0.5
+
+
+async def stop_task(task: asyncio.Task) -> None:
+    """Cancel ``task`` and return once it has ended.
+
+    One cancel is not always enough. On Python 3.11 ``asyncio.wait_for`` — redis-py sends
+    every command through it when a socket timeout is set — returns the result of a send
+    that completed just as the cancel arrived, and the cancel is lost: the layer's reader
+    goes on with its next blocking read, polling Redis every few seconds for a socket that
+    is gone, and an event loop shutting down waits for it forever. So the task is
+    cancelled again until it has ended. A cancel of the caller meanwhile is kept for after.
+    """
+    interrupted = False
+    while not task.done():
+        task.cancel()
+        try:
+            await asyncio.wait({task}, timeout=STOP_RETRY_SECONDS)
+        except asyncio.CancelledError:
+            interrupted = True
+    if interrupted:
+        raise asyncio.CancelledError
 
 
 def _membership(user) -> tuple[str, list[str]] | None:
@@ -76,6 +99,20 @@ class AttendanceConsumer(AsyncJsonWebsocketConsumer):
     expiry: asyncio.Task | None
     listener: asyncio.Task | None
     layer_failed: bool
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # The server can end a consumer without ``disconnect()``: Daphne (and the test
+            # communicator) cancels one that does not stop in time after the client left.
+            # The tasks it started must end with it, or they read the layer forever.
+            await self._stop_tasks()
+
+    async def _stop_tasks(self) -> None:
+        for task in (getattr(self, "expiry", None), getattr(self, "listener", None)):
+            if task is not None and task is not asyncio.current_task():
+                await stop_task(task)
 
     async def connect(self) -> None:
         self.joined, self.expiry, self.listener, self.layer_failed = [], None, None, False
@@ -151,9 +188,7 @@ class AttendanceConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=CLOSE_INVALID_CREDENTIAL)
 
     async def disconnect(self, code) -> None:
-        for task in (getattr(self, "expiry", None), getattr(self, "listener", None)):
-            if task is not None:
-                task.cancel()
+        await self._stop_tasks()
         if getattr(self, "layer_failed", False):
             return  # a dead layer cannot be left; the membership expires there on its own
         for group in getattr(self, "joined", []):

@@ -142,6 +142,57 @@ class WhoMayConnectTests(ConsumerTestCase):
         self.assertGreaterEqual(time.time(), expires_at - 0.01)
 
 
+class TheLayerReaderEndsWithTheSocketTests(ConsumerTestCase):
+    """A socket's reader of the channel layer ends with the socket. One left behind polls
+    the layer for a socket that is gone, and the event loop running it never finishes
+    shutting down (it waits for every task to end)."""
+
+    async def open_with_reader(self):
+        """An admin's socket whose layer reads go to ``receive``; returns it once its
+        reader is inside ``receive``."""
+        token = await sync_to_async(access_token)(self.admin)
+        socket = await open_socket(f"token={token}")
+        self.assertEqual((await socket.receive_json())["type"], "connection_established")
+        await asyncio.wait_for(self.reading.wait(), timeout=5)
+        return socket
+
+    def reader_that(self, *, loses_first_cancel: bool):
+        self.reading, self.readers, self.lost = asyncio.Event(), [], 0
+
+        async def receive(channel):
+            self.readers.append(asyncio.current_task())
+            self.reading.set()
+            if loses_first_cancel:
+                try:
+                    await asyncio.Event().wait()
+                except asyncio.CancelledError:
+                    # What asyncio.wait_for does on Python 3.11 when the send it wraps
+                    # (every redis-py command) completes just as the cancel arrives.
+                    self.lost += 1
+            await asyncio.Event().wait()
+
+        return mock.patch.object(get_channel_layer(), "receive", receive)
+
+    async def test_a_cancel_the_layer_read_loses_is_repeated_until_the_reader_ends(self):
+        with self.reader_that(loses_first_cancel=True):
+            socket = await self.open_with_reader()
+            await socket.leave()
+        self.assertEqual(self.lost, 1)
+        self.assertEqual(len(self.readers), 1)
+        self.assertTrue(self.readers[0].done(), "the reader outlived its socket")
+
+    async def test_the_reader_ends_when_the_server_cancels_the_consumer(self):
+        # Daphne (and the test communicator) cancels a consumer that is slow to stop
+        # after its client left: disconnect() never runs.
+        with self.reader_that(loses_first_cancel=False):
+            socket = await self.open_with_reader()
+            socket.communicator.future.cancel()
+            with self.assertRaises(asyncio.CancelledError):
+                await socket.communicator.future
+        self.assertEqual(len(self.readers), 1)
+        self.assertTrue(self.readers[0].done(), "the reader outlived its socket")
+
+
 class TicketTests(ConsumerTestCase):
     def issue(self, user, **kwargs) -> str:
         from rest_framework_simplejwt.utils import get_md5_hash_password
