@@ -88,9 +88,10 @@ class PaymentInputSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
     paid_at = serializers.DateTimeField(required=False)
+    # No default: a default makes generated clients (openapi-typescript) type the field as
+    # required; left out, the service reads it as false.
     allow_overpayment = serializers.BooleanField(
         required=False,
-        default=False,
         help_text="Confirm a payment larger than the balance (otherwise "
         "400 payment_exceeds_balance).",
     )

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import connection
 from django.test import SimpleTestCase, TransactionTestCase
 
-from core.testing import requires_postgres, requires_redis
+from testkit.db import requires_postgres, requires_redis
 from tests import leak_check
 
 
