@@ -10,13 +10,14 @@ from core.sms import LocmemSmsBackend
 from users import verification
 from users.models import VerificationCode
 from users.tests.factories import make_parent
+from users.tests.test_throttles import FrozenThrottleClock
 
 
 def sent_code() -> str:
     return re.search(r"\d{6}", LocmemSmsBackend.outbox[-1][1]).group(0)
 
 
-class PhoneVerificationApiTests(APITestCase):
+class PhoneVerificationApiTests(FrozenThrottleClock, APITestCase):  # one window
     def setUp(self):
         cache.clear()
         LocmemSmsBackend.outbox.clear()
