@@ -67,10 +67,10 @@ LECTURES_PER_COURSE = 10
 BIG_COURSE_LECTURES = 100
 ROUNDS = 7
 # CPU per request / the reference's. Measured (medians, loads of 1-20): course list
-# 18-22x, course 11-13x, 100 lectures 30-46x; the budgets are about 1.3-1.4x the highest
-# and below what the views cost before their rework (1.6-2.3x today's CPU):
-# benchmarks/README.md.
-LIST_BUDGET, DETAIL_BUDGET, LECTURES_BUDGET = 30.0, 20.0, 60.0
+# 18-27x, course 11-15x, 100 lectures 30-46x; the ratio of one case moves by a quarter
+# between two CI runs on the same quiet machine, so the budgets are about 1.5x the
+# highest median seen: benchmarks/README.md.
+LIST_BUDGET, DETAIL_BUDGET, LECTURES_BUDGET = 40.0, 25.0, 70.0
 REFERENCE_PATH = "/healthz/"
 
 
