@@ -1,23 +1,13 @@
 """A real Daphne for end-to-end tests, sharing this test process's PostgreSQL database,
-Redis channel layer and Redis cache (issue #9, point 7).
+Redis channel layer and Redis cache.
 
-Reuse it for any test that must go through a real server::
+Reuse it for any test that must go through a real server: :class:`LiveDaphneTestCase`
+starts one for the class, with this process's own channel layer enabled::
 
     @requires_postgres
     @requires_redis
-    class MyTests(TransactionTestCase):          # the server only sees committed rows
-        @classmethod
-        def setUpClass(cls):
-            super().setUpClass()
-            cls.layer = own_channel_layer()      # attendance.tests.ws_helpers
-            cls.layer.enable()
-            cls.server = LiveDaphne().start()
-
-        @classmethod
-        def tearDownClass(cls):
-            cls.server.stop()
-            cls.layer.disable()
-            super().tearDownClass()
+    class MyTests(LiveDaphneTestCase):          # the server only sees committed rows
+        ...
 
     status, body = server.request("POST", "/api/lectures/3/attendance/", {...}, token=access)
     async with websockets.asyncio.client.connect(server.ws_url("/ws/attendance/", token=t)) as ws:
@@ -48,6 +38,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.test import TransactionTestCase
 
 from testkit.db import database_url
 from testkit.servers import free_port
@@ -301,3 +292,24 @@ class LiveNginx:
     def error_log_text(self) -> str:
         path = self.prefix / "error.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+class LiveDaphneTestCase(TransactionTestCase):
+    """A :class:`LiveDaphne` for the whole class (``cls.server``), with this process's own
+    channel-layer prefix enabled (``cls.layer``) so that events sent here or there reach
+    the same groups and no other worker's."""
+
+    @classmethod
+    def setUpClass(cls):
+        from attendance.tests.ws_helpers import own_channel_layer
+
+        super().setUpClass()
+        cls.layer = own_channel_layer()
+        cls.layer.enable()
+        cls.server = LiveDaphne().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.layer.disable()
+        super().tearDownClass()

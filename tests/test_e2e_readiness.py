@@ -11,12 +11,11 @@ kept failing after the sockets closed. The probe now PINGs Redis on a connection
 from __future__ import annotations
 
 from asgiref.sync import sync_to_async
-from django.test import TransactionTestCase
 from websockets.asyncio.client import connect
 
-from attendance.tests.ws_helpers import access_token, own_channel_layer
+from attendance.tests.ws_helpers import access_token
 from testkit.db import requires_postgres, requires_redis
-from tests.live_server import LiveDaphne, next_event
+from tests.live_server import LiveDaphneTestCase, next_event
 from users.tests.factories import make_admin
 
 READY = {"status": "ok", "checks": {"database": True, "channel_layer": True}}
@@ -24,20 +23,7 @@ READY = {"status": "ok", "checks": {"database": True, "channel_layer": True}}
 
 @requires_postgres
 @requires_redis
-class ReadinessWithSocketsTests(TransactionTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.layer = own_channel_layer()
-        cls.layer.enable()
-        cls.server = LiveDaphne().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.layer.disable()
-        super().tearDownClass()
-
+class ReadinessWithSocketsTests(LiveDaphneTestCase):
     def probe(self, path: str = "/readyz/"):
         return self.server.request("GET", path)
 

@@ -7,34 +7,20 @@ from __future__ import annotations
 import datetime
 
 from asgiref.sync import sync_to_async
-from django.test import TransactionTestCase
 from websockets.asyncio.client import connect
 
 from attendance.models import AttendanceSubmission, LectureAttendance
-from attendance.tests.ws_helpers import access_token, own_channel_layer
+from attendance.tests.ws_helpers import access_token
 from courses.rules import CENTER_TZ
 from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from testkit.db import requires_postgres, requires_redis
-from tests.live_server import LiveDaphne, next_event, receives_nothing
+from tests.live_server import LiveDaphneTestCase, next_event, receives_nothing
 from users.tests.factories import make_admin, make_child, make_instructor
 
 
 @requires_postgres
 @requires_redis
-class SubmissionOverRealServerTests(TransactionTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.layer = own_channel_layer()
-        cls.layer.enable()
-        cls.server = LiveDaphne().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.layer.disable()
-        super().tearDownClass()
-
+class SubmissionOverRealServerTests(LiveDaphneTestCase):
     def people(self):
         instructor, other = make_instructor(), make_instructor()
         admin = make_admin()
