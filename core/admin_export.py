@@ -182,12 +182,16 @@ class ExportMixin:
         """The list page's ``ChangeList`` for this request, without its page of results.
         Raises ``IncorrectLookupParameters`` for parameters the list page refuses."""
         list_display = self.get_list_display(request)
+        list_display_links = self.get_list_display_links(request, list_display)
+        if self.get_actions(request):
+            # As on the page: the ordering parameter ``o`` counts the checkbox column.
+            list_display = ["action_checkbox", *list_display]
         changelist_class = _export_changelist_class(self.get_changelist(request))
         return changelist_class(
             request,
             self.model,
             list_display,
-            self.get_list_display_links(request, list_display),
+            list_display_links,
             self.get_list_filter(request),
             self.date_hierarchy,
             self.get_search_fields(request),
