@@ -27,6 +27,7 @@ from django.utils.safestring import SafeData
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -46,6 +47,8 @@ BIDI_MARKS = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f"))
 # written as it is read, so the widths must be known before it starts).
 WIDTH_SAMPLE = 500
 MIN_WIDTH, MAX_WIDTH = 6, 60
+# The most characters an Excel cell holds.
+CELL_LIMIT = 32767
 
 
 class Figure(str):
@@ -160,10 +163,12 @@ def _fit_columns(sheet, header: list[str], sample: list[list]) -> None:
 
 
 def _cell(sheet, value: object) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
+        # Control characters (which a typed note may hold) make a file Excel refuses.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_LIMIT])
         cell.data_type = "s"  # "=…" typed into a name stays text
         return cell
+    cell = WriteOnlyCell(sheet, value=value)
     for kind, number_format in _NUMBER_FORMATS:
         if isinstance(value, kind):
             cell.number_format = number_format

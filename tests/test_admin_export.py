@@ -242,6 +242,14 @@ class UserExportTests(ExportTestCase):
         header, *body = self.csv(CustomUser, "q=Samira&is_active__exact=1")
         self.assertEqual(body[0][self.column(header, "اسم العائلة")], "'=HYPERLINK(1)")
 
+    def test_control_characters_in_a_name_do_not_break_the_excel_file(self):
+        make_parent(first_name="Bell\x07Tab\x0b")
+
+        _sheet, rows = self.xlsx(CustomUser, "q=Bell")
+
+        header, *body = rows
+        self.assertEqual(body[0][self.column(header, "الاسم الأول")].value, "BellTab")
+
     def test_an_inactive_filter_gives_no(self):
         header, *body = self.csv(CustomUser, "is_active__exact=0")
 
