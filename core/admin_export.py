@@ -52,24 +52,27 @@ class Column:
         self.name = name
         self.model_admin = model_admin
         self.label = capfirst(str(label_for_field(name, model_admin.model, model_admin)))
-        self.choices: dict | None = None
+        self.convert = None  # known from the first row (a field, or what a method returns)
 
     def cell(self, obj) -> object:
         try:
             field, attr, value = lookup_field(self.name, obj, self.model_admin)
         except ObjectDoesNotExist:
             return ""
-        if field is None:
-            if getattr(attr, "boolean", False):
-                return spreadsheets.yes_no(value)
-            return spreadsheets.typed(value)
-        if field.flatchoices:
-            if self.choices is None:
-                self.choices = {key: label for key, label in field.flatchoices}
-            return spreadsheets.typed(self.choices.get(value, value))
-        if isinstance(field, models.BooleanField):
-            return spreadsheets.yes_no(value)
-        return spreadsheets.typed(value)
+        if self.convert is None:
+            self.convert = _converter(field, attr)
+        return self.convert(value)
+
+
+def _converter(field, attr):
+    if field is None:
+        return spreadsheets.yes_no if getattr(attr, "boolean", False) else spreadsheets.typed
+    if field.flatchoices:
+        labels = dict(field.flatchoices)
+        return lambda value: spreadsheets.typed(labels.get(value, value))
+    if isinstance(field, models.BooleanField):
+        return spreadsheets.yes_no
+    return spreadsheets.typed
 
 
 def _list_params(params):
