@@ -23,8 +23,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core.admin_export import ExportMixin
 from core.errors import DomainError
 from core.models import JobLog
+from core.spreadsheets import Figure
 
 # Unicode "left-to-right isolate" … "pop directional isolate": keeps "+201012345678" whole
 # inside right-to-left text where HTML cannot be used (page titles, breadcrumbs, <option>).
@@ -59,12 +61,13 @@ def ltr_html(value: object) -> str:
 
 
 def decimal_text(value: Decimal | None) -> str:
-    """Decimals in one style everywhere in the admin: two places, a dot (as in the inputs)."""
-    return "" if value is None else f"{value:.2f}"
+    """Decimals in one style everywhere in the admin: two places, a dot (as in the inputs).
+    The text carries its number: a list exported to a spreadsheet has a numeric cell."""
+    return "" if value is None else Figure(f"{value:.2f}", value)
 
 
 def time_text(value) -> str:
-    return "" if value is None else f"{value:%H:%M}"
+    return "" if value is None else Figure(f"{value:%H:%M}", value)
 
 
 def label_through(model: type[models.Model], field: str, singular, plural) -> None:
@@ -195,8 +198,9 @@ def _guarded_delete(delete_selected):
 # --- the base every model admin of ours uses --------------------------------------------------
 
 
-class BaseAdmin(admin.ModelAdmin):
-    """Phone inputs left to right, times without seconds, the ID column in Arabic."""
+class BaseAdmin(ExportMixin, admin.ModelAdmin):
+    """Phone inputs left to right, times without seconds, the ID column in Arabic; every
+    list exports its rows to Excel and CSV (``core.admin_export``)."""
 
     formfield_overrides = {
         PhoneNumberField: {"widget": forms.TextInput(attrs={"dir": "ltr", "class": "vTextField"})},

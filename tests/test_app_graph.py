@@ -50,6 +50,7 @@ LAYERS = {
     # core: plumbing only.
     "core": BASE,
     "core.admin": INTERFACE,
+    "core.admin_export": INTERFACE,
     "core.apps": INTERFACE,
     "core.asgi": INTERFACE,
     "core.auth_backends": INTERFACE,
@@ -84,6 +85,7 @@ LAYERS = {
     "core.serve": INTERFACE,
     "core.slashes": INTERFACE,
     "core.sms": SERVICES,
+    "core.spreadsheets": BASE,
     "core.sql": BASE,
     "core.startup": BASE,
     "core.unset": BASE,

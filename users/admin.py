@@ -14,6 +14,7 @@ from core.admin import (
     label_through,
     ltr_html,
 )
+from core.admin_export import ExportMixin
 from core.errors import DomainError
 from users import services
 from users.models import (
@@ -61,7 +62,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(PermissionLabelsMixin, DjangoGroupAdmin):
+class GroupAdmin(PermissionLabelsMixin, ExportMixin, DjangoGroupAdmin):
     pass
 
 
