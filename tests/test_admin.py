@@ -481,6 +481,19 @@ class AdminSiteTests(AdminTestCase):
 
         self.assertContains(response, "core/admin.css")
 
+    def test_the_pages_are_arabic_when_the_browser_asks_for_english(self):
+        response = self.client.get(admin_url(Child, "changelist"), HTTP_ACCEPT_LANGUAGE="en")
+
+        self.assertContains(response, 'lang="ar"')
+        self.assertContains(response, "لوحة إدارة واحة الرضوان")
+        self.assertNotContains(response, "Select child to change")
+
+    def test_the_api_still_answers_in_english_when_asked(self):
+        response = self.client.get("/api/courses/999999/", HTTP_ACCEPT_LANGUAGE="en")
+
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response["Content-Language"], "en")
+
 
 class ChildThroughServicesTests(AdminTestCase):
     def test_a_future_date_of_birth_is_a_form_error_from_the_service(self):

@@ -50,6 +50,7 @@ LAYERS = {
     # core: plumbing only.
     "core": BASE,
     "core.admin": INTERFACE,
+    "core.admin_language": INTERFACE,
     "core.admin_export": INTERFACE,
     "core.apps": INTERFACE,
     "core.asgi": INTERFACE,
