@@ -44,10 +44,10 @@ class MarksFormSet(forms.BaseFormSet):
         self.total_marks: Decimal | None = None
 
     def clean(self) -> None:
-        if any(self.errors):
-            return
         seen = set()
         for form in self.forms:
+            if "marks" in form.errors or "participant" in form.errors:
+                continue  # already refused (not a number); the other lines are still checked
             key = form.cleaned_data.get("participant")
             if key not in self.rows or key in seen:
                 raise forms.ValidationError(

@@ -115,6 +115,18 @@ class ExamResultsTableTests(TestCase):
                 self.assertContains(response, "صحّح الدرجات في جدول النتائج.")
                 self.assertFalse(ExamResult.objects.filter(exam=self.exam).exists())
 
+    def test_every_refused_line_says_why_at_once(self):
+        page = self.client.get(self.url)
+        data = _page_data(page, **{self.child.code: "abc", self.student.code: "70"})
+
+        response = self.client.post(self.url, data)
+
+        table = response.context["adminform"].form.marks_table
+        errors = {row.code: form.errors.get("marks") for row, form in table.lines}
+        self.assertIn("اكتب الدرجة أرقامًا فقط، مثل 42.5.", errors[self.child.code])
+        self.assertIn("الدرجة أعلى من الدرجة الكلية للامتحان", str(errors[self.student.code]))
+        self.assertFalse(ExamResult.objects.filter(exam=self.exam).exists())
+
     def test_marks_are_checked_against_the_total_the_same_page_submits(self):
         page = self.client.get(self.url)
         data = _page_data(page, **{self.child.code: "45"})
