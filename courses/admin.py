@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -23,6 +24,8 @@ from core.admin import (
 )
 from core.errors import DomainError
 from courses import exam_services, rules, services
+from courses.admin_exams import with_marks_table
+from courses.admin_text import schedule_messages
 from courses.models import Course, CourseSchedule, Exam, ExamResult, Lecture, Season, Tag
 from users.models import Instructor
 
@@ -249,18 +252,39 @@ class CourseAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not CourseSchedule:
             return super().save_formset(request, form, formset, change)
-        # Each slot through the schedule services (overlap rule, re-planning of lectures).
+        # All the slot changes through one schedule service (overlap rule, one re-planning
+        # of the lectures); what it did to the lectures is said once the save succeeded.
         formset.save(commit=False)
-        for slot in formset.deleted_objects:
-            call_service(services.schedule_slot_delete, slot=slot)
-        for slot, changed in formset.changed_objects:
-            fields = {name: getattr(slot, name) for name in _SLOT_FIELDS if name in changed}
-            stored = CourseSchedule.objects.get(pk=slot.pk)
-            call_service(services.schedule_slot_update, slot=stored, **fields)
-        for slot in formset.new_objects:
-            fields = {name: getattr(slot, name) for name in _SLOT_FIELDS}
-            call_service(services.schedule_slot_create, course=form.instance, **fields)
+        result = call_service(
+            services.schedule_save,
+            course=form.instance,
+            delete=list(formset.deleted_objects),
+            update=[
+                (
+                    CourseSchedule.objects.get(pk=slot.pk),
+                    {name: getattr(slot, name) for name in _SLOT_FIELDS if name in changed},
+                )
+                for slot, changed in formset.changed_objects
+            ],
+            create=[
+                {name: getattr(slot, name) for name in _SLOT_FIELDS} for slot in formset.new_objects
+            ],
+        )
+        request._schedule_plan = result.plan if result is not None else None
         return None
+
+    def _say_what_the_schedule_did(self, request) -> None:
+        if hasattr(request, "_schedule_plan"):
+            for level, text in schedule_messages(request._schedule_plan):
+                self.message_user(request, text, level)
+
+    def response_change(self, request, obj):
+        self._say_what_the_schedule_did(request)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._say_what_the_schedule_did(request)
+        return super().response_add(request, obj, post_url_continue)
 
     def delete_refusal(self, obj) -> str | None:
         if services.course_has_history(obj):
@@ -373,28 +397,6 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
 # --- exams ----------------------------------------------------------------------------------
 
 
-class ExamResultInline(admin.TabularInline):
-    model = ExamResult
-    extra = 0
-    fields = ("child", "student", "marks_display", "percentage_display", "passed", "notes")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("child", "student__user")
-
-    @admin.display(description=_("marks"))
-    def marks_display(self, obj) -> str:
-        return decimal_text(obj.marks)
-
-    @admin.display(description=_("percentage"))
-    def percentage_display(self, obj) -> str:
-        return decimal_text(obj.percentage)
-
-
 _EXAM_FIELDS = ("course", "title", "kind", "scheduled_at", "total_marks", "pass_mark")
 
 
@@ -405,7 +407,6 @@ class ExamAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     list_select_related = ("course",)
     search_fields = ("title", "course__name")
     autocomplete_fields = ("course",)
-    inlines = (ExamResultInline,)
 
     @admin.display(description=_("total marks"), ordering="total_marks")
     def total_display(self, obj) -> str:
@@ -417,6 +418,35 @@ class ExamAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("course",) if obj is not None else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # An existing exam's page carries the results table of its course's participants.
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return with_marks_table(form, obj) if obj is not None else form
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        table = getattr(form, "marks_table", None)
+        if table is None:
+            return
+        entries = table.entries()
+        if entries:
+            created, updated = call_service(
+                exam_services.exam_results_save_many,
+                exam=form.instance,
+                entries=entries,
+                entered_by=request.user,
+            )
+            request._results_saved = (created, updated)
+
+    def response_change(self, request, obj):
+        if saved := getattr(request, "_results_saved", None):
+            self.message_user(
+                request,
+                gettext("Results saved: %(created)d new, %(updated)d changed.")
+                % {"created": saved[0], "updated": saved[1]},
+            )
+        return super().response_change(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
@@ -473,8 +503,21 @@ class ExamResultAdmin(ServiceAdminMixin, BaseAdmin):
         return decimal_text(obj.percentage)
 
     def has_add_permission(self, request) -> bool:
-        # Results go through the API / service, which computes percentage and pass.
+        # Results are entered in the results table of their exam's page.
         return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # There is no page to add one result: lead staff to the exams, and say where
+        # results are entered (rather than answering "403 Forbidden").
+        self.message_user(
+            request,
+            gettext(
+                "Results are entered on the exam's page: open the exam and fill in the "
+                "marks of its participants in the results table."
+            ),
+            messages.INFO,
+        )
+        return HttpResponseRedirect(reverse("admin:courses_exam_changelist"))
 
     def save_model(self, request, obj, form, change) -> None:
         # Re-graded by the same service as the API (percentage, pass, marks within total).

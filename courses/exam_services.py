@@ -1,13 +1,19 @@
 """Writes for exams and their results. Percentages and pass/fail come from the exam's own
-total and pass mark and are recomputed whenever those change."""
+total and pass mark and are recomputed whenever those change.
+
+The marks rule (a number from 0 to the exam's total) is :func:`exam_marks_check`: the API's
+one-result service, the admin's results table and its bulk service all go through it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Forbidden, Invalid
@@ -117,6 +123,17 @@ def exam_delete(*, exam: Exam, actor: CustomUser) -> None:
     exam.delete()
 
 
+def exam_marks_check(*, marks: Decimal, total_marks: Decimal) -> None:
+    """Marks are not negative and not above the exam's total (400 ``marks_negative`` /
+    ``marks_exceed_total``)."""
+    if marks < 0:
+        raise Invalid("marks_negative", _("The marks cannot be negative."), field="marks")
+    if marks > total_marks:
+        raise Invalid(
+            "marks_exceed_total", _("The marks are above the exam's total."), field="marks"
+        )
+
+
 def _grade(result: ExamResult, exam: Exam) -> None:
     result.percentage = rules.exam_percentage(result.marks, exam.total_marks)
     result.passed = rules.exam_passed(result.marks, exam.pass_mark)
@@ -148,10 +165,7 @@ def exam_result_save(
         )
     if not selectors.participant_in_course(exam.course, child=child, student=student):
         raise _not_enrolled("child" if child is not None else "student")
-    if marks > exam.total_marks:
-        raise Invalid(
-            "marks_exceed_total", _("The marks are above the exam's total."), field="marks"
-        )
+    exam_marks_check(marks=marks, total_marks=exam.total_marks)
     lookup = {"child": child} if child is not None else {"student": student}
     result = ExamResult.objects.select_for_update().filter(exam=exam, **lookup).first()
     created = result is None
@@ -204,3 +218,68 @@ def exam_result_save_for_ids(
     return exam_result_save(
         exam=exam, marks=marks, student=student, notes=notes, entered_by=entered_by
     )
+
+
+@dataclass(frozen=True)
+class MarksEntry:
+    """One line of a results table: exactly one of ``child_id`` / ``student_id``."""
+
+    marks: Decimal
+    child_id: int | None = None
+    student_id: int | None = None
+    notes: str = ""
+
+
+@transaction.atomic
+def exam_results_save_many(
+    *, exam: Exam, entries: Sequence[MarksEntry], entered_by: CustomUser | None = None
+) -> tuple[int, int]:
+    """Create or update many results of one exam at once (the admin's results table);
+    returns ``(created, updated)``.
+
+    The same rules as :func:`exam_result_save` — writer, participant enrolled, marks within
+    the total — for a bounded number of queries whatever the number of entries: the exam
+    row is locked (its total is the one graded against), the enrollments and the existing
+    results are read once, new results go in one bulk insert and changed ones in one bulk
+    update. The first refused entry refuses them all.
+    """
+    if entered_by is not None:
+        exam_check_writer(actor=entered_by, course=exam.course)
+    exam = lock_row(Exam, exam.pk)
+    enrolled = selectors.participant_ids_in_course(exam.course_id)
+    for entry in entries:
+        if (entry.child_id is None) == (entry.student_id is None):
+            raise Invalid(
+                "participant_required", _("Give exactly one of child or student."), field="child"
+            )
+        if (entry.child_id, entry.student_id) not in enrolled:
+            raise _not_enrolled("child" if entry.child_id is not None else "student")
+        exam_marks_check(marks=entry.marks, total_marks=exam.total_marks)
+    existing = {
+        (result.child_id, result.student_id): result
+        for result in ExamResult.objects.select_for_update().filter(exam=exam)
+    }
+    new, changed = [], []
+    now = timezone.now()
+    for entry in entries:
+        result = existing.get((entry.child_id, entry.student_id))
+        if result is None:
+            result = ExamResult(exam=exam, child_id=entry.child_id, student_id=entry.student_id)
+            new.append(result)
+        else:
+            changed.append(result)
+        result.marks, result.notes, result.entered_by = entry.marks, entry.notes, entered_by
+        result.updated_at = now  # bulk_update leaves auto_now fields alone
+        _grade(result, exam)
+        # The foreign keys were checked above; their validation would query per row.
+        result.full_clean(
+            exclude=["exam", "child", "student", "entered_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    ExamResult.objects.bulk_create(new)
+    if changed:
+        ExamResult.objects.bulk_update(
+            changed, ["marks", "notes", "entered_by", "percentage", "passed", "updated_at"]
+        )
+    return len(new), len(changed)

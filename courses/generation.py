@@ -5,12 +5,16 @@ asks for and what to do to the course's lectures to follow them, touching only l
 that are safe to change; ``lectures_generate`` reads the course, plans and applies. A lecture keeps
 its identity (id, title, substitute instructor, attendance rows) when its slot's times
 change: it is matched by slot and planned date and updated in place.
+
+The plan also says what it does in terms staff understand (``moved``, ``create``,
+``removed``, ``left_alone``): the admin turns it into its message after a schedule edit.
+Lectures already held (ended, or with attendance) keep their numbers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from itertools import islice
 
@@ -51,6 +55,8 @@ class GenerationResult:
     roster_rows: int
     # Kept lectures whose times (or slot) were updated in place; counted in ``kept`` too.
     retimed: int = 0
+    # What was done, lecture by lecture (for messages to staff).
+    plan: LecturePlan | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,19 @@ class Retimed:
 
 
 @dataclass(frozen=True)
+class Moved:
+    """A kept lecture that changes day or times: where it was and where it goes."""
+
+    id: int
+    number: int  # its number once the plan is applied
+    old_date: date
+    old_start_time: time
+    date: date
+    start_time: time
+    end_time: time
+
+
+@dataclass(frozen=True)
 class LecturePlan:
     """What generation will do to the course's lectures."""
 
@@ -112,6 +131,12 @@ class LecturePlan:
     retime: list[Retimed]
     renumber: dict[int, int]  # id → new number, for kept lectures whose number moves
     kept: int
+    # The same changes as staff see them (numbers are those after the plan, except for
+    # removed lectures, which keep the number they had).
+    moved: list[Moved] = field(default_factory=list)
+    removed: list[ExistingLecture] = field(default_factory=list)
+    # Lectures edited by hand whose weekly slot moved away: kept as they are.
+    left_alone: list[ExistingLecture] = field(default_factory=list)
 
 
 def _is_frozen(lecture: ExistingLecture, *, now: datetime) -> bool:
@@ -123,6 +148,64 @@ def _is_frozen(lecture: ExistingLecture, *, now: datetime) -> bool:
         or lecture.status != LectureStatus.SCHEDULED
         or rules.has_started(lecture.date, lecture.start_time, now=now)
     )
+
+
+def _is_held(lecture: ExistingLecture, *, now: datetime) -> bool:
+    """History whose number people already know: ended, or with attendance."""
+    return (
+        lecture.attendance_taken
+        or lecture.has_marks
+        or now >= rules.local_datetime(lecture.date, lecture.end_time)
+    )
+
+
+def _slot_keys(slots: Sequence[Slot]) -> set[tuple[int, time]]:
+    return {(slot.weekday, slot.start_time) for slot in slots}
+
+
+def _left_alone(
+    frozen: Sequence[ExistingLecture],
+    *,
+    slots: Sequence[Slot],
+    previous_slots: Sequence[Slot],
+    now: datetime,
+) -> list[ExistingLecture]:
+    """Hand-edited lectures still to come whose session belonged to a weekly slot of
+    ``previous_slots`` that the schedule no longer has, and which still sit at a day and
+    time the schedule does not hold: regeneration keeps them, staff should look at them."""
+    new, old = _slot_keys(slots), _slot_keys(previous_slots)
+    found = []
+    for lecture in frozen:
+        if not lecture.is_manual or lecture.status != LectureStatus.SCHEDULED:
+            continue
+        if rules.has_started(lecture.date, lecture.start_time, now=now):
+            continue
+        origin_date = lecture.planned_date or lecture.date
+        origin = (
+            rules.center_weekday(origin_date),
+            lecture.planned_start_time or lecture.start_time,
+        )
+        where = (rules.center_weekday(lecture.date), lecture.start_time)
+        if origin in old and origin not in new and where not in new:
+            found.append(lecture)
+    return found
+
+
+def _numbers(order: list, *, pinned: dict[int, int]) -> list[int]:
+    """Numbers for ``order`` (kept and new lectures in date order): ``pinned`` lectures
+    (id → number) keep theirs, the others take the free numbers 1, 2, … in date order."""
+    taken = set(pinned.values())
+    numbers = []
+    candidate = 1
+    for _when, is_new, ref, _lecture in order:
+        if not is_new and ref in pinned:
+            numbers.append(pinned[ref])
+            continue
+        while candidate in taken:
+            candidate += 1
+        numbers.append(candidate)
+        candidate += 1
+    return numbers
 
 
 def _wanted_sessions(
@@ -197,6 +280,7 @@ def lectures_plan(
     end_date: date | None,
     num_lectures: int | None,
     now: datetime,
+    previous_slots: Sequence[Slot] | None = None,
 ) -> LecturePlan:
     """What to create, keep, re-time, remove and renumber so that the lectures follow
     the schedule — a pure function of plain values (``lectures_generate`` applies it).
@@ -207,7 +291,11 @@ def lectures_plan(
       planned date): it keeps its id, and with it its title, substitute and rows.
     - Other replaceable lectures that match no wanted session are removed; the sessions
       still missing are created.
-    - Everything kept or created is numbered 1…n in date order.
+    - Everything kept or created is numbered 1…n in date order, except that lectures
+      already held (ended, or with attendance) keep their numbers; the others take the
+      free numbers in date order.
+    - ``previous_slots`` (the schedule before an edit) lets the plan name the hand-edited
+      lectures left on a slot's old day or time (``left_alone``).
     """
     frozen = [lec for lec in lectures if _is_frozen(lec, now=now)]
     frozen_ids = {lec.id for lec in frozen}
@@ -270,13 +358,32 @@ def lectures_plan(
     order = [(retimed.get(lec.id, lec), False, lec.id, lec) for lec in kept]
     order += [(session, True, index, None) for index, (session, _slot) in enumerate(to_create)]
     order.sort(key=lambda item: (item[0].date, item[0].start_time, item[1], item[2]))
+    pinned = {lec.id: lec.number for lec in kept if _is_held(lec, now=now)}
     renumber: dict[int, int] = {}
     created_numbers: dict[int, int] = {}
-    for number, (_when, is_new, ref, lecture) in enumerate(order, start=1):
+    for number, (_when, is_new, ref, lecture) in zip(
+        _numbers(order, pinned=pinned), order, strict=True
+    ):
         if is_new:
             created_numbers[ref] = number
         elif lecture.number != number:
             renumber[ref] = number
+    by_id = {lec.id: lec for lec in lectures}
+    moved = [
+        Moved(
+            id=change.id,
+            number=renumber.get(change.id, by_id[change.id].number),
+            old_date=by_id[change.id].date,
+            old_start_time=by_id[change.id].start_time,
+            date=change.date,
+            start_time=change.start_time,
+            end_time=change.end_time,
+        )
+        for change in retimed.values()
+        if (change.date, change.start_time, change.end_time)
+        != (by_id[change.id].date, by_id[change.id].start_time, by_id[change.id].end_time)
+    ]
+    left_alone = _left_alone(frozen, slots=slots, previous_slots=previous_slots or slots, now=now)
     return LecturePlan(
         create=[
             NewLecture(
@@ -292,13 +399,21 @@ def lectures_plan(
         retime=list(retimed.values()),
         renumber=renumber,
         kept=len(kept),
+        moved=sorted(moved, key=lambda m: (m.date, m.start_time)),
+        removed=[lec for lec in lectures if lec.id in obsolete],
+        left_alone=[replace(lec, number=renumber.get(lec.id, lec.number)) for lec in left_alone],
     )
 
 
 @transaction.atomic
-def lectures_generate(*, course: Course, now: datetime | None = None) -> GenerationResult:
+def lectures_generate(
+    *,
+    course: Course,
+    now: datetime | None = None,
+    previous_slots: Sequence[Slot] | None = None,
+) -> GenerationResult:
     """Create, keep, re-time or remove the course's lectures so they follow its schedule
-    (``lectures_plan`` decides; this applies the plan).
+    (``lectures_plan`` decides; this applies the plan, which the result carries).
 
     - Idempotent: a second run with nothing changed creates and removes nothing.
     - Obsolete lectures lose their unmarked roster rows first; the missing sessions are
@@ -317,14 +432,12 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
     )
     plan = lectures_plan(
         lectures=[_existing(lec) for lec in lectures],
-        slots=[
-            Slot(id=s.pk, weekday=s.weekday, start_time=s.start_time, end_time=s.end_time)
-            for s in course.schedule.all()
-        ],
+        slots=course_slots(course),
         start_date=course.start_date,
         end_date=course.end_date,
         num_lectures=course.num_lectures,
         now=now,
+        previous_slots=previous_slots,
     )
     by_id = {lec.pk: lec for lec in lectures}
     if plan.remove:
@@ -366,7 +479,16 @@ def lectures_generate(*, course: Course, now: datetime | None = None) -> Generat
         kept=plan.kept,
         roster_rows=roster_rows,
         retimed=len(plan.retime),
+        plan=plan,
     )
+
+
+def course_slots(course: Course) -> list[Slot]:
+    """The course's weekly slots as the plan sees them."""
+    return [
+        Slot(id=s.pk, weekday=s.weekday, start_time=s.start_time, end_time=s.end_time)
+        for s in course.schedule.all()
+    ]
 
 
 def _existing(lecture: Lecture) -> ExistingLecture:

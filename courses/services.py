@@ -18,7 +18,7 @@ lecture lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -36,7 +36,13 @@ from core.permissions import is_admin
 from core.unset import UNSET, Unset, given
 from courses import rules
 from courses.errors import HistoryConflict
-from courses.generation import lectures_generate, lectures_renumber
+from courses.generation import (
+    GenerationResult,
+    Slot,
+    course_slots,
+    lectures_generate,
+    lectures_renumber,
+)
 from courses.models import (
     Audience,
     Course,
@@ -322,9 +328,36 @@ def _check_no_overlap(course: Course, slot: CourseSchedule) -> None:
             )
 
 
-def _replan_if_generated(course: Course, now: datetime | None) -> None:
+def _replan_if_generated(
+    course: Course, now: datetime | None, previous_slots: list[Slot] | None = None
+) -> GenerationResult | None:
     if course.lectures.exists():
-        lectures_generate(course=course, now=now)
+        return lectures_generate(course=course, now=now, previous_slots=previous_slots)
+    return None
+
+
+def _slot_create(
+    course: Course, *, weekday: int, start_time: time, end_time: time
+) -> CourseSchedule:
+    slot = CourseSchedule(course=course, weekday=weekday, start_time=start_time, end_time=end_time)
+    slot.full_clean(exclude=["course"])
+    _check_no_overlap(course, slot)
+    slot.save()
+    return slot
+
+
+def _slot_update(
+    course: Course, slot: CourseSchedule, fields: dict[str, Any]
+) -> tuple[CourseSchedule, bool]:
+    """Returns the slot read again under the course lock, and whether it changed."""
+    # Re-read under the course lock: saving a slot deleted meanwhile would insert it again.
+    slot = lock_row(CourseSchedule, slot.pk)
+    if not _apply(slot, fields):
+        return slot, False
+    slot.full_clean(exclude=["course"])
+    _check_no_overlap(course, slot)
+    slot.save()
+    return slot, True
 
 
 @transaction.atomic
@@ -333,10 +366,7 @@ def schedule_slot_create(
 ) -> CourseSchedule:
     """Add a weekly slot; slots of one course may not overlap. Re-plans generated lectures."""
     course = lock_row(Course, course.pk)
-    slot = CourseSchedule(course=course, weekday=weekday, start_time=start_time, end_time=end_time)
-    slot.full_clean(exclude=["course"])
-    _check_no_overlap(course, slot)
-    slot.save()
+    slot = _slot_create(course, weekday=weekday, start_time=start_time, end_time=end_time)
     _replan_if_generated(course, now)
     return slot
 
@@ -353,14 +383,9 @@ def schedule_slot_update(
     """Move a weekly slot; slots of one course may not overlap. Re-plans generated lectures."""
     fields = given(weekday=weekday, start_time=start_time, end_time=end_time)
     course = lock_row(Course, slot.course_id)
-    # Re-read under the course lock: saving a slot deleted meanwhile would insert it again.
-    slot = lock_row(CourseSchedule, slot.pk)
-    if not _apply(slot, fields):
-        return slot
-    slot.full_clean(exclude=["course"])
-    _check_no_overlap(course, slot)
-    slot.save()
-    _replan_if_generated(course, now)
+    slot, changed = _slot_update(course, slot, fields)
+    if changed:
+        _replan_if_generated(course, now)
     return slot
 
 
@@ -369,6 +394,39 @@ def schedule_slot_delete(*, slot: CourseSchedule, now: datetime | None = None) -
     course = lock_row(Course, slot.course_id)
     delete_once(slot)
     _replan_if_generated(course, now)
+
+
+@transaction.atomic
+def schedule_save(
+    *,
+    course: Course,
+    create: Sequence[dict[str, Any]] = (),
+    update: Sequence[tuple[CourseSchedule, dict[str, Any]]] = (),
+    delete: Sequence[CourseSchedule] = (),
+    now: datetime | None = None,
+) -> GenerationResult | None:
+    """Several weekly-slot changes of one course at once (the admin's schedule table):
+    deletes, then updates (slot, changed fields), then new slots (``weekday``,
+    ``start_time``, ``end_time``), each under the same rules as the one-slot services,
+    then ONE re-planning of the generated lectures.
+
+    Returns the generation result, whose plan says which lectures moved, were added or
+    removed, and which hand-edited ones stay on a slot's old day (None when the course has
+    no lectures yet).
+    """
+    course = lock_row(Course, course.pk)
+    previous = course_slots(course)
+    for slot in delete:
+        delete_once(slot)
+    changed = bool(delete)
+    for slot, fields in update:
+        changed = _slot_update(course, slot, fields)[1] or changed
+    for fields in create:
+        _slot_create(course, **fields)
+        changed = True
+    if not changed:
+        return None
+    return _replan_if_generated(course, now, previous_slots=previous)
 
 
 # --- lectures -------------------------------------------------------------------------------

@@ -126,6 +126,8 @@ LAYERS = {
     # courses
     "courses": BASE,
     "courses.admin": INTERFACE,
+    "courses.admin_exams": INTERFACE,
+    "courses.admin_text": INTERFACE,
     "courses.apps": INTERFACE,
     "courses.demo": SERVICES,
     "courses.errors": BASE,

@@ -19,7 +19,9 @@ TUESDAY = Slot(id=2, weekday=3, start_time=time(10), end_time=time(11))
 SATURDAYS = [date(2026, 11, day) for day in (7, 14, 21, 28)]
 
 
-def plan(lectures=(), slots=(SATURDAY,), *, now=BEFORE, end=date(2026, 11, 30), num=None):
+def plan(
+    lectures=(), slots=(SATURDAY,), *, now=BEFORE, end=date(2026, 11, 30), num=None, previous=None
+):
     return lectures_plan(
         lectures=list(lectures),
         slots=list(slots),
@@ -27,6 +29,7 @@ def plan(lectures=(), slots=(SATURDAY,), *, now=BEFORE, end=date(2026, 11, 30), 
         end_date=end,
         num_lectures=num,
         now=now,
+        previous_slots=previous,
     )
 
 
@@ -130,3 +133,77 @@ class RegenerationTests(SimpleTestCase):
         result = plan([cancelled], end=None, num=3, now=BEFORE)
         self.assertEqual([new.date for new in result.create], SATURDAYS[1:3])
         self.assertEqual([new.number for new in result.create], [2, 3])
+
+
+class WhatThePlanSaysTests(SimpleTestCase):
+    """The plan names what it does as staff see it: moved, added, removed, left alone."""
+
+    def test_lectures_already_held_keep_their_numbers(self):
+        lectures = generated()
+        # Marked in advance: held history although still to come.
+        lectures[2] = saturday(12, SATURDAYS[2], 3, has_marks=True)
+
+        result = plan(lectures, slots=[SATURDAY, TUESDAY], now=MID_NOVEMBER)
+
+        # In date order the Tuesday of the 17th comes before lecture 12 (the 21st), which
+        # keeps number 3; the others take the free numbers in date order.
+        self.assertNotIn(10, result.renumber)  # ended: number 1
+        self.assertNotIn(12, result.renumber)
+        self.assertEqual([(new.date.day, new.number) for new in result.create], [(17, 4), (24, 5)])
+        self.assertEqual(result.renumber, {13: 6})
+
+    def test_a_slot_at_a_new_time_lists_its_lectures_as_moved(self):
+        later = Slot(id=SATURDAY.id, weekday=0, start_time=time(18), end_time=time(19, 30))
+
+        result = plan(generated(), slots=[later], now=MID_NOVEMBER)
+
+        self.assertEqual(
+            [
+                (m.id, m.number, m.old_date, m.old_start_time, m.date, m.start_time)
+                for m in result.moved
+            ],
+            [
+                (pk, pk - 9, day, time(17), day, time(18))
+                for pk, day in zip((11, 12, 13), SATURDAYS[1:], strict=True)
+            ],
+        )
+        self.assertEqual((result.create, result.removed, result.left_alone), ([], [], []))
+
+    def test_removed_lectures_are_listed_with_their_dates_and_numbers(self):
+        result = plan(generated(), end=date(2026, 11, 20), now=MID_NOVEMBER)
+
+        self.assertEqual(
+            [(lec.id, lec.number, lec.date) for lec in result.removed],
+            [(12, 3, SATURDAYS[2]), (13, 4, SATURDAYS[3])],
+        )
+        self.assertEqual(result.moved, [])
+
+    def test_a_hand_edited_lecture_left_on_the_old_weekday_is_named(self):
+        lectures = generated()
+        lectures[3] = saturday(13, SATURDAYS[3], 4, is_manual=True)  # a new title, say
+
+        result = plan(lectures, slots=[TUESDAY], now=MID_NOVEMBER, previous=[SATURDAY])
+        without_previous = plan(lectures, slots=[TUESDAY], now=MID_NOVEMBER)
+
+        self.assertEqual([(lec.id, lec.date) for lec in result.left_alone], [(13, SATURDAYS[3])])
+        self.assertEqual(result.left_alone[0].number, result.renumber.get(13, 4))
+        self.assertEqual(without_previous.left_alone, [])
+
+    def test_a_hand_edited_lecture_already_on_the_new_day_is_not_named(self):
+        lectures = generated()
+        # Moved by hand from Saturday the 28th to Tuesday the 24th at the Tuesday slot's time.
+        lectures[3] = ExistingLecture(
+            id=13,
+            date=date(2026, 11, 24),
+            start_time=time(10),
+            end_time=time(11),
+            number=4,
+            slot_id=SATURDAY.id,
+            planned_date=SATURDAYS[3],
+            planned_start_time=time(17),
+            is_manual=True,
+        )
+
+        result = plan(lectures, slots=[TUESDAY], now=MID_NOVEMBER, previous=[SATURDAY])
+
+        self.assertEqual(result.left_alone, [])
