@@ -1,5 +1,6 @@
-"""The staff's pages for enrollment requests, enrollments, payments and refunds, and the
-attendance report actions on the course and lecture pages.
+"""The staff's pages for enrollment requests, enrollments, payments and refunds, the
+attendance report actions on the course and lecture pages, and the Reports page
+(``enrollments_payments.admin_reports``, at ``admin:reports``).
 
 Everything is written through the services (the rules hold here too: approving for a full
 course is refused with a message). Money is never deleted: no delete permission on any of

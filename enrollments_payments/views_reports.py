@@ -1,5 +1,8 @@
 """``/api/reports/…`` (SPEC §6.6): admins only; JSON, or ``?format=csv|xlsx`` downloads.
 
+A download is built by ``reports.*_file``, the functions the admin site's Reports page
+calls too: the two give the same file.
+
 ``?format=`` is DRF's format override by default (URL_FORMAT_OVERRIDE); these views
 negotiate JSON whatever it says and read the parameter themselves.
 """
