@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_json_argument(parser)
     parser.add_argument(
-        "--round-seconds", type=float, default=0.25, help="CPU seconds per round (default 0.25)"
+        "--round-seconds", type=float, default=0.2, help="CPU seconds per round (default 0.2)"
     )
     parser.add_argument("--profile", action="store_true", help="print each case's hot spots")
     args = parser.parse_args(argv)
