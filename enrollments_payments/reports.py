@@ -3,7 +3,8 @@ finance by season.
 
 Each builder returns a plain dict (the JSON answer) and runs a fixed number of queries
 whatever the number of rows: rows are fetched in one query per table and folded in
-Python. ``table(report)`` flattens a report into a header and rows for CSV and XLSX.
+Python. ``report_tables`` flattens a report into a header and rows for CSV and XLSX, and
+the ``*_file`` functions here give the download, to the API and the admin site alike.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 
 from attendance.models import LectureAttendance
 from attendance.models_staff import InstructorAttendance, InstructorAttendanceStatus
 from courses.models import Course, Lecture, LectureStatus, Season
 from courses.rules import local_datetime
 from enrollments_payments import rules
-from enrollments_payments.exports import Percent, download
+from enrollments_payments.exports import download
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentStatus,
@@ -30,34 +30,34 @@ from enrollments_payments.models import (
     RefundRequest,
     RefundStatus,
 )
+from enrollments_payments.report_tables import (
+    ABSENT,
+    NOT_ENROLLED,
+    PRESENT,
+    STATES,
+    UNMARKED,
+    course_attendance_table,
+    finance_table,
+    instructor_attendance_table,
+)
 from enrollments_payments.selectors import MONEY, _scalar
-
-PRESENT = "present"
-ABSENT = "absent"
-UNMARKED = "unmarked"
-# A lecture held before the participant enrolled (or after they left): no roster row, no
-# mark expected — not the same as a roster row nobody marked.
-NOT_ENROLLED = "not_enrolled"
-STATES = (PRESENT, ABSENT, UNMARKED, NOT_ENROLLED)
 
 
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-# The participant's identity as columns of one row: (child id, student id, child first
-# name, last name, code, student first name, last name, code).
-def _person_columns(prefix: str = "") -> tuple[str, ...]:
-    return (
-        f"{prefix}child_id",
-        f"{prefix}student_id",
-        f"{prefix}child__first_name",
-        f"{prefix}child__last_name",
-        f"{prefix}child__code",
-        f"{prefix}student__user__first_name",
-        f"{prefix}student__user__last_name",
-        f"{prefix}student__code",
-    )
+# The participant's identity as columns of one row.
+_PERSON_COLUMNS = (
+    "child_id",
+    "student_id",
+    "child__first_name",
+    "child__last_name",
+    "child__code",
+    "student__user__first_name",
+    "student__user__last_name",
+    "student__code",
+)
 
 
 def _person(values: tuple) -> tuple[tuple[str, int], dict]:
@@ -100,13 +100,13 @@ def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = 
     lectures = _course_lectures(course, lecture_ids)
     lecture_pks = [pk for pk, _number, _date in lectures]
     people: dict[tuple[str, int], dict] = {}
-    enrolled = Enrollment.objects.filter(course=course).order_by().values_list(*_person_columns())
+    enrolled = Enrollment.objects.filter(course=course).order_by().values_list(*_PERSON_COLUMNS)
     for values in enrolled:
         key, entry = _person(values)
         people.setdefault(key, entry)
     marks: dict[tuple[tuple[str, int], int], tuple] = {}
     rows = LectureAttendance.objects.filter(lecture__in=lecture_pks).order_by()
-    for values in rows.values_list("lecture_id", "present", "rating", *_person_columns()):
+    for values in rows.values_list("lecture_id", "present", "rating", *_PERSON_COLUMNS):
         key, entry = _person(values[3:])
         people.setdefault(key, entry)
         marks[(key, values[0])] = values[1:3]
@@ -277,88 +277,6 @@ def finance_report(*, season: Season) -> dict:
             ),
         },
     }
-
-
-# --- Flat tables for CSV / XLSX -------------------------------------------------------
-# Cells are typed (exports: counts int, money Decimal, rates Percent): the CSV shows them
-# as the JSON does, the XLSX stores them as numbers.
-
-
-def _rate(rate: float | None) -> Percent | None:
-    return None if rate is None else Percent(rate)
-
-
-def course_attendance_table(report: dict) -> tuple[list[str], list[list]]:
-    labels = {
-        PRESENT: _("Present"),
-        ABSENT: _("Absent"),
-        UNMARKED: "",
-        NOT_ENROLLED: _("Not enrolled yet"),
-    }
-
-    def state_text(cell: dict) -> str:
-        text = labels[cell["state"]]
-        return text if cell["rating"] is None else f"{text} ({cell['rating']})"
-
-    header = [_("Code"), _("Name")]
-    header += [f"{lec['number']} ({lec['date']})" for lec in report["lectures"]]
-    header += [_("Present"), _("Absent"), _("Unmarked"), _("Attendance rate")]
-    rows: list[list] = []
-    for p in report["participants"]:
-        t = p["totals"]
-        rows.append(
-            [p["code"], p["name"], *(state_text(c) for c in p["cells"])]
-            + [t[PRESENT], t[ABSENT], t[UNMARKED], _rate(t["rate"])]
-        )
-    for state, label in ((PRESENT, _("Present")), (ABSENT, _("Absent")), (UNMARKED, _("Unmarked"))):
-        rows.append(["", label, *(lec["counts"][state] for lec in report["lectures"])])
-    return header, rows
-
-
-def instructor_attendance_table(report: dict) -> tuple[list[str], list[list]]:
-    header = [
-        _("Instructor"),
-        _("Sessions"),
-        _("Present"),
-        _("Late"),
-        _("Absent"),
-        _("Average minutes late"),
-        _("Average rating"),
-    ]
-    rows = [
-        [
-            e["instructor"]["name"],
-            e["sessions"],
-            e["present"],
-            e["late"],
-            e["absent"],
-            e["average_minutes_late"],
-            e["average_rating"],
-        ]
-        for e in report["instructors"]
-    ]
-    return header, rows
-
-
-_FINANCE_MONEY = ("billed", "paid", "refunded", "outstanding")
-
-
-def _finance_cells(entry: dict) -> list:
-    return [entry["active_enrollments"], *(Decimal(entry[k]) for k in _FINANCE_MONEY)]
-
-
-def finance_table(report: dict) -> tuple[list[str], list[list]]:
-    header = [
-        _("Course"),
-        _("Active enrollments"),
-        _("Billed"),
-        _("Paid"),
-        _("Refunded"),
-        _("Outstanding"),
-    ]
-    rows = [[c["course"]["name"], *_finance_cells(c)] for c in report["courses"]]
-    rows.append([_("Total"), *_finance_cells(report["totals"])])
-    return header, rows
 
 
 # --- The downloads: one function per report, for the API and the admin site alike ------

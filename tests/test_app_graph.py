@@ -199,6 +199,7 @@ LAYERS = {
     "enrollments_payments.management.commands.seed_demo": INTERFACE,
     "enrollments_payments.models": MODELS,
     "enrollments_payments.payment_services": SERVICES,
+    "enrollments_payments.report_tables": BASE,
     "enrollments_payments.reports": SELECTORS,
     "enrollments_payments.rules": BASE,
     "enrollments_payments.selectors": SELECTORS,
