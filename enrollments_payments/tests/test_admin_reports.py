@@ -220,3 +220,25 @@ class TypedCellsTests(ReportsPageBase):
         self.assertEqual(text[-1], "الإجمالي,2,700.00,220.50,0.00,479.50")
         response = self.download(report="course", course=self.course.pk, format="csv")
         self.assertIn(",1,1,1,50.0%", body(response).decode("utf-8-sig"))
+
+
+class CellTypesTests(ReportsPageBase):
+    def test_each_type_has_its_csv_text_and_its_xlsx_format(self):
+        from enrollments_payments.exports import Percent, csv_text, xlsx_bytes
+
+        row = [7, Decimal("-40.5"), Percent(0.125), 7.25, D(2026, 11, 7), None, "=1+1"]
+        self.assertEqual(
+            [csv_text(v) for v in row], [7, "-40.50", "12.5%", 7.25, "2026-11-07", None, "'=1+1"]
+        )
+        sheet = load_workbook(io.BytesIO(xlsx_bytes(title="t", header=["h"] * 7, rows=[row])))
+        cells = list(sheet.active.iter_rows(min_row=2))[0]
+        self.assertEqual(
+            [c.value for c in cells[:5]],
+            [7, -40.5, 0.125, 7.25, datetime.datetime(2026, 11, 7)],
+        )
+        self.assertEqual(
+            [c.number_format for c in cells[:5]],
+            ["General", "0.00", "0.0%", "General", "yyyy-mm-dd"],
+        )
+        self.assertIsNone(cells[5].value)
+        self.assertEqual(cells[6].value, "'=1+1")
