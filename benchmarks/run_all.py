@@ -42,6 +42,7 @@ SCRIPTS = [
     "ws_fanout",
     "throughput",
     "cost",
+    "reports",
     "logins",
 ]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"

@@ -1,5 +1,6 @@
-"""The staff's pages for enrollment requests, enrollments, payments and refunds, and the
-attendance report actions on the course and lecture pages.
+"""The staff's pages for enrollment requests, enrollments, payments and refunds, the
+attendance report actions on the course and lecture pages, and the Reports page
+(``enrollments_payments.admin_reports``, at ``admin:reports``).
 
 Everything is written through the services (the rules hold here too: approving for a full
 course is refused with a message). Money is never deleted: no delete permission on any of
@@ -11,9 +12,12 @@ reports.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +25,7 @@ from core.admin import BaseAdmin, ServiceAdminMixin, call_service, decimal_text
 from core.errors import DomainError
 from courses.admin import CourseAdmin, LectureAdmin
 from courses.models import Course, Lecture
-from enrollments_payments import payment_services, rules, selectors, services
+from enrollments_payments import admin_reports, payment_services, rules, selectors, services
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentRequest,
@@ -301,6 +305,15 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
 
 class CourseReportAdmin(CourseAdmin):
     actions = (*CourseAdmin.actions, "attendance_report_csv", "attendance_report_xlsx")
+
+    def get_urls(self):
+        """The "Reports" page of every report (``admin:reports``) lives with the course
+        admin: the reports are this app's, and the course admin is this app's door to the
+        admin site's URLs."""
+        page = self.admin_site.admin_view(
+            partial(admin_reports.reports_view, admin_site=self.admin_site)
+        )
+        return [path("reports/", page, name="reports"), *super().get_urls()]
 
     @admin.action(description=_("Attendance report (CSV)"))
     def attendance_report_csv(self, request, queryset):

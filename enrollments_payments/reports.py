@@ -3,7 +3,8 @@ finance by season.
 
 Each builder returns a plain dict (the JSON answer) and runs a fixed number of queries
 whatever the number of rows: rows are fetched in one query per table and folded in
-Python. ``table(report)`` flattens a report into a header and rows for CSV and XLSX.
+Python. ``report_tables`` flattens a report into a header and rows for CSV and XLSX, and
+the ``*_file`` functions here give the download, to the API and the admin site alike.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 
 from attendance.models import LectureAttendance
 from attendance.models_staff import InstructorAttendance, InstructorAttendanceStatus
@@ -30,32 +30,61 @@ from enrollments_payments.models import (
     RefundRequest,
     RefundStatus,
 )
+from enrollments_payments.report_tables import (
+    ABSENT,
+    NOT_ENROLLED,
+    PRESENT,
+    STATES,
+    UNMARKED,
+    course_attendance_table,
+    finance_table,
+    instructor_attendance_table,
+)
 from enrollments_payments.selectors import MONEY, _scalar
-
-PRESENT = "present"
-ABSENT = "absent"
-UNMARKED = "unmarked"
-# A lecture held before the participant enrolled (or after they left): no roster row, no
-# mark expected — not the same as a roster row nobody marked.
-NOT_ENROLLED = "not_enrolled"
-STATES = (PRESENT, ABSENT, UNMARKED, NOT_ENROLLED)
 
 
 def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _participant_key(row) -> tuple[str, int]:
-    return ("child", row.child_id) if row.child_id else ("student", row.student_id)
+# The participant's identity as columns of one row.
+_PERSON_COLUMNS = (
+    "child_id",
+    "student_id",
+    "child__first_name",
+    "child__last_name",
+    "child__code",
+    "student__user__first_name",
+    "student__user__last_name",
+    "student__code",
+)
 
 
-def _participant_entry(row) -> dict:
-    kind, pk = _participant_key(row)
-    person = row.child if kind == "child" else row.student
-    return {"type": kind, "id": pk, "name": person.full_name, "code": person.code}
+def _person(values: tuple) -> tuple[tuple[str, int], dict]:
+    child_id, student_id, c_first, c_last, c_code, s_first, s_last, s_code = values
+    if child_id:
+        key, name, code = ("child", child_id), f"{c_first} {c_last}", c_code
+    else:
+        key, name, code = ("student", student_id), f"{s_first} {s_last}", s_code
+    return key, {"type": key[0], "id": key[1], "name": name.strip(), "code": code}
 
 
-_PEOPLE = ("child", "student__user")
+def _course_lectures(course: Course, lecture_ids: list[int] | None) -> list[tuple]:
+    """(id, number, date) of the course's lectures in the report, cancelled ones left out."""
+    chosen = Lecture.objects.filter(course=course).exclude(status=LectureStatus.CANCELLED)
+    if lecture_ids is not None:
+        chosen = chosen.filter(pk__in=lecture_ids)
+    return list(chosen.order_by("date", "start_time", "number").values_list("pk", "number", "date"))
+
+
+def _cell(row: tuple | None) -> tuple[str, Decimal | None]:
+    """(state, rating) of one participant at one lecture from its (present, rating)."""
+    if row is None:
+        return NOT_ENROLLED, None
+    present, rating = row
+    if present is None:
+        return UNMARKED, None
+    return (PRESENT if present else ABSENT), rating
 
 
 def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = None) -> dict:
@@ -63,64 +92,44 @@ def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = 
     given). Participants are everyone enrolled in the course (any status) plus anyone with
     an attendance row. A cell is ``not_enrolled`` where the participant has no roster row:
     the lecture came before they joined (approval gives rows to lectures not started yet)
-    or after they left."""
-    chosen = Lecture.objects.filter(course=course).exclude(status=LectureStatus.CANCELLED)
-    if lecture_ids is not None:
-        chosen = chosen.filter(pk__in=lecture_ids)
-    lectures = list(chosen.order_by("date", "start_time", "number"))
-    people: dict[tuple[str, int], dict] = {}
-    for enrollment in Enrollment.objects.filter(course=course).select_related(*_PEOPLE):
-        people.setdefault(_participant_key(enrollment), _participant_entry(enrollment))
-    marks: dict[tuple[tuple[str, int], int], LectureAttendance] = {}
-    rows = LectureAttendance.objects.filter(lecture__in=[lec.pk for lec in lectures])
-    for row in rows.select_related(*_PEOPLE):
-        key = _participant_key(row)
-        people.setdefault(key, _participant_entry(row))
-        marks[(key, row.lecture_id)] = row
+    or after they left.
 
-    lecture_counts = {lec.pk: dict.fromkeys(STATES, 0) for lec in lectures}
+    Built from plain values (three queries, whatever the rows): a course of 100
+    participants and 10 lectures has a thousand attendance rows, and model instances of
+    them would cost most of the report's time."""
+    lectures = _course_lectures(course, lecture_ids)
+    lecture_pks = [pk for pk, _number, _date in lectures]
+    people: dict[tuple[str, int], dict] = {}
+    enrolled = Enrollment.objects.filter(course=course).order_by().values_list(*_PERSON_COLUMNS)
+    for values in enrolled:
+        key, entry = _person(values)
+        people.setdefault(key, entry)
+    marks: dict[tuple[tuple[str, int], int], tuple] = {}
+    rows = LectureAttendance.objects.filter(lecture__in=lecture_pks).order_by()
+    for values in rows.values_list("lecture_id", "present", "rating", *_PERSON_COLUMNS):
+        key, entry = _person(values[3:])
+        people.setdefault(key, entry)
+        marks[(key, values[0])] = values[1:3]
+
+    lecture_counts = {pk: dict.fromkeys(STATES, 0) for pk in lecture_pks}
     participants = []
     for key, entry in sorted(people.items(), key=lambda item: (item[1]["name"], item[0])):
         cells = []
         totals = dict.fromkeys(STATES, 0)
-        for lec in lectures:
-            row = marks.get((key, lec.pk))
-            if row is None:
-                state, rating = NOT_ENROLLED, None
-            elif row.present is None:
-                state, rating = UNMARKED, None
-            else:
-                state = PRESENT if row.present else ABSENT
-                rating = row.rating
+        for pk in lecture_pks:
+            state, rating = _cell(marks.get((key, pk)))
             totals[state] += 1
-            lecture_counts[lec.pk][state] += 1
+            lecture_counts[pk][state] += 1
             cells.append(
-                {
-                    "lecture": lec.pk,
-                    "state": state,
-                    "rating": None if rating is None else str(rating),
-                }
+                {"lecture": pk, "state": state, "rating": None if rating is None else str(rating)}
             )
-        participants.append(
-            {
-                **entry,
-                "cells": cells,
-                "totals": {
-                    **totals,
-                    "rate": rules.attendance_rate(totals[PRESENT], totals[ABSENT]),
-                },
-            }
-        )
+        totals["rate"] = rules.attendance_rate(totals[PRESENT], totals[ABSENT])
+        participants.append({**entry, "cells": cells, "totals": totals})
     return {
         "course": {"id": course.pk, "name": course.name},
         "lectures": [
-            {
-                "id": lec.pk,
-                "number": lec.number,
-                "date": lec.date.isoformat(),
-                "counts": lecture_counts[lec.pk],
-            }
-            for lec in lectures
+            {"id": pk, "number": number, "date": day.isoformat(), "counts": lecture_counts[pk]}
+            for pk, number, day in lectures
         ],
         "participants": participants,
     }
@@ -136,52 +145,64 @@ def _month_bounds(month: date) -> tuple[date, date]:
     return first, nxt
 
 
-def _scheduled_start(row: InstructorAttendance) -> datetime | None:
-    if row.lecture_id:
-        return row.lecture.starts_at
-    if row.shift_id:
-        return local_datetime(row.date, row.shift.start_time)
+def _scheduled_start(lecture_date, lecture_start, shift_start, day) -> datetime | None:
+    if lecture_date is not None:
+        return local_datetime(lecture_date, lecture_start)
+    if shift_start is not None:
+        return local_datetime(day, shift_start)
     return None
+
+
+_COUNTED = {
+    InstructorAttendanceStatus.PRESENT.value,
+    InstructorAttendanceStatus.LATE.value,
+    InstructorAttendanceStatus.ABSENT.value,
+}
 
 
 def instructor_attendance_report(*, month: date) -> dict:
     """Per instructor, the sessions of ``month`` (lecture and supervision rows): present,
     late, absent; average minutes late over late check-ins; average rating."""
     first, nxt = _month_bounds(month)
-    rows = InstructorAttendance.objects.filter(date__gte=first, date__lt=nxt).select_related(
-        "instructor__user", "lecture", "shift"
+    rows = (
+        InstructorAttendance.objects.filter(date__gte=first, date__lt=nxt)
+        .order_by()
+        .values_list(
+            "instructor_id",
+            "instructor__user__first_name",
+            "instructor__user__last_name",
+            "status",
+            "check_in_at",
+            "rating",
+            "date",
+            "lecture__date",
+            "lecture__start_time",
+            "shift__start_time",
+        )
     )
     found: dict[int, dict] = {}
     late_minutes: dict[int, list[float]] = defaultdict(list)
     ratings: dict[int, list[int]] = defaultdict(list)
-    for row in rows:
-        entry = found.setdefault(
-            row.instructor_id,
-            {
-                "instructor": {
-                    "id": row.instructor_id,
-                    "name": row.instructor.user.get_full_name(),
-                },
+    for pk, first_name, last_name, status, check_in, rating, day, *starts in rows:
+        entry = found.get(pk)
+        if entry is None:
+            name = f"{first_name} {last_name}".strip()
+            entry = found[pk] = {
+                "instructor": {"id": pk, "name": name},
                 "sessions": 0,
                 "present": 0,
                 "late": 0,
                 "absent": 0,
-            },
-        )
+            }
         entry["sessions"] += 1
-        if row.status in (
-            InstructorAttendanceStatus.PRESENT,
-            InstructorAttendanceStatus.LATE,
-            InstructorAttendanceStatus.ABSENT,
-        ):
-            entry[row.status] += 1
-        start = _scheduled_start(row)
-        if row.status == InstructorAttendanceStatus.LATE and row.check_in_at and start:
-            late_minutes[row.instructor_id].append(
-                max((row.check_in_at - start).total_seconds() / 60, 0.0)
-            )
-        if row.rating is not None:
-            ratings[row.instructor_id].append(row.rating)
+        if status in _COUNTED:
+            entry[status] += 1
+        if status == InstructorAttendanceStatus.LATE and check_in:
+            start = _scheduled_start(*starts, day)
+            if start:
+                late_minutes[pk].append(max((check_in - start).total_seconds() / 60, 0.0))
+        if rating is not None:
+            ratings[pk].append(rating)
     instructors = []
     for pk, entry in sorted(
         found.items(), key=lambda item: (item[1]["instructor"]["name"], item[0])
@@ -217,6 +238,7 @@ def finance_report(*, season: Season) -> dict:
             refunded=Coalesce(_scalar(refunded_qs, "SUM", "amount", MONEY), zero),
         )
         .order_by("name", "pk")
+        .values_list("pk", "name", "active_enrollments", "billed", "paid", "refunded")
     )
     rows = []
     totals = {
@@ -225,20 +247,19 @@ def finance_report(*, season: Season) -> dict:
         "paid": Decimal(0),
         "refunded": Decimal(0),
     }
-    for c in courses:
-        totals["active_enrollments"] += c.active_enrollments
-        for field in ("billed", "paid", "refunded"):
-            totals[field] += getattr(c, field)
+    for pk, name, active, billed, paid, refunded in courses:
+        totals["active_enrollments"] += active
+        totals["billed"] += billed
+        totals["paid"] += paid
+        totals["refunded"] += refunded
         rows.append(
             {
-                "course": {"id": c.pk, "name": c.name},
-                "active_enrollments": c.active_enrollments,
-                "billed": _money(c.billed),
-                "paid": _money(c.paid),
-                "refunded": _money(c.refunded),
-                "outstanding": _money(
-                    rules.balance(price=c.billed, paid=c.paid, refunded=c.refunded)
-                ),
+                "course": {"id": pk, "name": name},
+                "active_enrollments": active,
+                "billed": _money(billed),
+                "paid": _money(paid),
+                "refunded": _money(refunded),
+                "outstanding": _money(rules.balance(price=billed, paid=paid, refunded=refunded)),
             }
         )
     return {
@@ -258,83 +279,25 @@ def finance_report(*, season: Season) -> dict:
     }
 
 
-# --- Flat tables for CSV / XLSX -------------------------------------------------------
-
-
-def _state_text(cell: dict) -> str:
-    text = {
-        PRESENT: _("Present"),
-        ABSENT: _("Absent"),
-        UNMARKED: "",
-        NOT_ENROLLED: _("Not enrolled yet"),
-    }[cell["state"]]
-    if cell["rating"] is not None:
-        text = f"{text} ({cell['rating']})"
-    return text
-
-
-def _rate_text(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
-
-
-def course_attendance_table(report: dict) -> tuple[list[str], list[list]]:
-    header = [_("Code"), _("Name")]
-    header += [f"{lec['number']} ({lec['date']})" for lec in report["lectures"]]
-    header += [_("Present"), _("Absent"), _("Unmarked"), _("Attendance rate")]
-    rows: list[list] = []
-    for p in report["participants"]:
-        t = p["totals"]
-        rows.append(
-            [p["code"], p["name"], *(_state_text(c) for c in p["cells"])]
-            + [t[PRESENT], t[ABSENT], t[UNMARKED], _rate_text(t["rate"])]
-        )
-    for state, label in ((PRESENT, _("Present")), (ABSENT, _("Absent")), (UNMARKED, _("Unmarked"))):
-        rows.append(["", label, *(lec["counts"][state] for lec in report["lectures"])])
-    return header, rows
-
-
-def instructor_attendance_table(report: dict) -> tuple[list[str], list[list]]:
-    header = [
-        _("Instructor"),
-        _("Sessions"),
-        _("Present"),
-        _("Late"),
-        _("Absent"),
-        _("Average minutes late"),
-        _("Average rating"),
-    ]
-    rows = [
-        [
-            e["instructor"]["name"],
-            e["sessions"],
-            e["present"],
-            e["late"],
-            e["absent"],
-            "" if e["average_minutes_late"] is None else e["average_minutes_late"],
-            "" if e["average_rating"] is None else e["average_rating"],
-        ]
-        for e in report["instructors"]
-    ]
-    return header, rows
-
-
-def finance_table(report: dict) -> tuple[list[str], list[list]]:
-    header = [
-        _("Course"),
-        _("Active enrollments"),
-        _("Billed"),
-        _("Paid"),
-        _("Refunded"),
-        _("Outstanding"),
-    ]
-    keys = ("active_enrollments", "billed", "paid", "refunded", "outstanding")
-    rows = [[c["course"]["name"], *(c[k] for k in keys)] for c in report["courses"]]
-    rows.append([_("Total"), *(report["totals"][k] for k in keys)])
-    return header, rows
+# --- The downloads: one function per report, for the API and the admin site alike ------
 
 
 def course_attendance_file(*, course: Course, fmt: str, lecture_ids: list[int] | None = None):
-    """The matrix as a download: the API's ``?format=`` answer and the admin actions'."""
+    """The matrix as a download: the API's ``?format=`` answer and the admin's."""
     report = course_attendance_report(course=course, lecture_ids=lecture_ids)
     header, rows = course_attendance_table(report)
     return download(fmt=fmt, filename=f"course-{course.pk}-attendance", header=header, rows=rows)
+
+
+def instructor_attendance_file(*, month: date, fmt: str):
+    """The month's instructor attendance as a download (API and admin)."""
+    header, rows = instructor_attendance_table(instructor_attendance_report(month=month))
+    return download(
+        fmt=fmt, filename=f"instructor-attendance-{month:%Y-%m}", header=header, rows=rows
+    )
+
+
+def finance_file(*, season: Season, fmt: str):
+    """The season's finance report as a download (API and admin)."""
+    header, rows = finance_table(finance_report(season=season))
+    return download(fmt=fmt, filename=f"finance-season-{season.pk}", header=header, rows=rows)

@@ -1,5 +1,8 @@
 """``/api/reports/…`` (SPEC §6.6): admins only; JSON, or ``?format=csv|xlsx`` downloads.
 
+A download is built by ``reports.*_file``, the functions the admin site's Reports page
+calls too: the two give the same file.
+
 ``?format=`` is DRF's format override by default (URL_FORMAT_OVERRIDE); these views
 negotiate JSON whatever it says and read the parameter themselves.
 """
@@ -22,7 +25,7 @@ from courses.models import Course, Season
 from enrollments_payments import reports
 from enrollments_payments.dashboard import dashboard_figures
 from enrollments_payments.dashboard_serializers import DashboardSerializer
-from enrollments_payments.exports import FORMATS, download
+from enrollments_payments.exports import FORMATS
 
 FORMAT_PARAM = OpenApiParameter(
     "format", str, enum=list(FORMATS), description="json (default), csv or xlsx"
@@ -38,14 +41,6 @@ class IgnoreFormatParam(DefaultContentNegotiation):
 
 def report_format(request) -> str:
     return query_choice(request.query_params, "format", list(FORMATS), default="json")
-
-
-def _answer(request, *, report: dict, table, filename: str):
-    fmt = report_format(request)
-    if fmt == "json":
-        return Response(report)
-    header, rows = table(report)
-    return download(fmt=fmt, filename=filename, header=header, rows=rows)
 
 
 class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
@@ -78,12 +73,10 @@ class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
         month = query_month(
             request.query_params, "month", first=course_rules.MIN_DATE, last=course_rules.MAX_DATE
         )
-        return _answer(
-            request,
-            report=reports.instructor_attendance_report(month=month),
-            table=reports.instructor_attendance_table,
-            filename=f"instructor-attendance-{month:%Y-%m}",
-        )
+        fmt = report_format(request)
+        if fmt != "json":
+            return reports.instructor_attendance_file(month=month, fmt=fmt)
+        return Response(reports.instructor_attendance_report(month=month))
 
     @extend_schema(
         parameters=[FORMAT_PARAM, OpenApiParameter("season", int, required=True)],
@@ -92,17 +85,14 @@ class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def finance(self, request):
         """Per course of the season: active enrollments, billed, paid, refunded, balance."""
-        report_format(request)  # a bad format is refused before the season is looked up
+        fmt = report_format(request)  # a bad format is refused before the season is looked up
         season_id = query_required("season", query_int(request.query_params, "season"))
         season = Season.objects.filter(pk=season_id).first()
         if season is None:
             raise NotFound("not_found", _("Not found."))
-        return _answer(
-            request,
-            report=reports.finance_report(season=season),
-            table=reports.finance_table,
-            filename=f"finance-season-{season.pk}",
-        )
+        if fmt != "json":
+            return reports.finance_file(season=season, fmt=fmt)
+        return Response(reports.finance_report(season=season))
 
 
 class DashboardViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):

@@ -189,6 +189,7 @@ LAYERS = {
     # enrollments_payments
     "enrollments_payments": BASE,
     "enrollments_payments.admin": INTERFACE,
+    "enrollments_payments.admin_reports": INTERFACE,
     "enrollments_payments.apps": INTERFACE,
     "enrollments_payments.cron": SERVICES,
     "enrollments_payments.dashboard": INTERFACE,
@@ -203,6 +204,7 @@ LAYERS = {
     "enrollments_payments.management.commands.seed_demo": INTERFACE,
     "enrollments_payments.models": MODELS,
     "enrollments_payments.payment_services": SERVICES,
+    "enrollments_payments.report_tables": BASE,
     "enrollments_payments.reports": SELECTORS,
     "enrollments_payments.rules": BASE,
     "enrollments_payments.selectors": SELECTORS,

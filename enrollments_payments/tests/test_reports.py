@@ -368,7 +368,7 @@ class FinanceReportTests(ReportBase):
         self.assertEqual(response.status_code, 200)
         sheet = load_workbook(io.BytesIO(response.content)).active
         last = list(sheet.iter_rows(values_only=True))[-1]
-        self.assertEqual(last[5], "290.00")
+        self.assertEqual(last[5], 290)
 
     def test_season_is_checked(self):
         self.as_user("admin")
