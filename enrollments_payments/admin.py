@@ -3,30 +3,49 @@ attendance report actions on the course and lecture pages.
 
 Everything is written through the services (the rules hold here too: approving for a full
 course is refused with a message). Money is never deleted: no delete permission on any of
-these models; payments are added through ``payment_record`` and shown read-only elsewhere.
-The reports are this app's (``enrollments_payments.reports``), so this module extends the
-course and lecture admins of ``courses`` with their actions; ``courses`` knows nothing of
-reports.
+these models; payments are added through ``payment_record`` and voided, with a reason,
+through ``payment_void`` on their own page; rejecting requests asks for the reason the
+family is shown. The reports are this app's (``enrollments_payments.reports``), so this
+module extends the course and lecture admins of ``courses`` with their actions;
+``courses`` knows nothing of reports.
 """
 
 from __future__ import annotations
 
-from django import forms
+from decimal import Decimal
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import BaseAdmin, ServiceAdminMixin, call_service, decimal_text
+from core.admin import BaseAdmin, ServiceAdminMixin, ServiceRefused, call_service
 from core.errors import DomainError
 from courses.admin import CourseAdmin, LectureAdmin
 from courses.models import Course, Lecture
-from enrollments_payments import payment_services, rules, selectors, services
+from enrollments_payments import payment_services, selectors, services
+from enrollments_payments.admin_forms import (
+    PaymentAddForm,
+    ReasonForm,
+    balance_of,
+    balance_text,
+    cairo_text,
+    enrollment_with_money,
+    money_text,
+)
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentRequest,
     EnrollmentStatus,
     Payment,
+    PaymentStatus,
     RefundRequest,
 )
 from enrollments_payments.reports import course_attendance_file
@@ -51,20 +70,41 @@ class ReadOnlyInline(NoDeleteMixin, admin.TabularInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ("amount", "method", "reference", "paid_at", "received_by", "status", "void_reason")
+    fields = (
+        "amount_text",
+        "method",
+        "reference",
+        "paid_at_text",
+        "received_by",
+        "status",
+        "void_reason",
+    )
     readonly_fields = fields
     verbose_name_plural = _("payments (history)")
+
+    @admin.display(description=pgettext_lazy("money admin", "amount"))
+    def amount_text(self, obj) -> str:
+        return money_text(obj.amount)
+
+    @admin.display(description=_("paid at"))
+    def paid_at_text(self, obj) -> str:
+        return cairo_text(obj.paid_at)
 
 
 class RefundInline(ReadOnlyInline):
     model = RefundRequest
-    fields = ("amount", "reason", "status", "requested_by", "processed_by", "processed_at")
+    fields = ("amount_text", "reason", "status", "requested_by", "processed_by", "processed_at")
     readonly_fields = fields
 
+    @admin.display(description=pgettext_lazy("money admin", "amount"))
+    def amount_text(self, obj) -> str:
+        return money_text(obj.amount)
 
-def _run(modeladmin, request, queryset, decide) -> None:
+
+def _run(modeladmin, request, queryset, decide, done_message) -> None:
     """Apply one service to each selected row, each in its own transaction; a refusal is
-    reported against its row and never stops the others."""
+    reported against its row (a warning) and never stops the others. The success message,
+    ``done_message(n)``, only when something was done."""
     done = 0
     for obj in queryset:
         try:
@@ -73,7 +113,12 @@ def _run(modeladmin, request, queryset, decide) -> None:
             done += 1
         except DomainError as exc:
             modeladmin.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
-    modeladmin.message_user(request, _("%(n)d request(s) processed.") % {"n": done})
+    if done:
+        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+
+
+def _count(singular: str, plural: str):
+    return lambda n: ngettext(singular, plural, n) % {"n": n}
 
 
 @admin.register(EnrollmentRequest)
@@ -81,7 +126,15 @@ class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
     list_display = ("row_id", "course", "participant_name", "status", "created_at", "expires_at")
     list_filter = ("status", "course__season", "course", "created_at", "expires_at")
     list_select_related = ("course", "child", "student__user")
-    search_fields = ("course__name", "child__first_name", "child__code", "student__code")
+    search_fields = (
+        "course__name",
+        "child__first_name",
+        "child__last_name",
+        "child__code",
+        "student__code",
+        "student__user__first_name",
+        "student__user__last_name",
+    )
     date_hierarchy = "created_at"
     actions = ("approve", "reject")
     readonly_fields = (
@@ -112,20 +165,45 @@ class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
             request,
             queryset,
             lambda obj: services.enrollment_request_approve(request=obj, actor=request.user),
+            _count("%(n)d request approved.", "%(n)d requests approved."),
         )
 
-    @admin.action(description=_("Reject selected requests"))
+    @admin.action(description=_("Reject selected requests (asks for the reason)"))
     def reject(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda obj: services.enrollment_request_reject(request=obj, actor=request.user),
+        """A page asks for the reason (the family sees it); the rejection runs when it is
+        sent back with one."""
+        form = ReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            _run(
+                self,
+                request,
+                queryset,
+                lambda obj: services.enrollment_request_reject(
+                    request=obj, actor=request.user, reason=reason
+                ),
+                _count("%(n)d request rejected.", "%(n)d requests rejected."),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Reject enrollment requests"),
+            "opts": self.model._meta,
+            "objects": list(queryset.select_related("course", "child", "student__user")),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/enrollments_payments/enrollmentrequest/reject.html", context
         )
 
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
+    """Enrollments show what was paid and what is left; their page links to recording a
+    payment for them. The payment form picks its enrollment here (autocomplete) by the
+    participant's name, code or phone (a child's parent's, a student's own)."""
+
     list_display = (
         "row_id",
         "course",
@@ -138,7 +216,18 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
     )
     list_filter = ("status", "course__season", "course", "enrolled_at")
     list_select_related = ("course", "child", "student__user")
-    search_fields = ("course__name", "child__first_name", "child__code", "student__code")
+    search_fields = (
+        "course__name",
+        "child__first_name",
+        "child__last_name",
+        "child__code",
+        "child__primary_parent__user__phone_number1",
+        "requested_by__phone_number1",
+        "student__code",
+        "student__user__first_name",
+        "student__user__last_name",
+        "student__user__phone_number1",
+    )
     date_hierarchy = "enrolled_at"
     inlines = (PaymentInline, RefundInline)
     actions = ("drop",)
@@ -147,7 +236,10 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
         "child",
         "student",
         "status",
-        "price",
+        "price_text",
+        "paid_text",
+        "refunded_text",
+        "balance_text",
         "enrolled_at",
         "ended_at",
         "created_by",
@@ -157,6 +249,14 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
     def get_queryset(self, request):
         return selectors.with_money(super().get_queryset(request))
 
+    def get_search_results(self, request, queryset, search_term):
+        """The payment form's search offers only enrollments that can take a payment
+        (a refunded one cannot)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "payment" and request.path.endswith("autocomplete/"):
+            queryset = queryset.exclude(status=EnrollmentStatus.REFUNDED)
+        return queryset, may_have_duplicates
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -164,24 +264,30 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
     def participant_name(self, obj) -> str:
         return str(obj.participant)
 
-    @admin.display(description=_("price (EGP)"), ordering="price")
+    @admin.display(description=pgettext_lazy("money admin", "price"), ordering="price")
     def price_text(self, obj) -> str:
-        return decimal_text(obj.price)
+        return money_text(obj.price)
 
-    @admin.display(description=_("paid (EGP)"))
+    @admin.display(description=pgettext_lazy("money admin", "paid"))
     def paid_text(self, obj) -> str:
-        return decimal_text(obj.amount_paid)
+        return money_text(obj.amount_paid)
 
-    @admin.display(description=_("balance (EGP)"))
+    @admin.display(description=_("refunded to the family"))
+    def refunded_text(self, obj) -> str:
+        return money_text(obj.amount_refunded)
+
+    @admin.display(description=pgettext_lazy("money admin", "balance"))
     def balance_text(self, obj) -> str:
-        return decimal_text(
-            rules.balance(
-                price=obj.price,
-                paid=obj.amount_paid,
-                refunded=obj.amount_refunded,
-                refunded_in_full=obj.status == EnrollmentStatus.REFUNDED,
-            )
-        )
+        return balance_text(balance_of(obj))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "add_payment_url": (
+                reverse("admin:enrollments_payments_payment_add") + f"?enrollment={object_id}"
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Drop selected enrollments"))
     def drop(self, request, queryset):
@@ -190,63 +296,187 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
             request,
             queryset,
             lambda obj: services.enrollment_drop(enrollment=obj, actor=request.user),
+            _count("%(n)d enrollment dropped.", "%(n)d enrollments dropped."),
         )
 
 
-class PaymentAdminForm(forms.ModelForm):
-    allow_overpayment = forms.BooleanField(
-        label=_("more than the balance is intended"),
-        required=False,
-        help_text=_("Without it a payment larger than the balance is refused."),
-    )
-
-    class Meta:
-        model = Payment
-        fields = ("enrollment", "amount", "method", "reference", "paid_at")
+PAYMENT_PAGE_FIELDS = (
+    "enrollment",
+    "amount_text",
+    "method",
+    "reference",
+    "paid_at_text",
+    "received_by",
+    "status",
+    "voided_by",
+    "voided_at_text",
+    "void_reason",
+)
 
 
 @admin.register(Payment)
 class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
     """Payments are added here (through ``payment_record``) and never changed afterwards;
-    voiding, with a reason, is on the API."""
+    a payment's page shows who received it and, once voided, who voided it, when and why.
+    Voiding is its own page (``<id>/void/``, through ``payment_void``), which asks for the
+    reason."""
 
-    form = PaymentAdminForm
+    form = PaymentAddForm
 
-    list_display = ("row_id", "enrollment", "amount_text", "method", "status", "paid_at")
+    list_display = ("row_id", "enrollment", "amount_text", "method", "status", "paid_at_text")
     list_filter = ("status", "method", "enrollment__course__season", "paid_at")
     list_select_related = (
         "enrollment__course",
         "enrollment__child",
         "enrollment__student__user",
     )
-    search_fields = ("reference", "enrollment__course__name", "enrollment__child__code")
+    search_fields = (
+        "reference",
+        "enrollment__course__name",
+        "enrollment__child__first_name",
+        "enrollment__child__code",
+        "enrollment__student__code",
+        "enrollment__student__user__first_name",
+    )
     date_hierarchy = "paid_at"
-    fields = ("enrollment", "amount", "method", "reference", "paid_at", "allow_overpayment")
-    autocomplete_fields = ()
-    raw_id_fields = ("enrollment",)
+    autocomplete_fields = ("enrollment",)
+
+    class Media:
+        js = ("enrollments_payments/payment_balance.js",)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.display(description=_("amount (EGP)"), ordering="amount")
+    def may_void(self, request, payment: Payment) -> bool:
+        """Whoever may record payments may void one (the service also checks the role)."""
+        return payment.status == PaymentStatus.PAID and self.has_add_permission(request)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("enrollment", "amount", "method", "reference", "paid_at", "allow_overpayment")
+        return PAYMENT_PAGE_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else PAYMENT_PAGE_FIELDS
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("paid_at", timezone.now().replace(second=0, microsecond=0))
+        return initial
+
+    def get_urls(self):
+        opts = self.model._meta
+        prefix = f"{opts.app_label}_{opts.model_name}"
+        return [
+            path(
+                "balance/",
+                self.admin_site.admin_view(self.balance_view),
+                name=f"{prefix}_balance",
+            ),
+            path(
+                "<path:object_id>/void/",
+                self.admin_site.admin_view(self.void_view),
+                name=f"{prefix}_void",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=pgettext_lazy("money admin", "amount"), ordering="amount")
     def amount_text(self, obj) -> str:
-        return decimal_text(obj.amount)
+        return money_text(obj.amount)
+
+    @admin.display(description=_("paid at"), ordering="paid_at")
+    def paid_at_text(self, obj) -> str:
+        return cairo_text(obj.paid_at)
+
+    @admin.display(description=_("voided at"))
+    def voided_at_text(self, obj) -> str:
+        return cairo_text(obj.voided_at)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        payment = call_service(
-            payment_services.payment_record,
-            enrollment=data["enrollment"],
-            actor=request.user,
-            data=payment_services.PaymentInput(
-                amount=data["amount"],
-                method=data["method"],
-                reference=data.get("reference") or "",
-                paid_at=data.get("paid_at"),
-                allow_overpayment=bool(data.get("allow_overpayment")),
-            ),
-        )
+        try:
+            payment = call_service(
+                payment_services.payment_record,
+                enrollment=data["enrollment"],
+                actor=request.user,
+                data=payment_services.PaymentInput(
+                    amount=data["amount"],
+                    method=data["method"],
+                    reference=data.get("reference") or "",
+                    paid_at=data.get("paid_at"),
+                    allow_overpayment=bool(data.get("allow_overpayment")),
+                ),
+            )
+        except ServiceRefused as refused:
+            cause = refused.__cause__
+            if getattr(cause, "code", None) == "payment_exceeds_balance":
+                # The service's words name the API's flag; the staff tick a box.
+                message = gettext(
+                    "This payment is more than the balance (%(balance)s). Tick "
+                    "“Confirm overpayment” to take it anyway."
+                ) % {"balance": money_text(Decimal(cause.extra["balance"]))}
+                raise ServiceRefused([("amount", message)]) from cause
+            raise
         obj.pk = payment.pk
+
+    def balance_view(self, request):
+        """The balance sentence of the chosen enrollment, for the add form's script."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        enrollment = enrollment_with_money(request.GET.get("enrollment"))
+        text = (
+            gettext("Balance: %(balance)s") % {"balance": balance_text(balance_of(enrollment))}
+            if enrollment is not None
+            else gettext("Choose the enrollment to see its balance.")
+        )
+        return JsonResponse({"text": text})
+
+    def void_view(self, request, object_id):
+        """Ask why, then void through the service; a refusal is shown on the form and
+        nothing is written."""
+        payment = self.get_object(request, unquote(object_id))
+        if payment is None:
+            raise Http404
+        if not self.has_view_permission(request, payment):
+            raise PermissionDenied
+        change_url = reverse("admin:enrollments_payments_payment_change", args=[payment.pk])
+        if not self.may_void(request, payment):
+            self.message_user(request, gettext("This payment cannot be voided."), messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            try:
+                payment_services.payment_void(
+                    payment=payment, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                self.message_user(request, gettext("The payment was voided."), messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Void a payment"),
+            "opts": self.model._meta,
+            "original": payment,
+            "amount": money_text(payment.amount),
+            "paid_at": cairo_text(payment.paid_at),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/enrollments_payments/payment/void.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        payment = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "void_url": (
+                reverse("admin:enrollments_payments_payment_void", args=[payment.pk])
+                if payment is not None and self.may_void(request, payment)
+                else None
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(RefundRequest)
@@ -261,7 +491,8 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
     actions = ("approve", "reject")
     readonly_fields = (
         "enrollment",
-        "amount",
+        "amount_text",
+        "enrollment_balance",
         "reason",
         "status",
         "requested_by",
@@ -273,9 +504,16 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.display(description=_("amount (EGP)"), ordering="amount")
+    @admin.display(description=pgettext_lazy("money admin", "amount"), ordering="amount")
     def amount_text(self, obj) -> str:
-        return decimal_text(obj.amount)
+        return money_text(obj.amount)
+
+    @admin.display(description=_("balance of the enrollment"))
+    def enrollment_balance(self, obj) -> str:
+        """A refund adds back to what is left to pay; after a discount, what the family
+        paid beyond the price shows as their credit, not as a debt."""
+        enrollment = enrollment_with_money(obj.enrollment_id)
+        return balance_text(balance_of(enrollment)) if enrollment is not None else ""
 
     @admin.action(description=_("Approve selected refunds"))
     def approve(self, request, queryset):
@@ -284,6 +522,7 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
             request,
             queryset,
             lambda obj: payment_services.refund_request_approve(refund=obj, actor=request.user),
+            _count("%(n)d refund approved.", "%(n)d refunds approved."),
         )
 
     @admin.action(description=_("Reject selected refunds"))
@@ -293,6 +532,7 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
             request,
             queryset,
             lambda obj: payment_services.refund_request_reject(refund=obj, actor=request.user),
+            _count("%(n)d refund rejected.", "%(n)d refunds rejected."),
         )
 
 
