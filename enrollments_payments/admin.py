@@ -34,11 +34,14 @@ from enrollments_payments import payment_services, selectors, services
 from enrollments_payments.admin_forms import (
     PaymentAddForm,
     ReasonForm,
+    VoidForm,
     balance_of,
+    balance_short,
     balance_text,
     cairo_text,
     enrollment_with_money,
     money_text,
+    nowrap,
 )
 from enrollments_payments.models import (
     Enrollment,
@@ -209,9 +212,9 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
         "course",
         "participant_name",
         "status",
-        "price_text",
-        "paid_text",
-        "balance_text",
+        "price_cell",
+        "paid_cell",
+        "balance_cell",
         "enrolled_at",
     )
     list_filter = ("status", "course__season", "course", "enrolled_at")
@@ -231,7 +234,7 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
     date_hierarchy = "enrolled_at"
     inlines = (PaymentInline, RefundInline)
     actions = ("drop",)
-    readonly_fields = (
+    fields = (
         "course",
         "child",
         "student",
@@ -245,6 +248,7 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
         "created_by",
         "requested_by",
     )
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return selectors.with_money(super().get_queryset(request))
@@ -279,6 +283,18 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
     @admin.display(description=pgettext_lazy("money admin", "balance"))
     def balance_text(self, obj) -> str:
         return balance_text(balance_of(obj))
+
+    @admin.display(description=pgettext_lazy("money admin", "price"), ordering="price")
+    def price_cell(self, obj) -> str:
+        return nowrap(money_text(obj.price))
+
+    @admin.display(description=pgettext_lazy("money admin", "paid"))
+    def paid_cell(self, obj) -> str:
+        return nowrap(money_text(obj.amount_paid))
+
+    @admin.display(description=pgettext_lazy("money admin", "balance"))
+    def balance_cell(self, obj) -> str:
+        return nowrap(balance_short(balance_of(obj)))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
@@ -323,7 +339,7 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
 
     form = PaymentAddForm
 
-    list_display = ("row_id", "enrollment", "amount_text", "method", "status", "paid_at_text")
+    list_display = ("row_id", "enrollment", "amount_cell", "method", "status", "paid_at_text")
     list_filter = ("status", "method", "enrollment__course__season", "paid_at")
     list_select_related = (
         "enrollment__course",
@@ -385,6 +401,10 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
     def amount_text(self, obj) -> str:
         return money_text(obj.amount)
 
+    @admin.display(description=pgettext_lazy("money admin", "amount"), ordering="amount")
+    def amount_cell(self, obj) -> str:
+        return nowrap(money_text(obj.amount))
+
     @admin.display(description=_("paid at"), ordering="paid_at")
     def paid_at_text(self, obj) -> str:
         return cairo_text(obj.paid_at)
@@ -444,7 +464,7 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
         if not self.may_void(request, payment):
             self.message_user(request, gettext("This payment cannot be voided."), messages.WARNING)
             return HttpResponseRedirect(change_url)
-        form = ReasonForm(request.POST if request.method == "POST" else None)
+        form = VoidForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             try:
                 payment_services.payment_void(

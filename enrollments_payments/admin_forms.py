@@ -56,6 +56,20 @@ def balance_text(balance: Decimal) -> str:
     return gettext("nothing due (%(amount)s)") % {"amount": money_text(balance)}
 
 
+def balance_short(balance: Decimal) -> str:
+    """The balance in a list's narrow column, in the same words."""
+    if balance > 0:
+        return gettext("due %(amount)s") % {"amount": money_text(balance)}
+    if balance < 0:
+        return gettext("credit %(amount)s") % {"amount": money_text(-balance)}
+    return money_text(balance)
+
+
+def nowrap(text: str) -> str:
+    """A cell of a list that keeps its amount and currency on one line."""
+    return format_html('<span style="white-space: nowrap">{}</span>', text)
+
+
 def enrollment_with_money(pk: object) -> Enrollment | None:
     try:
         pk = int(pk)
@@ -123,3 +137,9 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         error_messages={"required": _("Write the reason.")},
     )
+
+
+class VoidForm(ReasonForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = Payment._meta.get_field("void_reason").verbose_name

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -233,7 +234,9 @@ class Payment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount:.2f} EGP ({self.get_method_display()})"
+        return gettext("%(amount)s EGP") % {"amount": f"{self.amount:.2f}"} + (
+            f" ({self.get_method_display()})"
+        )
 
 
 class RefundRequest(TimeStampedModel):
@@ -277,4 +280,5 @@ class RefundRequest(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount:.2f} EGP — {self.get_status_display()}"
+        amount = gettext("%(amount)s EGP") % {"amount": f"{self.amount:.2f}"}
+        return f"{amount} — {self.get_status_display()}"

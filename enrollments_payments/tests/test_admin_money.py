@@ -278,7 +278,8 @@ class EnrollmentPageTests(MoneyAdminTestCase):
     def test_the_list_shows_the_balance_in_words(self):
         response = self.client.get(reverse("admin:enrollments_payments_enrollment_changelist"))
 
-        self.assertContains(response, "مستحق على الأسرة: 300.00 ج.م")
+        self.assertContains(response, "مستحق 300.00 ج.م")
+        self.assertContains(response, "350.00 ج.م")
 
 
 class RejectRequestTests(MoneyAdminTestCase):
