@@ -253,6 +253,7 @@ class EnrollmentPageTests(MoneyAdminTestCase):
         self.assertContains(
             response, reverse(f"{PAYMENTS}_add") + f"?enrollment={self.enrollment.pk}"
         )
+        self.assertEqual(list(response.context["adminform"].form.fields), [])  # price included
 
     def test_paying_more_than_a_discounted_price_reads_as_credit_not_debt(self):
         request = make_request(participant=make_child(), course=self.course)
