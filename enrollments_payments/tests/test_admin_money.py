@@ -375,3 +375,29 @@ class MoneyWordsTests(TestCase):
             self.assertEqual(balance_text(Decimal("300.00")), "مستحق على الأسرة: 300.00 ج.م")
             self.assertEqual(balance_text(Decimal("-10.00")), "رصيد للأسرة لدى المركز: 10.00 ج.م")
             self.assertEqual(balance_text(Decimal("0.00")), "لا شيء مستحق (0.00 ج.م)")
+
+
+class RefundPageTests(MoneyAdminTestCase):
+    def test_a_refund_after_a_discount_reads_as_the_familys_credit(self):
+        request = make_request(participant=make_child(), course=self.course)
+        enrollment = services.enrollment_request_approve(
+            request=request, actor=self.staff, price=Decimal("40.00")
+        )
+        payment_services.payment_record(
+            enrollment=enrollment,
+            actor=self.staff,
+            data=payment_services.PaymentInput(
+                amount=Decimal("50.00"), method="cash", allow_overpayment=True
+            ),
+        )
+        refund = payment_services.refund_request_create(
+            enrollment=enrollment, actor=self.staff, amount=Decimal("10.00")
+        )
+
+        response = self.client.get(
+            reverse("admin:enrollments_payments_refundrequest_change", args=[refund.pk])
+        )
+
+        self.assertContains(response, "10.00 ج.م")
+        self.assertContains(response, "رصيد للأسرة لدى المركز: 10.00 ج.م")
+        self.assertNotContains(response, "مستحق على الأسرة")
