@@ -120,6 +120,27 @@ def _run(modeladmin, request, queryset, decide, done_message) -> None:
         modeladmin.message_user(request, done_message(done), messages.SUCCESS)
 
 
+def _with_reason(modeladmin, request, queryset, *, action, decide, done_message, texts):
+    """An action that first asks for a reason on a page of its own: the page posts the
+    same action and rows back with the reason, and ``decide(obj, reason)`` then runs for
+    each row (see ``_run``). An empty reason shows the page again, with nothing done."""
+    form = ReasonForm(request.POST if "reason" in request.POST else None)
+    if form.is_valid():
+        reason = form.cleaned_data["reason"]
+        _run(modeladmin, request, queryset, lambda obj: decide(obj, reason), done_message)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        **texts,
+        "opts": modeladmin.model._meta,
+        "objects": list(queryset),
+        "form": form,
+        "action": action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/enrollments_payments/reason_action.html", context)
+
+
 def _count(singular: str, plural: str):
     return lambda n: ngettext(singular, plural, n) % {"n": n}
 
@@ -175,29 +196,22 @@ class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
     def reject(self, request, queryset):
         """A page asks for the reason (the family sees it); the rejection runs when it is
         sent back with one."""
-        form = ReasonForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            _run(
-                self,
-                request,
-                queryset,
-                lambda obj: services.enrollment_request_reject(
-                    request=obj, actor=request.user, reason=reason
+        return _with_reason(
+            self,
+            request,
+            queryset.select_related("course", "child", "student__user"),
+            action="reject",
+            decide=lambda obj, reason: services.enrollment_request_reject(
+                request=obj, actor=request.user, reason=reason
+            ),
+            done_message=_count("%(n)d request rejected.", "%(n)d requests rejected."),
+            texts={
+                "title": gettext("Reject enrollment requests"),
+                "intro": gettext(
+                    "The requests below will be rejected. The family sees the reason you write."
                 ),
-                _count("%(n)d request rejected.", "%(n)d requests rejected."),
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Reject enrollment requests"),
-            "opts": self.model._meta,
-            "objects": list(queryset.select_related("course", "child", "student__user")),
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(
-            request, "admin/enrollments_payments/enrollmentrequest/reject.html", context
+                "submit": gettext("Reject the requests"),
+            },
         )
 
 
@@ -545,14 +559,29 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
             _count("%(n)d refund approved.", "%(n)d refunds approved."),
         )
 
-    @admin.action(description=_("Reject selected refunds"))
+    @admin.action(description=_("Reject selected refunds (asks for the reason)"))
     def reject(self, request, queryset):
-        _run(
+        """Asks for the reason first, as for enrollment requests: it is the body of the
+        notification the requester gets."""
+        return _with_reason(
             self,
             request,
-            queryset,
-            lambda obj: payment_services.refund_request_reject(refund=obj, actor=request.user),
-            _count("%(n)d refund rejected.", "%(n)d refunds rejected."),
+            queryset.select_related(
+                "enrollment__course", "enrollment__child", "enrollment__student__user"
+            ),
+            action="reject",
+            decide=lambda obj, reason: payment_services.refund_request_reject(
+                refund=obj, actor=request.user, reason=reason
+            ),
+            done_message=_count("%(n)d refund rejected.", "%(n)d refunds rejected."),
+            texts={
+                "title": gettext("Reject refund requests"),
+                "intro": gettext(
+                    "The refund requests below will be rejected. The requester sees the "
+                    "reason you write."
+                ),
+                "submit": gettext("Reject the requests"),
+            },
         )
 
 

@@ -300,9 +300,7 @@ class RejectRequestTests(MoneyAdminTestCase):
         response = self.post(index=0)
 
         self.assertEqual(response.status_code, 200)
-        self.assertTemplateUsed(
-            response, "admin/enrollments_payments/enrollmentrequest/reject.html"
-        )
+        self.assertTemplateUsed(response, "admin/enrollments_payments/reason_action.html")
         self.assertContains(response, 'name="reason"')
         self.assertContains(response, str(self.waiting))
         self.waiting.refresh_from_db()
@@ -319,9 +317,7 @@ class RejectRequestTests(MoneyAdminTestCase):
     def test_an_empty_reason_rejects_nothing(self):
         response = self.post(reason="  ")
 
-        self.assertTemplateUsed(
-            response, "admin/enrollments_payments/enrollmentrequest/reject.html"
-        )
+        self.assertTemplateUsed(response, "admin/enrollments_payments/reason_action.html")
         self.assertContains(response, "اكتب السبب.")
         self.waiting.refresh_from_db()
         self.assertEqual(self.waiting.status, RequestStatus.PENDING)
@@ -401,3 +397,21 @@ class RefundPageTests(MoneyAdminTestCase):
         self.assertContains(response, "10.00 ج.م")
         self.assertContains(response, "رصيد للأسرة لدى المركز: 10.00 ج.م")
         self.assertNotContains(response, "مستحق على الأسرة")
+
+    def test_rejecting_a_refund_asks_for_the_reason_and_keeps_it(self):
+        refund = payment_services.refund_request_create(
+            enrollment=self.enrollment, actor=self.parent.user, amount=Decimal("20.00")
+        )
+        url = reverse("admin:enrollments_payments_refundrequest_changelist")
+        chosen = {"action": "reject", "_selected_action": [refund.pk]}
+
+        asked = self.client.post(url, {**chosen, "index": 0})
+        refund.refresh_from_db()
+        self.assertTemplateUsed(asked, "admin/enrollments_payments/reason_action.html")
+        self.assertEqual(refund.status, "pending")
+
+        done = self.client.post(url, {**chosen, "reason": "Paid in cash, refund at the desk"})
+        refund.refresh_from_db()
+        self.assertEqual(done.status_code, 302)
+        self.assertEqual(refund.status, "rejected")
+        self.assertEqual(refund.decision_note, "Paid in cash, refund at the desk")
