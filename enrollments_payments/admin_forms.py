@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.serializers import ARABIC_INDIC_DIGITS
 from courses.rules import CENTER_TZ
 from enrollments_payments import rules, selectors
 from enrollments_payments.models import Enrollment, EnrollmentStatus, Payment
@@ -100,6 +101,22 @@ class MinuteSplitDateTime(widgets.AdminSplitDateTime):
         self.widgets[1] = widgets.AdminTimeWidget(format="%H:%M")
 
 
+# Amounts typed on an Arabic keyboard ("٢٥٠٫٥٠") read as "250.50", as in the API.
+_TO_ASCII = str.maketrans({**{d: str(i) for i, d in enumerate(ARABIC_INDIC_DIGITS)}, "٫": "."})
+
+
+class AmountField(forms.DecimalField):
+    """The amount input: a text box (a number box refuses Arabic-Indic digits) that takes
+    ASCII or Arabic-Indic digits and the Arabic decimal separator."""
+
+    widget = forms.TextInput(attrs={"dir": "ltr", "inputmode": "decimal", "class": "vTextField"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().translate(_TO_ASCII)
+        return super().to_python(value)
+
+
 class PaymentAddForm(forms.ModelForm):
     """Money received. The overpayment rule is the service's (``payment_exceeds_balance``):
     the box only passes the staff member's confirmation on to it."""
@@ -117,6 +134,7 @@ class PaymentAddForm(forms.ModelForm):
         model = Payment
         fields = ("enrollment", "amount", "method", "reference", "paid_at")
         widgets = {"paid_at": MinuteSplitDateTime()}
+        field_classes = {"amount": AmountField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -172,6 +172,7 @@ class AddPaymentTests(MoneyAdminTestCase):
         self.assertEqual(response.context["adminform"].form.initial["paid_at"], NOW)
         self.assertContains(response, 'value="2026-11-10"')
         self.assertContains(response, 'value="12:00"')
+        self.assertContains(response, 'inputmode="decimal"')  # a text box: Arabic digits type
 
     def test_the_enrollment_is_picked_by_search_and_preselected_with_its_balance(self):
         url = reverse(f"{PAYMENTS}_add") + f"?enrollment={self.enrollment.pk}"
@@ -415,3 +416,21 @@ class RefundPageTests(MoneyAdminTestCase):
         self.assertEqual(done.status_code, 302)
         self.assertEqual(refund.status, "rejected")
         self.assertEqual(refund.decision_note, "Paid in cash, refund at the desk")
+
+
+@time_machine.travel(NOW, tick=False)
+class ArabicDigitsTests(MoneyAdminTestCase):
+    def test_an_amount_typed_in_arabic_indic_digits_is_recorded(self):
+        response = self.client.post(
+            reverse(f"{PAYMENTS}_add"),
+            {
+                "enrollment": self.enrollment.pk,
+                "amount": "٢٥٫٥٠",
+                "method": "cash",
+                "paid_at_0": "2026-11-10",
+                "paid_at_1": "11:30",
+            },
+        )
+
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(self.enrollment.payments.filter(amount=Decimal("25.50")).exists())
