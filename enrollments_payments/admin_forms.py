@@ -8,17 +8,19 @@ family, and a minus sign in right-to-left text is easily read as a debt.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
 from django import forms
 from django.contrib.admin import widgets
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.serializers import ARABIC_INDIC_DIGITS
+from core.serializers import ARABIC_INDIC_DIGITS, MONEY_PATTERN
 from courses.rules import CENTER_TZ
 from enrollments_payments import rules, selectors
 from enrollments_payments.models import Enrollment, EnrollmentStatus, Payment
@@ -111,9 +113,17 @@ class AmountField(forms.DecimalField):
 
     widget = forms.TextInput(attrs={"dir": "ltr", "inputmode": "decimal", "class": "vTextField"})
 
+    default_error_messages = {
+        "invalid": _("Write the amount in digits with at most two decimals, e.g. 350 or 350.50."),
+    }
+
     def to_python(self, value):
         if isinstance(value, str):
-            value = value.strip().translate(_TO_ASCII)
+            value = value.strip()
+            # The API's pattern: no sign, no exponent ("1e3"), no thousands separator.
+            if value and not re.fullmatch(MONEY_PATTERN, value):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            value = value.translate(_TO_ASCII)
         return super().to_python(value)
 
 

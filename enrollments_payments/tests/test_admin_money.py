@@ -434,3 +434,19 @@ class ArabicDigitsTests(MoneyAdminTestCase):
 
         self.assertEqual(response.status_code, 302)
         self.assertTrue(self.enrollment.payments.filter(amount=Decimal("25.50")).exists())
+
+    def test_an_amount_with_an_exponent_is_refused(self):
+        response = self.client.post(
+            reverse(f"{PAYMENTS}_add"),
+            {
+                "enrollment": self.enrollment.pk,
+                "amount": "1e2",
+                "method": "cash",
+                "paid_at_0": "2026-11-10",
+                "paid_at_1": "11:30",
+            },
+        )
+
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("amount", response.context["adminform"].form.errors)
+        self.assertEqual(self.enrollment.payments.count(), 1)
