@@ -311,11 +311,10 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
         return nowrap(balance_short(balance_of(obj)))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        payments = self.admin_site.get_model_admin(Payment)
         extra_context = {
             **(extra_context or {}),
-            "add_payment_url": (
-                reverse("admin:enrollments_payments_payment_add") + f"?enrollment={object_id}"
-            ),
+            "may_add_payment": payments.has_add_permission(request),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -277,6 +277,22 @@ class EnrollmentPageTests(MoneyAdminTestCase):
         self.assertNotContains(response, "مستحق على الأسرة")
         self.assertNotContains(response, "-10.00")
 
+    def test_a_refunded_enrollment_offers_no_payment(self):
+        payment_services.refund_request_approve(
+            refund=payment_services.refund_request_create(
+                enrollment=self.enrollment, actor=self.staff, amount=Decimal("50.00")
+            ),
+            actor=self.staff,
+        )
+
+        response = self.client.get(
+            reverse("admin:enrollments_payments_enrollment_change", args=[self.enrollment.pk])
+        )
+
+        self.assertNotContains(response, reverse(f"{PAYMENTS}_add"))
+        self.assertContains(response, "لا شيء مستحق (0.00 ج.م)")
+        self.assertContains(response, "المُسترد للأسرة")
+
     def test_the_list_shows_the_balance_in_words(self):
         response = self.client.get(reverse("admin:enrollments_payments_enrollment_changelist"))
 
