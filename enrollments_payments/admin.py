@@ -23,7 +23,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import BaseAdmin, ServiceAdminMixin, ServiceRefused, call_service
@@ -174,6 +174,11 @@ class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
         "rejection_reason",
         "enrollment",
     )
+    # The buttons of a pending request's page: (action, label).
+    DECISIONS = (
+        ("approve", gettext_noop("Approve this request")),
+        ("reject", gettext_noop("Reject this request")),
+    )
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -181,6 +186,11 @@ class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
     @admin.display(description=_("participant"))
     def participant_name(self, obj) -> str:
         return str(obj.participant)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        decisions = [(name, gettext(label)) for name, label in self.DECISIONS]
+        extra_context = {**(extra_context or {}), "decisions": decisions}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Approve selected requests"))
     def approve(self, request, queryset):

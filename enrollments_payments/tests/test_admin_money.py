@@ -466,3 +466,36 @@ class ArabicDigitsTests(MoneyAdminTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("amount", response.context["adminform"].form.errors)
         self.assertEqual(self.enrollment.payments.count(), 1)
+
+
+class RequestPageTests(MoneyAdminTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.waiting = make_request(participant=make_child(), course=cls.course)
+
+    def test_a_pending_requests_page_offers_both_decisions(self):
+        response = self.client.get(reverse(f"{REQUESTS}_change", args=[self.waiting.pk]))
+
+        self.assertContains(response, "الموافقة على هذا الطلب")
+        self.assertContains(response, "رفض هذا الطلب")
+        self.assertContains(response, f'name="_selected_action" value="{self.waiting.pk}"')
+
+    def test_the_buttons_send_the_lists_actions_for_this_request(self):
+        chosen = {"_selected_action": [self.waiting.pk]}
+        url = reverse(f"{REQUESTS}_changelist")
+
+        asked = self.client.post(url, {"action": "reject", **chosen})
+        self.assertTemplateUsed(asked, "admin/enrollments_payments/reason_action.html")
+
+        self.client.post(url, {"action": "approve", **chosen})
+        self.waiting.refresh_from_db()
+        self.assertEqual(self.waiting.status, RequestStatus.APPROVED)
+
+    def test_a_decided_requests_page_offers_no_decision(self):
+        services.enrollment_request_reject(request=self.waiting, actor=self.staff, reason="Full")
+
+        response = self.client.get(reverse(f"{REQUESTS}_change", args=[self.waiting.pk]))
+
+        self.assertNotContains(response, "رفض هذا الطلب")
+        self.assertContains(response, "Full")  # the rejection reason
