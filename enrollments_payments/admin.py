@@ -374,8 +374,10 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
         "enrollment__course__name",
         "enrollment__child__first_name",
         "enrollment__child__code",
+        "enrollment__child__primary_parent__user__phone_number1",
         "enrollment__student__code",
         "enrollment__student__user__first_name",
+        "enrollment__student__user__phone_number1",
     )
     date_hierarchy = "paid_at"
     autocomplete_fields = ("enrollment",)
@@ -524,12 +526,21 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
 
 @admin.register(RefundRequest)
 class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
-    list_display = ("row_id", "enrollment", "amount_text", "status", "created_at")
+    list_display = ("row_id", "enrollment", "amount_cell", "status", "created_at")
     list_filter = ("status", "enrollment__course__season", "created_at")
     list_select_related = (
         "enrollment__course",
         "enrollment__child",
         "enrollment__student__user",
+    )
+    search_fields = (
+        "enrollment__course__name",
+        "enrollment__child__first_name",
+        "enrollment__child__code",
+        "enrollment__child__primary_parent__user__phone_number1",
+        "enrollment__student__code",
+        "enrollment__student__user__first_name",
+        "enrollment__student__user__phone_number1",
     )
     actions = ("approve", "reject")
     readonly_fields = (
@@ -550,6 +561,10 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
     @admin.display(description=pgettext_lazy("money admin", "amount"), ordering="amount")
     def amount_text(self, obj) -> str:
         return money_text(obj.amount)
+
+    @admin.display(description=pgettext_lazy("money admin", "amount"), ordering="amount")
+    def amount_cell(self, obj) -> str:
+        return nowrap(money_text(obj.amount))
 
     @admin.display(description=_("balance of the enrollment"))
     def enrollment_balance(self, obj) -> str:

@@ -499,3 +499,26 @@ class RequestPageTests(MoneyAdminTestCase):
 
         self.assertNotContains(response, "رفض هذا الطلب")
         self.assertContains(response, "Full")  # the rejection reason
+
+
+class MoneyListSearchTests(MoneyAdminTestCase):
+    def found(self, name: str, term: str) -> list:
+        response = self.client.get(
+            reverse(f"admin:enrollments_payments_{name}_changelist"), {"q": term}
+        )
+        self.assertEqual(response.status_code, 200)
+        return list(response.context["cl"].result_list)
+
+    def test_payments_and_refunds_are_found_by_the_familys_phone_and_code(self):
+        other = make_enrollment(participant=make_child(), course=self.course, paid="10.00")
+        refund = payment_services.refund_request_create(
+            enrollment=self.enrollment, actor=self.staff, amount=Decimal("5.00")
+        )
+        payment_services.refund_request_create(
+            enrollment=other, actor=self.staff, amount=Decimal("5.00")
+        )
+
+        for term in ("01012345678", self.child.code):
+            with self.subTest(term=term):
+                self.assertEqual(self.found("payment", term), [self.payment])
+                self.assertEqual(self.found("refundrequest", term), [refund])
