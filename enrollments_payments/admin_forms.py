@@ -17,7 +17,7 @@ from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from core.serializers import ARABIC_INDIC_DIGITS, MONEY_PATTERN
@@ -32,7 +32,7 @@ def money_text(value: Decimal | None) -> str:
     """``250.00 ج.م``."""
     if value is None:
         return ""
-    return gettext("%(amount)s EGP") % {"amount": f"{value:.2f}"}
+    return pgettext("money admin", "%(amount)s EGP") % {"amount": f"{value:.2f}"}
 
 
 def cairo_text(value: datetime | None) -> str:

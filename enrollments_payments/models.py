@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from core.models import TimeStampedModel
 from users.participants import ParticipantRecord, participant_constraints, participant_fields
@@ -234,7 +234,7 @@ class Payment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return gettext("%(amount)s EGP") % {"amount": f"{self.amount:.2f}"} + (
+        return pgettext("money admin", "%(amount)s EGP") % {"amount": f"{self.amount:.2f}"} + (
             f" ({self.get_method_display()})"
         )
 
@@ -280,5 +280,5 @@ class RefundRequest(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        amount = gettext("%(amount)s EGP") % {"amount": f"{self.amount:.2f}"}
+        amount = pgettext("money admin", "%(amount)s EGP") % {"amount": f"{self.amount:.2f}"}
         return f"{amount} — {self.get_status_display()}"
