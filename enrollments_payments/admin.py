@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -400,6 +401,11 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else PAYMENT_PAGE_FIELDS
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:  # a payment's page shows it; the add form's box has no place
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("paid_at", timezone.now().replace(second=0, microsecond=0))
@@ -543,7 +549,7 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
         "enrollment__student__user__phone_number1",
     )
     actions = ("approve", "reject")
-    readonly_fields = (
+    fields = (
         "enrollment",
         "amount_text",
         "enrollment_balance",
@@ -554,6 +560,7 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
         "processed_at",
         "decision_note",
     )
+    readonly_fields = fields  # decided through the actions, never edited
 
     def has_add_permission(self, request) -> bool:
         return False

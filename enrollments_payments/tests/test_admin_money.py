@@ -413,6 +413,7 @@ class RefundPageTests(MoneyAdminTestCase):
 
         self.assertContains(response, "10.00 ج.م")
         self.assertContains(response, "رصيد للأسرة لدى المركز: 10.00 ج.م")
+        self.assertEqual(list(response.context["adminform"].form.fields), [])  # amount included
         self.assertNotContains(response, "مستحق على الأسرة")
 
     def test_rejecting_a_refund_asks_for_the_reason_and_keeps_it(self):
@@ -522,3 +523,23 @@ class MoneyListSearchTests(MoneyAdminTestCase):
             with self.subTest(term=term):
                 self.assertEqual(self.found("payment", term), [self.payment])
                 self.assertEqual(self.found("refundrequest", term), [refund])
+
+
+class NothingEditedInPlaceTests(MoneyAdminTestCase):
+    def test_money_pages_change_nothing_by_form(self):
+        refund = payment_services.refund_request_create(
+            enrollment=self.enrollment, actor=self.staff, amount=Decimal("5.00")
+        )
+        request = make_request(participant=make_child(), course=self.course)
+        pages = {
+            "enrollment": self.enrollment,
+            "refundrequest": refund,
+            "enrollmentrequest": request,
+            "payment": self.payment,
+        }
+        for name, obj in pages.items():
+            with self.subTest(page=name):
+                response = self.client.get(
+                    reverse(f"admin:enrollments_payments_{name}_change", args=[obj.pk])
+                )
+                self.assertEqual(list(response.context["adminform"].form.fields), [])
