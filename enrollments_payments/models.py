@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from core.models import TimeStampedModel
 from users.participants import ParticipantRecord, participant_constraints, participant_fields
@@ -233,7 +234,9 @@ class Payment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount:.2f} EGP ({self.get_method_display()})"
+        return pgettext("money admin", "%(amount)s EGP") % {"amount": f"{self.amount:.2f}"} + (
+            f" ({self.get_method_display()})"
+        )
 
 
 class RefundRequest(TimeStampedModel):
@@ -277,4 +280,5 @@ class RefundRequest(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount:.2f} EGP — {self.get_status_display()}"
+        amount = pgettext("money admin", "%(amount)s EGP") % {"amount": f"{self.amount:.2f}"}
+        return f"{amount} — {self.get_status_display()}"

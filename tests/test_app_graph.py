@@ -189,6 +189,7 @@ LAYERS = {
     # enrollments_payments
     "enrollments_payments": BASE,
     "enrollments_payments.admin": INTERFACE,
+    "enrollments_payments.admin_forms": INTERFACE,
     "enrollments_payments.admin_reports": INTERFACE,
     "enrollments_payments.apps": INTERFACE,
     "enrollments_payments.cron": SERVICES,
