@@ -1,0 +1,163 @@
+"""Every word on the admin's pages is Arabic (SPEC §6.7), in one style.
+
+One admin, one login, one pass over the demo data: every registered model's change list,
+the change page of one of its rows and its add page. The visible text of each page (tags,
+scripts and styles stripped; titles, labels, option texts, help texts and messages kept)
+may hold no English word beyond names, codes and technical abbreviations.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from django.contrib import admin
+from django.test import TestCase
+from django.urls import reverse
+
+from courses.models import Course, Season, Tag
+from enrollments_payments.demo import seed_demo
+from users.demo import ADMIN_PHONE
+from users.models import CustomUser
+
+# Abbreviations and technical names a staff member reads as they are.
+ALLOWED_WORDS = {
+    "PDF",
+    "CSV",
+    "XLSX",
+    "QR",
+    "SMS",
+    "ID",
+    "URL",
+    "JWT",
+    "Excel",
+    "Ctrl",
+    "InstaPay",
+    "Vodafone",
+    "Cash",
+}
+
+# Values that are not words: e-mail and web addresses, codes such as C-0001, FP-0001,
+# G00001 or IPN-20417, and anything with a digit in it (phone numbers, references).
+NOT_WORDS = re.compile(
+    r"\S+@\S+"  # e-mail address
+    r"|https?://\S+|/[\w/.-]+/"  # address or path
+    r"|\b[\w-]*\d[\w-]*\b"  # a token with a digit: codes, references, numbers
+)
+WORD = re.compile(r"[A-Za-z]+")
+
+# Attributes whose text a person reads (a tooltip, a placeholder, a button's label).
+READ_ATTRIBUTES = {"title", "placeholder", "alt", "aria-label"}
+
+
+class _VisibleText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self._hidden += 1
+            return
+        values = dict(attrs)
+        for name in READ_ATTRIBUTES:
+            if values.get(name):
+                self.parts.append(values[name])
+        if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
+            self.parts.append(values["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.parts.append(data.strip())
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return "\n".join(parser.parts)
+
+
+def english_words(text: str, names: tuple[str, ...] = ()) -> list[str]:
+    """The English words of ``text``, leaving out ``names`` (the data's own names)."""
+    for name in names:
+        text = text.replace(name, " ")
+    words = WORD.findall(NOT_WORDS.sub(" ", text))
+    return sorted({w for w in words if w not in ALLOWED_WORDS})
+
+
+def english_lines(text: str, names: tuple[str, ...]) -> list[str]:
+    """The lines of ``text`` that hold an English word, to show where the words are."""
+    return [line[:160] for line in text.splitlines() if english_words(line, names)]
+
+
+def demo_names() -> tuple[str, ...]:
+    """The names the demo data gives its seasons, courses and tags (some are English)."""
+    names = [
+        *Season.objects.values_list("name", flat=True),
+        *Course.objects.values_list("name", flat=True),
+        *Tag.objects.values_list("name", flat=True),
+    ]
+    return tuple(sorted(set(names), key=len, reverse=True))  # "Quran for children" first
+
+
+def _url(model, view: str, *args) -> str:
+    meta = model._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
+
+
+class AdminIsArabicTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        seed_demo()
+        cls.admin = CustomUser.objects.get(phone_number1=ADMIN_PHONE)
+
+    def _pages(self):
+        yield "/courses-admin/"
+        for model, model_admin in admin.site._registry.items():
+            yield _url(model, "changelist")
+            obj = model_admin.get_queryset(self.request).order_by("pk").first()
+            if obj is not None:
+                yield _url(model, "change", obj.pk)
+            if model_admin.has_add_permission(self.request):
+                yield _url(model, "add")
+        yield reverse("admin:auth_user_password_change", args=[self.admin.pk])
+
+    def test_every_admin_page_is_arabic(self):
+        self.client.force_login(self.admin)
+        self.request = self.client.get("/courses-admin/").wsgi_request
+        names = demo_names()
+        found = {}
+        for url in self._pages():
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            text = visible_text(response.content.decode())
+            words = english_words(text, names)
+            if words:
+                found[url] = (words, english_lines(text, names))
+        report = "\n".join(
+            f"{url}: {' '.join(words)}\n    " + "\n    ".join(lines)
+            for url, (words, lines) in found.items()
+        )
+        self.assertFalse(found, f"English words on the admin's pages:\n{report}")
+
+
+class TextExtractionTests(TestCase):
+    def test_codes_addresses_and_numbers_are_not_words(self):
+        text = "C-0001 FP-0001 G00001 IPN-20417 +201000000001 a@b.eg 250.00 /courses-admin/x/"
+
+        self.assertEqual(english_words(text), [])
+
+    def test_an_english_label_is_found_in_text_an_option_and_a_title(self):
+        html = (
+            '<p>الحصة</p><select><option>Lecture</option></select>'
+            '<a title="Marked by">x</a><script>var english = 1;</script>'
+        )
+
+        self.assertEqual(english_words(visible_text(html)), ["Lecture", "Marked", "by", "x"])
+
+
