@@ -9,6 +9,7 @@ from attendance import device_services, shift_services
 from attendance import instructor_attendance_services as services
 from attendance.models import (
     AbsenceAlert,
+    AttendanceSource,
     AttendanceSubmission,
     Device,
     DeviceScan,
@@ -17,12 +18,14 @@ from attendance.models import (
     StudentInstructorRating,
     SupervisorShift,
 )
+from attendance.submission_text import changes_html
 from core.admin import (
     BaseAdmin,
     ReadOnlyAdmin,
     ServiceAdminMixin,
     call_service,
     ltr_text,
+    time_range_text,
     time_text,
 )
 
@@ -128,7 +131,7 @@ class InstructorAttendanceAdmin(ReadOnlyAdmin):
             lecture = row.lecture
             return f"\u2068{lecture.course.name}\u2069 {time_text(lecture.start_time)}"
         shift = row.shift
-        return f"{_('Supervision')} {time_text(shift.start_time)}–{time_text(shift.end_time)}"
+        return f"{_('Supervision')} {time_range_text(shift.start_time, shift.end_time)}"
 
     def _each(self, request, queryset, service) -> None:
         done = 0
@@ -208,13 +211,37 @@ class AbsenceAlertAdmin(ReadOnlyAdmin):
         return str(obj.attendance.participant)
 
 
+def source_label(source: str) -> str:
+    return str(AttendanceSource(source).label) if source in AttendanceSource.values else source
+
+
+class SubmissionSourceFilter(admin.SimpleListFilter):
+    title = _("source")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return AttendanceSource.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(AttendanceSubmission)
 class AttendanceSubmissionAdmin(ReadOnlyAdmin):
-    list_display = ("lecture", "submitted_by", "at", "source", "created", "updated")
-    list_filter = ("source",)
+    list_display = ("lecture", "submitted_by", "at", "source_text", "created", "updated")
+    list_filter = (SubmissionSourceFilter,)
     list_select_related = ("lecture__course", "submitted_by")
     raw_id_fields = ("lecture",)
     date_hierarchy = "at"
+    fields = ("lecture", "submitted_by", "at", "source_text", "created", "updated", "changes_text")
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_text(self, obj) -> str:
+        return source_label(obj.source)
+
+    @admin.display(description=_("changes"))
+    def changes_text(self, obj):
+        return changes_html(obj.changes)
 
 
 @admin.register(StudentInstructorRating)

@@ -228,6 +228,11 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
+    def get_fields(self, request, obj=None):
+        # Whether an overpayment is intended is asked when a payment is recorded, not kept.
+        fields = super().get_fields(request, obj)
+        return fields if obj is None else [f for f in fields if f != "allow_overpayment"]
+
     @admin.display(description=_("amount (EGP)"), ordering="amount")
     def amount_text(self, obj) -> str:
         return decimal_text(obj.amount)

@@ -26,6 +26,7 @@ ALLOWED_WORDS = {
     "CSV",
     "XLSX",
     "QR",
+    "RFID",
     "SMS",
     "ID",
     "URL",
@@ -154,10 +155,8 @@ class TextExtractionTests(TestCase):
 
     def test_an_english_label_is_found_in_text_an_option_and_a_title(self):
         html = (
-            '<p>الحصة</p><select><option>Lecture</option></select>'
+            "<p>الحصة</p><select><option>Lecture</option></select>"
             '<a title="Marked by">x</a><script>var english = 1;</script>'
         )
 
         self.assertEqual(english_words(visible_text(html)), ["Lecture", "Marked", "by", "x"])
-
-
