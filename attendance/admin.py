@@ -26,7 +26,6 @@ from core.admin import (
     call_service,
     ltr_text,
     time_range_text,
-    time_text,
 )
 
 
@@ -79,10 +78,14 @@ class DeviceAdmin(ServiceAdminMixin, BaseAdmin):
 
 @admin.register(SupervisorShift)
 class SupervisorShiftAdmin(ServiceAdminMixin, BaseAdmin):
-    list_display = ("supervisor", "weekday", "start_time", "end_time", "is_active")
+    list_display = ("supervisor", "weekday", "times", "is_active")
     list_filter = ("weekday", "is_active")
     list_select_related = ("supervisor__user",)
     autocomplete_fields = ("supervisor",)
+
+    @admin.display(description=_("time"), ordering="start_time")
+    def times(self, obj) -> str:
+        return time_range_text(obj.start_time, obj.end_time)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -129,7 +132,8 @@ class InstructorAttendanceAdmin(ReadOnlyAdmin):
     def session(self, row) -> str:
         if row.lecture_id is not None:
             lecture = row.lecture
-            return f"\u2068{lecture.course.name}\u2069 {time_text(lecture.start_time)}"
+            times = time_range_text(lecture.start_time, lecture.end_time)
+            return f"\u2068{lecture.course.name}\u2069 {times}"
         shift = row.shift
         return f"{_('Supervision')} {time_range_text(shift.start_time, shift.end_time)}"
 

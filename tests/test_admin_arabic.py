@@ -9,16 +9,23 @@ may hold no English word beyond names, codes and technical abbreviations.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
+from django.apps import apps
 from django.contrib import admin
 from django.test import TestCase
 from django.urls import reverse
 
+from attendance.models import SupervisorShift
 from courses.models import Course, Season, Tag
+from courses.tests.factories import CourseFactory
 from enrollments_payments.demo import seed_demo
+from enrollments_payments.models import Payment
+from enrollments_payments.tests.factories import make_enrollment
 from users.demo import ADMIN_PHONE
 from users.models import CustomUser
+from users.tests.factories import make_admin, make_instructor, make_student
 
 # Abbreviations and technical names a staff member reads as they are.
 ALLOWED_WORDS = {
@@ -160,3 +167,86 @@ class TextExtractionTests(TestCase):
         )
 
         self.assertEqual(english_words(visible_text(html)), ["Lecture", "Marked", "by", "x"])
+
+
+class MoneyStyleTests(TestCase):
+    """Money reads 250.00 on every page: a dot, two places, ج.م — never 250,00."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_admin()
+        course = CourseFactory(price=Decimal("250.00"))
+        enrollment = make_enrollment(
+            participant=make_student(), course=course, admin=cls.admin, paid="250.00"
+        )
+        cls.payment = enrollment.payments.get()
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+
+    def test_a_change_list_shows_250_00(self):
+        html = self.client.get(_url(Payment, "changelist")).content.decode()
+
+        self.assertIn("250.00", html)
+        self.assertNotIn("250,00", html)
+
+    def test_a_change_page_shows_250_00_and_its_title_says_egp_in_arabic(self):
+        response = self.client.get(_url(Payment, "change", self.payment.pk))
+
+        text = visible_text(response.content.decode())
+        self.assertIn("250.00", text)
+        self.assertNotIn("250,00", text)
+        self.assertIn("250.00 ج.م", text)
+        self.assertNotIn("EGP", text)
+
+
+class ConstraintMessageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_admin()
+        cls.supervisor = make_instructor(kind="supervisor")
+
+    def setUp(self):
+        self.client.force_login(self.admin)
+
+    def _add_shift(self, start: str, end: str):
+        return self.client.post(
+            _url(SupervisorShift, "add"),
+            {
+                "supervisor": self.supervisor.pk,
+                "weekday": 0,
+                "start_time": start,
+                "end_time": end,
+                "is_active": "on",
+            },
+        )
+
+    def test_a_shift_that_ends_before_it_starts_is_refused_in_an_arabic_sentence(self):
+        response = self._add_shift("16:00", "15:00")
+
+        self.assertEqual(response.status_code, 200)
+        text = visible_text(response.content.decode())
+        self.assertIn("يجب أن يكون وقت الانتهاء بعد وقت البدء.", text)
+        self.assertNotIn("shift_times_ordered", text)
+        self.assertFalse(SupervisorShift.objects.exists())
+
+    def test_a_second_shift_at_the_same_start_is_refused_in_an_arabic_sentence(self):
+        self.assertEqual(self._add_shift("16:00", "18:00").status_code, 302)
+
+        response = self._add_shift("16:00", "17:00")
+
+        self.assertEqual(response.status_code, 200)
+        text = visible_text(response.content.decode())
+        self.assertIn("للمشرف وردية أخرى تبدأ في الوقت نفسه من اليوم نفسه.", text)
+        self.assertNotIn("shift_unique_start", text)
+        self.assertNotIn("Constraint", text)
+
+    def test_every_constraint_of_ours_has_an_arabic_message(self):
+        ours = ("core", "users", "courses", "attendance", "enrollments_payments")
+        for model in apps.get_models():
+            if model._meta.app_label not in ours:
+                continue
+            for constraint in model._meta.constraints:
+                with self.subTest(constraint=constraint.name):
+                    message = str(constraint.get_violation_error_message())
+                    self.assertEqual(english_words(message), [], message)
