@@ -1,6 +1,6 @@
 """Values written as text in one style for every page and record title: money ``250.00
 ج.م``, dates ``2026-12-06``, date-times ``2026-12-06 16:00`` in Cairo time, times
-``16:00`` and time ranges "من 16:00 إلى 17:30". The formats come from
+``16:00`` and time ranges ``16:00–17:30``. The formats come from
 ``core.formats.ar.formats`` through Django's ``date_format``."""
 
 from __future__ import annotations
@@ -32,13 +32,11 @@ def time_text(value: datetime.time | None) -> str:
 
 
 def time_range_text(start: datetime.time | None, end: datetime.time | None) -> str:
-    """The one way a time range reads on every page: "من 16:00 إلى 17:30"."""
+    """The one way a time range reads on every page: ``16:00–17:30``, kept left to right
+    (start first) inside right-to-left text."""
     if start is None or end is None:
         return ""
-    return _("from %(start)s to %(end)s") % {
-        "start": f"{LRI}{time_text(start)}{PDI}",
-        "end": f"{LRI}{time_text(end)}{PDI}",
-    }
+    return f"{LRI}{time_text(start)}–{time_text(end)}{PDI}"
 
 
 def date_text(value: datetime.date | None) -> str:

@@ -28,6 +28,7 @@ JOB_COUNTS = {
 }
 
 NOTIFICATION_KINDS = {
+    "note": _("note from the center"),
     "absence": _("absence"),
     "enrollment_approved": _("enrollment approved"),
     "enrollment_rejected": _("enrollment rejected"),
