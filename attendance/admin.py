@@ -25,6 +25,7 @@ from core.admin import (
     ServiceAdminMixin,
     call_service,
     ltr_text,
+    refusal_text,
     time_range_text,
 )
 
@@ -144,7 +145,7 @@ class InstructorAttendanceAdmin(ReadOnlyAdmin):
                 call_service(service, row=row, actor=request.user)
                 done += 1
             except Exception as exc:  # a refusal for one row is reported, the rest go on
-                self.message_user(request, f"{row}: {getattr(exc, 'errors', exc)}", messages.ERROR)
+                self.message_user(request, f"{row}: {refusal_text(exc)}", messages.ERROR)
         if done:
             self.message_user(request, _("%(count)d sessions updated.") % {"count": done})
 

@@ -117,6 +117,20 @@ def refusal_errors(exc: Exception) -> list[tuple[str | None, Any]]:
     raise exc
 
 
+def refusal_text(exc: Exception) -> str:
+    """A refusal as the sentences a message shows: no field names, lists or brackets."""
+    if isinstance(exc, ServiceRefused):
+        errors = exc.errors
+    elif isinstance(exc, DomainError | ValidationError):
+        errors = refusal_errors(exc)
+    else:
+        errors = [(None, str(exc))]
+    sentences = []
+    for _field, found in errors:
+        sentences.extend(found if isinstance(found, list | tuple) else [found])
+    return " ".join(str(sentence) for sentence in sentences)
+
+
 def call_service(service: Callable[..., Any], /, **kwargs: Any) -> Any:
     """Call a service from an admin save; a refusal becomes form errors (see the mixin)."""
     try:

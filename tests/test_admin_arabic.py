@@ -15,10 +15,12 @@ from html.parser import HTMLParser
 
 from django.apps import apps
 from django.contrib import admin
-from django.test import TestCase
+from django.core.exceptions import ValidationError
+from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
 from attendance.models import SupervisorShift
+from core.admin import ServiceRefused, refusal_text
 from courses.models import Course, Season, Tag
 from courses.tests.factories import CourseFactory
 from enrollments_payments.demo import seed_demo
@@ -266,3 +268,15 @@ class ConstraintMessageTests(TestCase):
                 with self.subTest(constraint=constraint.name):
                     message = str(constraint.get_violation_error_message())
                     self.assertEqual(english_words(message), [], message)
+
+
+class RefusalTextTests(SimpleTestCase):
+    def test_a_refused_save_reads_as_its_sentences_without_field_names_or_brackets(self):
+        refused = ServiceRefused([("at", ["لم تبدأ هذه الجلسة بعد."]), (None, "نص آخر.")])
+
+        self.assertEqual(refusal_text(refused), "لم تبدأ هذه الجلسة بعد. نص آخر.")
+
+    def test_a_validation_error_reads_as_its_sentences(self):
+        error = ValidationError({"end_time": ["يجب أن يكون وقت الانتهاء بعد وقت البدء."]})
+
+        self.assertEqual(refusal_text(error), "يجب أن يكون وقت الانتهاء بعد وقت البدء.")
