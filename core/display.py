@@ -56,4 +56,4 @@ def yes_no_text(value: bool | None) -> str:
     """A three-state answer in words: yes, no, or not recorded."""
     if value is None:
         return _("not recorded")
-    return _("yes") if value else _("no")
+    return _("Yes") if value else _("No")  # Django's own words, translated by Django
