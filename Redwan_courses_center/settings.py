@@ -226,6 +226,8 @@ LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Africa/Cairo"
+# Our own Arabic formats: 250.00, 2026-12-06, 16:00 (core/formats/ar/formats.py).
+FORMAT_MODULE_PATH = ["core.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -9,6 +9,7 @@ from attendance import device_services, shift_services
 from attendance import instructor_attendance_services as services
 from attendance.models import (
     AbsenceAlert,
+    AttendanceSource,
     AttendanceSubmission,
     Device,
     DeviceScan,
@@ -17,13 +18,15 @@ from attendance.models import (
     StudentInstructorRating,
     SupervisorShift,
 )
+from attendance.submission_text import changes_html
 from core.admin import (
     BaseAdmin,
     ReadOnlyAdmin,
     ServiceAdminMixin,
     call_service,
     ltr_text,
-    time_text,
+    refusal_text,
+    time_range_text,
 )
 
 
@@ -76,10 +79,14 @@ class DeviceAdmin(ServiceAdminMixin, BaseAdmin):
 
 @admin.register(SupervisorShift)
 class SupervisorShiftAdmin(ServiceAdminMixin, BaseAdmin):
-    list_display = ("supervisor", "weekday", "start_time", "end_time", "is_active")
+    list_display = ("supervisor", "weekday", "times", "is_active")
     list_filter = ("weekday", "is_active")
     list_select_related = ("supervisor__user",)
     autocomplete_fields = ("supervisor",)
+
+    @admin.display(description=_("time"), ordering="start_time")
+    def times(self, obj) -> str:
+        return time_range_text(obj.start_time, obj.end_time)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -126,9 +133,10 @@ class InstructorAttendanceAdmin(ReadOnlyAdmin):
     def session(self, row) -> str:
         if row.lecture_id is not None:
             lecture = row.lecture
-            return f"\u2068{lecture.course.name}\u2069 {time_text(lecture.start_time)}"
+            times = time_range_text(lecture.start_time, lecture.end_time)
+            return f"\u2068{lecture.course.name}\u2069 {times}"
         shift = row.shift
-        return f"{_('Supervision')} {time_text(shift.start_time)}–{time_text(shift.end_time)}"
+        return f"{_('Supervision')} {time_range_text(shift.start_time, shift.end_time)}"
 
     def _each(self, request, queryset, service) -> None:
         done = 0
@@ -137,7 +145,7 @@ class InstructorAttendanceAdmin(ReadOnlyAdmin):
                 call_service(service, row=row, actor=request.user)
                 done += 1
             except Exception as exc:  # a refusal for one row is reported, the rest go on
-                self.message_user(request, f"{row}: {getattr(exc, 'errors', exc)}", messages.ERROR)
+                self.message_user(request, f"{row}: {refusal_text(exc)}", messages.ERROR)
         if done:
             self.message_user(request, _("%(count)d sessions updated.") % {"count": done})
 
@@ -208,13 +216,37 @@ class AbsenceAlertAdmin(ReadOnlyAdmin):
         return str(obj.attendance.participant)
 
 
+def source_label(source: str) -> str:
+    return str(AttendanceSource(source).label) if source in AttendanceSource.values else source
+
+
+class SubmissionSourceFilter(admin.SimpleListFilter):
+    title = _("source")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return AttendanceSource.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() else queryset
+
+
 @admin.register(AttendanceSubmission)
 class AttendanceSubmissionAdmin(ReadOnlyAdmin):
-    list_display = ("lecture", "submitted_by", "at", "source", "created", "updated")
-    list_filter = ("source",)
+    list_display = ("lecture", "submitted_by", "at", "source_text", "created", "updated")
+    list_filter = (SubmissionSourceFilter,)
     list_select_related = ("lecture__course", "submitted_by")
     raw_id_fields = ("lecture",)
     date_hierarchy = "at"
+    fields = ("lecture", "submitted_by", "at", "source_text", "created", "updated", "changes_text")
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_text(self, obj) -> str:
+        return source_label(obj.source)
+
+    @admin.display(description=_("changes"))
+    def changes_text(self, obj):
+        return changes_html(obj.changes)
 
 
 @admin.register(StudentInstructorRating)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -20,6 +21,13 @@ class AttendanceSource(models.TextChoices):
     INSTRUCTOR = "instructor", _("Instructor")
     ADMIN = "admin", _("Admin")
     SYSTEM = "system", _("System")
+
+
+def attendance_state_text(present: bool | None) -> str:
+    """ "حاضر", "غائب" or "لم يُرصد بعد" for a row's ``present``."""
+    if present is None:
+        return gettext("not marked yet")
+    return gettext("present") if present else gettext("absent")
 
 
 class LectureAttendanceQuerySet(models.QuerySet):
@@ -36,7 +44,10 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
     # PROTECT: a lecture is never deleted from under its attendance; services delete the
     # unmarked rows first and refuse when marked rows exist.
     lecture = models.ForeignKey(
-        "courses.Lecture", on_delete=models.PROTECT, related_name="attendance"
+        "courses.Lecture",
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        verbose_name=_("lecture"),
     )
     child, student = participant_fields(related_name="attendance_records")
     present = models.BooleanField(_("present"), null=True, blank=True)
@@ -50,7 +61,12 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     marked_by = models.ForeignKey(
-        "users.CustomUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "users.CustomUser",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked by"),
     )
     marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
     source = models.CharField(
@@ -68,20 +84,27 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=10),
                 name="attendance_rating_range",
+                violation_error_message=_("A rating is between 1 and 10."),
             ),
             models.CheckConstraint(
                 condition=Q(present__isnull=False) | Q(rating__isnull=True),
                 name="attendance_unmarked_has_no_rating",
+                violation_error_message=_("A rating needs the attendance marked first."),
             ),
             models.CheckConstraint(
                 condition=Q(source="") | Q(source__in=AttendanceSource.values),
                 name="attendance_source_valid",
+                violation_error_message=_("Choose a valid source."),
             ),
         ]
         indexes = [models.Index(fields=["lecture", "present"])]
 
     def __str__(self) -> str:
-        return f"lecture {self.lecture_id} / {self.participant_label()}: {self.present}"
+        return gettext("%(participant)s in %(lecture)s: %(state)s") % {
+            "participant": self.participant_label(),
+            "lecture": self.lecture,
+            "state": attendance_state_text(self.present),
+        }
 
 
 # The staff side of attendance lives in its own module; re-exported so that Django and

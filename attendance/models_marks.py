@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.display import datetime_text
 from core.fields import TextJSONField
 from core.models import TimeStampedModel
 from users.participants import ParticipantRecord, participant_fields
@@ -46,7 +48,10 @@ class AttendanceSubmission(models.Model):
         indexes = [models.Index(fields=["lecture", "at"])]
 
     def __str__(self) -> str:
-        return f"lecture {self.lecture_id} at {self.at:%Y-%m-%d %H:%M}"
+        return gettext("attendance of %(lecture)s, sent %(at)s") % {
+            "lecture": self.lecture,
+            "at": datetime_text(self.at),
+        }
 
 
 class StudentInstructorRating(ParticipantRecord, TimeStampedModel):
@@ -89,20 +94,35 @@ class StudentInstructorRating(ParticipantRecord, TimeStampedModel):
                 condition=Q(child__isnull=False, student__isnull=True)
                 | Q(child__isnull=True, student__isnull=False),
                 name="instructor_rating_one_participant",
+                violation_error_message=_("Choose exactly one participant: a child or a student."),
             ),
             models.UniqueConstraint(
-                fields=["rater", "course", "child"], name="instructor_rating_unique_child"
+                fields=["rater", "course", "child"],
+                name="instructor_rating_unique_child",
+                violation_error_message=_(
+                    "This child has already rated the instructor of this course."
+                ),
             ),
             models.UniqueConstraint(
-                fields=["rater", "course", "student"], name="instructor_rating_unique_student"
+                fields=["rater", "course", "student"],
+                name="instructor_rating_unique_student",
+                violation_error_message=_(
+                    "This student has already rated the instructor of this course."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=10), name="instructor_rating_range"
+                condition=Q(rating__gte=1, rating__lte=10),
+                name="instructor_rating_range",
+                violation_error_message=_("A rating is between 1 and 10."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant_label()} → instructor {self.instructor_id}: {self.rating}"
+        return gettext("rating of %(instructor)s in %(course)s: %(rating)s") % {
+            "instructor": self.instructor,
+            "course": self.course,
+            "rating": self.rating,
+        }
 
 
 class AbsenceAlert(models.Model):
@@ -135,4 +155,4 @@ class AbsenceAlert(models.Model):
         ordering = ["-alerted_at", "-id"]
 
     def __str__(self) -> str:
-        return f"attendance {self.attendance_id} at {self.alerted_at:%Y-%m-%d %H:%M}"
+        return gettext("absence alert, %(at)s") % {"at": datetime_text(self.alerted_at)}

@@ -11,8 +11,10 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.display import LRI, PDI, date_text, datetime_text, time_range_text
 from core.models import TimeStampedModel
 from courses.rules import WEEKDAY_CHOICES
 
@@ -42,7 +44,9 @@ class Device(TimeStampedModel):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=DeviceKind.values), name="device_kind_valid"
+                condition=Q(kind__in=DeviceKind.values),
+                name="device_kind_valid",
+                violation_error_message=_("Choose a valid device kind."),
             ),
         ]
 
@@ -71,20 +75,28 @@ class SupervisorShift(TimeStampedModel):
         verbose_name_plural = _("supervision shifts")
         ordering = ["weekday", "start_time", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="shift_weekday_range"),
             models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="shift_times_ordered"
+                condition=Q(weekday__lte=6),
+                name="shift_weekday_range",
+                violation_error_message=_("Choose a day of the week."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="shift_times_ordered",
+                violation_error_message=_("The end time must be after the start time."),
             ),
             models.UniqueConstraint(
-                fields=["supervisor", "weekday", "start_time"], name="shift_unique_start"
+                fields=["supervisor", "weekday", "start_time"],
+                name="shift_unique_start",
+                violation_error_message=_(
+                    "This supervisor already has a shift starting at this time on this day."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.supervisor} — {self.get_weekday_display()} "
-            f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
-        )
+        times = time_range_text(self.start_time, self.end_time)
+        return f"{self.supervisor} — {self.get_weekday_display()} {times}"
 
 
 class InstructorAttendanceStatus(models.TextChoices):
@@ -180,33 +192,47 @@ class InstructorAttendance(TimeStampedModel):
                 condition=Q(lecture__isnull=False, shift__isnull=True)
                 | Q(lecture__isnull=True, shift__isnull=False),
                 name="instructor_attendance_lecture_or_shift",
+                violation_error_message=_("A session is either a lecture or a supervision shift."),
             ),
             # NULLs are distinct in unique constraints (SQLite and PostgreSQL), so each of
             # these only bites on its own kind of row.
             models.UniqueConstraint(
-                fields=["instructor", "lecture"], name="instructor_attendance_unique_lecture"
+                fields=["instructor", "lecture"],
+                name="instructor_attendance_unique_lecture",
+                violation_error_message=_(
+                    "This instructor already has a session for this lecture."
+                ),
             ),
             models.UniqueConstraint(
-                fields=["instructor", "shift", "date"], name="instructor_attendance_unique_shift"
+                fields=["instructor", "shift", "date"],
+                name="instructor_attendance_unique_shift",
+                violation_error_message=_(
+                    "This instructor already has a session for this shift on this date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=InstructorAttendanceStatus.values),
                 name="instructor_attendance_status_valid",
+                violation_error_message=_("Choose a valid status."),
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True)
                 | Q(rating__gte=1, rating__lte=10, status__in=CHECKED_IN),
                 name="instructor_attendance_rating_when_present",
+                violation_error_message=_(
+                    "An instructor is rated, between 1 and 10, only when present or late."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(check_out_at__isnull=True)
                 | Q(check_in_at__isnull=False, check_out_at__gte=F("check_in_at")),
                 name="instructor_attendance_checkout_after_checkin",
+                violation_error_message=_("Check-out must come after check-in."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.instructor} — {self.date}: {self.get_status_display()}"
+        return f"{self.instructor} — {date_text(self.date)}: {self.get_status_display()}"
 
 
 class ScanOutcome(models.TextChoices):
@@ -246,4 +272,8 @@ class DeviceScan(models.Model):
         indexes = [models.Index(fields=["instructor", "scanned_at"])]
 
     def __str__(self) -> str:
-        return f"{self.fingerprint_id} @ {self.scanned_at:%Y-%m-%d %H:%M}: {self.outcome}"
+        return gettext("%(fingerprint)s at %(at)s: %(outcome)s") % {
+            "fingerprint": f"{LRI}{self.fingerprint_id}{PDI}",
+            "at": datetime_text(self.scanned_at),
+            "outcome": self.get_outcome_display(),
+        }

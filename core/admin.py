@@ -8,29 +8,37 @@ nothing written — never as a success message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.admin_export import ExportMixin
+from core.display import (  # noqa: F401 (the admins of every app format with these)
+    LRI,
+    PDI,
+    date_text,
+    datetime_text,
+    decimal_text,
+    money_text,
+    time_range_text,
+    time_text,
+    yes_no_text,
+)
 from core.errors import DomainError
+from core.labels import JOB_COUNTS, JOB_NAMES, label
 from core.models import JobLog
-from core.spreadsheets import Figure
-
-# Unicode "left-to-right isolate" … "pop directional isolate": keeps "+201012345678" whole
-# inside right-to-left text where HTML cannot be used (page titles, breadcrumbs, <option>).
-LRI, PDI = "\u2066", "\u2069"
 
 # "View site" would lead to the API root, which is not a page for the center's staff.
 admin.site.site_url = None
@@ -60,14 +68,16 @@ def ltr_html(value: object) -> str:
     return format_html('<bdi dir="ltr">{}</bdi>', value)
 
 
-def decimal_text(value: Decimal | None) -> str:
-    """Decimals in one style everywhere in the admin: two places, a dot (as in the inputs).
-    The text carries its number: a list exported to a spreadsheet has a numeric cell."""
-    return "" if value is None else Figure(f"{value:.2f}", value)
+def _boolean_icon(value: bool | None) -> str:
+    """Django's yes/no/unknown icon, its text in words ("True" otherwise): the change
+    lists and the read-only fields of every admin take the icon from here."""
+    icon = {True: "yes", False: "no", None: "unknown"}[value]
+    return format_html(
+        '<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), yes_no_text(value)
+    )
 
 
-def time_text(value) -> str:
-    return "" if value is None else Figure(f"{value:%H:%M}", value)
+admin_list._boolean_icon = _boolean_icon
 
 
 def label_through(model: type[models.Model], field: str, singular, plural) -> None:
@@ -106,6 +116,20 @@ def refusal_errors(exc: Exception) -> list[tuple[str | None, Any]]:
     if isinstance(exc, ValidationError):
         return [(None, exc.messages)]
     raise exc
+
+
+def refusal_text(exc: Exception) -> str:
+    """A refusal as the sentences a message shows: no field names, lists or brackets."""
+    if isinstance(exc, ServiceRefused):
+        errors = exc.errors
+    elif isinstance(exc, DomainError | ValidationError):
+        errors = refusal_errors(exc)
+    else:
+        errors = [(None, str(exc))]
+    sentences = []
+    for _field, found in errors:
+        sentences.extend(found if isinstance(found, list | tuple) else [found])
+    return " ".join(str(sentence) for sentence in sentences)
 
 
 def call_service(service: Callable[..., Any], /, **kwargs: Any) -> Any:
@@ -226,16 +250,46 @@ class ReadOnlyAdmin(BaseAdmin):
         return False
 
 
+class JobNameFilter(admin.SimpleListFilter):
+    title = _("job")
+    parameter_name = "job_name"
+
+    def lookups(self, request, model_admin):
+        return [(code, name) for code, name in JOB_NAMES.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(job_name=self.value()) if self.value() else queryset
+
+
+def counts_text(counts: dict | None) -> str:
+    """A job run's numbers in words: "صفوف المحاضرات: 3، …" (dates and other values left
+    out: the run's date is its own column)."""
+    numbers = {k: v for k, v in (counts or {}).items() if isinstance(v, int)}
+    return "، ".join(f"{label(JOB_COUNTS, k)}: {v}" for k, v in numbers.items())
+
+
 @admin.register(JobLog)
 class JobLogAdmin(ReadOnlyAdmin):
-    list_display = ("job_name", "run_date", "status", "started_at", "counts_text")
-    list_filter = ("job_name", "status")
+    list_display = ("job_text", "run_date", "status", "started_at", "counts_column")
+    list_filter = (JobNameFilter, "status")
     date_hierarchy = "started_at"
+    fields = (
+        "job_text",
+        "run_date",
+        "status",
+        "started_at",
+        "finished_at",
+        "counts_column",
+        "error",
+    )
+
+    @admin.display(description=_("job"), ordering="job_name")
+    def job_text(self, log) -> str:
+        return label(JOB_NAMES, log.job_name)
 
     @admin.display(description=_("counts"))
-    def counts_text(self, log) -> str:
-        numbers = {k: v for k, v in (log.counts or {}).items() if isinstance(v, int)}
-        return ltr_text(", ".join(f"{k}: {v}" for k, v in numbers.items()))
+    def counts_column(self, log) -> str:
+        return counts_text(log.counts)
 
 
 class BaseInline:

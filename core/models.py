@@ -1,6 +1,10 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.display import datetime_text
+from core.labels import JOB_NAMES, label
 
 
 class TimeStampedModel(models.Model):
@@ -36,9 +40,15 @@ class JobLog(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=JobStatus.values), name="cron_log_status_valid"
+                condition=Q(status__in=JobStatus.values),
+                name="cron_log_status_valid",
+                violation_error_message=_("Choose a valid status."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.job_name} {self.started_at:%Y-%m-%d %H:%M}: {self.status}"
+        return gettext("%(job)s, %(at)s: %(status)s") % {
+            "job": label(JOB_NAMES, self.job_name),
+            "at": datetime_text(self.started_at),
+            "status": self.get_status_display(),
+        }

@@ -20,7 +20,7 @@ from core.admin import (
     call_service,
     decimal_text,
     label_through,
-    time_text,
+    time_range_text,
 )
 from core.errors import DomainError
 from courses import exam_services, rules, services
@@ -162,7 +162,7 @@ class LectureInline(admin.TabularInline):
 
     @admin.display(description=_("time"))
     def time(self, obj) -> str:
-        return f"{time_text(obj.start_time)}–{time_text(obj.end_time)}"
+        return time_range_text(obj.start_time, obj.end_time)
 
 
 _COURSE_FIELDS = (
@@ -337,7 +337,7 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
 
     @admin.display(description=_("time"), ordering="start_time")
     def time(self, obj) -> str:
-        return f"{time_text(obj.start_time)}–{time_text(obj.end_time)}"
+        return time_range_text(obj.start_time, obj.end_time)
 
     def get_fields(self, request, obj=None):
         # The number and the attendance flag are shown once the lecture exists.

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.display import time_range_text
 from core.models import TimeStampedModel
 from courses import rules
 from users.participants import ParticipantRecord, participant_constraints, participant_fields
@@ -45,10 +46,14 @@ class Season(TimeStampedModel):
         ordering = ["-start_date", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="season_dates_ordered"
+                condition=Q(end_date__gte=F("start_date")),
+                name="season_dates_ordered",
+                violation_error_message=_("A season's end date cannot be before its start date."),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=SeasonKind.values), name="season_kind_valid"
+                condition=Q(kind__in=SeasonKind.values),
+                name="season_kind_valid",
+                violation_error_message=_("Choose a valid season kind."),
             ),
         ]
 
@@ -145,32 +150,48 @@ class Course(TimeStampedModel):
         ordering = ["-start_date", "id"]
         indexes = [models.Index(fields=["status", "start_date"])]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="course_capacity_positive"),
-            models.CheckConstraint(condition=Q(price__gte=0), name="course_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="course_capacity_positive",
+                violation_error_message=_("A course's capacity must be at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="course_price_not_negative",
+                violation_error_message=_("The price cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="course_dates_ordered",
+                violation_error_message=_("A course's end date cannot be before its start date."),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=False) | Q(num_lectures__isnull=False),
                 name="course_end_date_or_num_lectures",
+                violation_error_message=_("Give the course an end date or a number of lectures."),
             ),
             models.CheckConstraint(
                 condition=Q(num_lectures__isnull=True)
                 | Q(num_lectures__gte=1, num_lectures__lte=MAX_NUM_LECTURES),
                 name="course_num_lectures_range",
+                violation_error_message=_("The number of lectures must be between 1 and 500."),
             ),
             models.CheckConstraint(
                 condition=Q(min_age__isnull=True)
                 | Q(max_age__isnull=True)
                 | Q(min_age__lte=F("max_age")),
                 name="course_age_range_ordered",
+                violation_error_message=_("The minimum age cannot be more than the maximum age."),
             ),
             models.CheckConstraint(
-                condition=Q(audience__in=Audience.values), name="course_audience_valid"
+                condition=Q(audience__in=Audience.values),
+                name="course_audience_valid",
+                violation_error_message=_("Choose a valid audience."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=CourseStatus.values), name="course_status_valid"
+                condition=Q(status__in=CourseStatus.values),
+                name="course_status_valid",
+                violation_error_message=_("Choose a valid status."),
             ),
         ]
 
@@ -212,18 +233,28 @@ class CourseSchedule(models.Model):
         verbose_name_plural = _("schedule")
         ordering = ["weekday", "start_time", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="schedule_weekday_range"),
             models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="schedule_times_ordered"
+                condition=Q(weekday__lte=6),
+                name="schedule_weekday_range",
+                violation_error_message=_("Choose a day of the week."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="schedule_times_ordered",
+                violation_error_message=_("The end time must be after the start time."),
             ),
             # Overlaps in general are refused by the service; identical starts also here.
             models.UniqueConstraint(
-                fields=["course", "weekday", "start_time"], name="schedule_slot_unique_start"
+                fields=["course", "weekday", "start_time"],
+                name="schedule_slot_unique_start",
+                violation_error_message=_(
+                    "This course already has a slot starting at this time on this day."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        return f"{self.get_weekday_display()} {time_range_text(self.start_time, self.end_time)}"
 
     def clean(self) -> None:
         if self.start_time and self.end_time and self.end_time <= self.start_time:
@@ -298,13 +329,25 @@ class Lecture(TimeStampedModel):
             models.Index(fields=["course", "date"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["course", "number"], name="lecture_number_unique"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="lecture_number_positive"),
-            models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="lecture_times_ordered"
+            models.UniqueConstraint(
+                fields=["course", "number"],
+                name="lecture_number_unique",
+                violation_error_message=_("This course already has a lecture with this number."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=LectureStatus.values), name="lecture_status_valid"
+                condition=Q(number__gte=1),
+                name="lecture_number_positive",
+                violation_error_message=_("A lecture's number starts at 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="lecture_times_ordered",
+                violation_error_message=_("The end time must be after the start time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LectureStatus.values),
+                name="lecture_status_valid",
+                violation_error_message=_("Choose a valid status."),
             ),
         ]
 
@@ -362,12 +405,21 @@ class Exam(TimeStampedModel):
         verbose_name_plural = _("exams")
         ordering = ["scheduled_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(total_marks__gt=0), name="exam_total_positive"),
+            models.CheckConstraint(
+                condition=Q(total_marks__gt=0),
+                name="exam_total_positive",
+                violation_error_message=_("The total marks must be more than zero."),
+            ),
             models.CheckConstraint(
                 condition=Q(pass_mark__gte=0, pass_mark__lte=F("total_marks")),
                 name="exam_pass_mark_within_total",
+                violation_error_message=_("The pass mark cannot be more than the total marks."),
             ),
-            models.CheckConstraint(condition=Q(kind__in=ExamKind.values), name="exam_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ExamKind.values),
+                name="exam_kind_valid",
+                violation_error_message=_("Choose a valid exam kind."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -410,10 +462,15 @@ class ExamResult(ParticipantRecord, TimeStampedModel):
         ordering = ["exam", "id"]
         constraints = [
             *participant_constraints(prefix="exam_result", owner="exam"),
-            models.CheckConstraint(condition=Q(marks__gte=0), name="exam_result_marks_positive"),
+            models.CheckConstraint(
+                condition=Q(marks__gte=0),
+                name="exam_result_marks_positive",
+                violation_error_message=_("Marks cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(percentage__gte=0, percentage__lte=100),
                 name="exam_result_percentage_range",
+                violation_error_message=_("A percentage is between 0 and 100."),
             ),
         ]
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_l
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import BaseAdmin, ServiceAdminMixin, ServiceRefused, call_service
+from core.display import datetime_text, money_text
 from core.errors import DomainError
 from courses.admin import CourseAdmin, LectureAdmin
 from courses.models import Course, Lecture
@@ -41,9 +42,7 @@ from enrollments_payments.admin_forms import (
     balance_of,
     balance_short,
     balance_text,
-    cairo_text,
     enrollment_with_money,
-    money_text,
     nowrap,
 )
 from enrollments_payments.models import (
@@ -94,7 +93,7 @@ class PaymentInline(ReadOnlyInline):
 
     @admin.display(description=_("paid at"))
     def paid_at_text(self, obj) -> str:
-        return cairo_text(obj.paid_at)
+        return datetime_text(obj.paid_at)
 
 
 class RefundInline(ReadOnlyInline):
@@ -440,11 +439,11 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
 
     @admin.display(description=_("paid at"), ordering="paid_at")
     def paid_at_text(self, obj) -> str:
-        return cairo_text(obj.paid_at)
+        return datetime_text(obj.paid_at)
 
     @admin.display(description=_("voided at"))
     def voided_at_text(self, obj) -> str:
-        return cairo_text(obj.voided_at)
+        return datetime_text(obj.voided_at)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -514,7 +513,7 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
             "opts": self.model._meta,
             "original": payment,
             "amount": money_text(payment.amount),
-            "paid_at": cairo_text(payment.paid_at),
+            "paid_at": datetime_text(payment.paid_at),
             "form": form,
         }
         return TemplateResponse(request, "admin/enrollments_payments/payment/void.html", context)

@@ -9,7 +9,6 @@ family, and a minus sign in right-to-left text is easily read as a debt.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -17,27 +16,15 @@ from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.display import money_text
 from core.serializers import ARABIC_INDIC_DIGITS, MONEY_PATTERN
-from courses.rules import CENTER_TZ
 from enrollments_payments import rules, selectors
 from enrollments_payments.models import Enrollment, EnrollmentStatus, Payment
 
 REASON_MAX_LENGTH = 2000
-
-
-def money_text(value: Decimal | None) -> str:
-    """``250.00 ج.م``."""
-    if value is None:
-        return ""
-    return pgettext("money admin", "%(amount)s EGP") % {"amount": f"{value:.2f}"}
-
-
-def cairo_text(value: datetime | None) -> str:
-    """A moment as the center's clock shows it: ``2026-11-10 16:00``."""
-    return "" if value is None else f"{value.astimezone(CENTER_TZ):%Y-%m-%d %H:%M}"
 
 
 def balance_of(enrollment: Enrollment) -> Decimal:

@@ -165,7 +165,7 @@ def _write_story(*, people: dict, courses: dict[str, Course], now: datetime) -> 
         enrollment=enrollments[KIDS, maryam],
         actor=parent_user,
         amount=REFUND_AMOUNT,
-        reason="خصم الإخوة — sibling discount",
+        reason="خصم الإخوة",
     )
     story.pending = {"enrollment_request": pending_request.pk, "refund_request": refund.pk}
     logger.info(

@@ -12,8 +12,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
+from core.display import money_text
 from core.models import TimeStampedModel
 from users.participants import ParticipantRecord, participant_constraints, participant_fields
 
@@ -105,20 +105,32 @@ class EnrollmentRequest(ParticipantRecord, TimeStampedModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "expires_at"])]
         constraints = [
-            models.CheckConstraint(condition=ONE_PARTICIPANT, name="request_one_participant"),
+            models.CheckConstraint(
+                condition=ONE_PARTICIPANT,
+                name="request_one_participant",
+                violation_error_message=_("Choose exactly one participant: a child or a student."),
+            ),
             # At most one pending request per (course, participant).
             models.UniqueConstraint(
                 fields=["course", "child"],
                 condition=Q(status="pending"),
                 name="request_one_pending_child",
+                violation_error_message=_(
+                    "This child already has a pending enrollment request for this course."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["course", "student"],
                 condition=Q(status="pending"),
                 name="request_one_pending_student",
+                violation_error_message=_(
+                    "This student already has a pending enrollment request for this course."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=RequestStatus.values), name="request_status_valid"
+                condition=Q(status__in=RequestStatus.values),
+                name="request_status_valid",
+                violation_error_message=_("Choose a valid status."),
             ),
         ]
 
@@ -179,9 +191,15 @@ class Enrollment(ParticipantRecord, TimeStampedModel):
         indexes = [models.Index(fields=["course", "status"])]
         constraints = [
             *participant_constraints(prefix="enrollment", owner="course"),
-            models.CheckConstraint(condition=Q(price__gte=0), name="enrollment_price_not_negative"),
             models.CheckConstraint(
-                condition=Q(status__in=EnrollmentStatus.values), name="enrollment_status_valid"
+                condition=Q(price__gte=0),
+                name="enrollment_price_not_negative",
+                violation_error_message=_("The price cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EnrollmentStatus.values),
+                name="enrollment_status_valid",
+                violation_error_message=_("Choose a valid status."),
             ),
         ]
 
@@ -222,21 +240,28 @@ class Payment(TimeStampedModel):
         verbose_name_plural = _("payments")
         ordering = ["-paid_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
-                condition=Q(method__in=PaymentMethod.values), name="payment_method_valid"
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=PaymentMethod.values),
+                name="payment_method_valid",
+                violation_error_message=_("Choose a valid payment method."),
             ),
             models.CheckConstraint(
                 condition=Q(status="paid", voided_at__isnull=True)
                 | Q(status="void", voided_at__isnull=False),
                 name="payment_void_has_time",
+                violation_error_message=_(
+                    "A voided payment records when it was voided; a paid one has no such time."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return pgettext("money admin", "%(amount)s EGP") % {"amount": f"{self.amount:.2f}"} + (
-            f" ({self.get_method_display()})"
-        )
+        return f"{money_text(self.amount)} ({self.get_method_display()})"
 
 
 class RefundRequest(TimeStampedModel):
@@ -273,12 +298,17 @@ class RefundRequest(TimeStampedModel):
         verbose_name_plural = _("refund requests")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
             models.CheckConstraint(
-                condition=Q(status__in=RefundStatus.values), name="refund_status_valid"
+                condition=Q(amount__gt=0),
+                name="refund_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RefundStatus.values),
+                name="refund_status_valid",
+                violation_error_message=_("Choose a valid status."),
             ),
         ]
 
     def __str__(self) -> str:
-        amount = pgettext("money admin", "%(amount)s EGP") % {"amount": f"{self.amount:.2f}"}
-        return f"{amount} — {self.get_status_display()}"
+        return f"{money_text(self.amount)} — {self.get_status_display()}"

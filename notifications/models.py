@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import NOTIFICATION_KINDS, label
+
 
 class NotificationQuerySet(models.QuerySet):
     def unread(self):
@@ -39,4 +41,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id}"
+        return f"{self.kind_text}: {self.title}"
+
+    @property
+    def kind_text(self) -> str:
+        return label(NOTIFICATION_KINDS, self.kind)

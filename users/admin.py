@@ -4,7 +4,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    ReadOnlyPasswordHashWidget,
+    SetUnusablePasswordMixin,
+)
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group, Permission
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -66,8 +74,38 @@ class GroupAdmin(PermissionLabelsMixin, ExportMixin, DjangoGroupAdmin):
     pass
 
 
+class PasswordSummaryWidget(ReadOnlyPasswordHashWidget):
+    """Whether a password is set, in words: the hash's algorithm, salt and digest are not
+    the staff's reading."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        label = _("A password is set; it is stored encrypted and cannot be shown.")
+        context["summary"] = [{"label": label if usable else _("No password set.")}]
+        return context
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordSummaryWidget()
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django joins its warning to the help text untranslated; this one is translated.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
+
 @admin.register(CustomUser)
 class CustomUserAdmin(PermissionLabelsMixin, BaseAdmin, DjangoUserAdmin):
+    form = UserChangeForm
+    change_password_form = PasswordChangeForm
     ordering = ("-id",)
     list_display = (
         "row_id",

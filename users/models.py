@@ -10,9 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core.display import datetime_text
 from core.models import TimeStampedModel
 
 
@@ -110,15 +112,23 @@ class CustomUser(AbstractBaseUser, PermissionsMixin):
                 fields=["identity_number"],
                 condition=Q(identity_number__isnull=False),
                 name="user_identity_number_unique",
+                violation_error_message=_("A user with this identity number already exists."),
             ),
             models.CheckConstraint(
                 condition=~Q(phone_number2=models.F("phone_number1")),
                 name="user_phone_numbers_differ",
+                violation_error_message=_("The second phone number must differ from the first."),
             ),
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values),
+                name="user_role_valid",
+                violation_error_message=_("Choose a valid role."),
+            ),
             # Djoser and Django's admin look at is_staff: every role-admin is staff.
             models.CheckConstraint(
-                condition=~Q(role="admin") | Q(is_staff=True), name="user_admin_role_is_staff"
+                condition=~Q(role="admin") | Q(is_staff=True),
+                name="user_admin_role_is_staff",
+                violation_error_message=_("An admin account must have access to the admin site."),
             ),
         ]
         indexes = [models.Index(fields=["role"])]
@@ -273,7 +283,9 @@ class Instructor(TimeStampedModel):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=InstructorKind.values), name="instructor_kind_valid"
+                condition=Q(kind__in=InstructorKind.values),
+                name="instructor_kind_valid",
+                violation_error_message=_("Choose a valid instructor kind."),
             )
         ]
 
@@ -322,6 +334,9 @@ class ParentLinkRequest(TimeStampedModel):
                 fields=["requester", "child"],
                 condition=Q(status="pending"),
                 name="one_pending_link_request_per_parent_child",
+                violation_error_message=_(
+                    "This parent already has a pending link request for this child."
+                ),
             )
         ]
 
@@ -355,4 +370,4 @@ class VerificationCode(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"code for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+        return gettext("verification code, %(at)s") % {"at": datetime_text(self.created_at)}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from users import codes
 from users.models import Child, StudentUser
@@ -58,9 +59,18 @@ def participant_constraints(*, prefix: str, owner: str) -> list[models.BaseConst
             condition=Q(child__isnull=False, student__isnull=True)
             | Q(child__isnull=True, student__isnull=False),
             name=f"{prefix}_one_participant",
+            violation_error_message=_("Choose exactly one participant: a child or a student."),
         ),
-        models.UniqueConstraint(fields=[owner, "child"], name=f"{prefix}_unique_{owner}_child"),
-        models.UniqueConstraint(fields=[owner, "student"], name=f"{prefix}_unique_{owner}_student"),
+        models.UniqueConstraint(
+            fields=[owner, "child"],
+            name=f"{prefix}_unique_{owner}_child",
+            violation_error_message=_("This child is already listed here."),
+        ),
+        models.UniqueConstraint(
+            fields=[owner, "student"],
+            name=f"{prefix}_unique_{owner}_student",
+            violation_error_message=_("This student is already listed here."),
+        ),
     ]
 
 
@@ -105,6 +115,6 @@ class ParticipantRecord:
         return participant.code if participant is not None else ""
 
     def participant_label(self) -> str:
-        if self.child_id:
-            return f"child {self.child_id}"
-        return f"student {self.student_id}"
+        """The participant's name and code, or "—" for a row that lost its participant."""
+        participant = self.participant
+        return str(participant) if participant is not None else "—"
