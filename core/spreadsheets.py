@@ -63,6 +63,22 @@ class Figure(str):
         return figure
 
 
+class SafeFigure(Figure, SafeData):
+    """A ``Figure`` already made into HTML (a list cell kept on one line): the page shows
+    the markup, an export the value."""
+
+    def __html__(self) -> SafeFigure:
+        return self
+
+    def __str__(self) -> SafeFigure:  # as SafeString: str() keeps it safe
+        return self
+
+
+def html_figure(markup: str, text: object) -> str:
+    """``markup`` (safe HTML around ``text``) keeping ``text``'s value when it has one."""
+    return SafeFigure(markup, text.value) if isinstance(text, Figure) else markup
+
+
 def yes_no(value: bool | None) -> str:
     if value is None:
         return ""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.display import money_text
 from core.serializers import ARABIC_INDIC_DIGITS, MONEY_PATTERN
+from core.spreadsheets import Figure, html_figure
 from enrollments_payments import rules, selectors
 from enrollments_payments.models import Enrollment, EnrollmentStatus, Payment
 
@@ -38,26 +39,32 @@ def balance_of(enrollment: Enrollment) -> Decimal:
 
 
 def balance_text(balance: Decimal) -> str:
-    """What is left, in words: due from the family, credit held for it, or nothing."""
+    """What is left, in words: due from the family, credit held for it, or nothing (an
+    export writes the signed balance: positive due, negative credit)."""
     if balance > 0:
-        return gettext("%(amount)s due from the family") % {"amount": money_text(balance)}
-    if balance < 0:
-        return gettext("%(amount)s credit for the family") % {"amount": money_text(-balance)}
-    return gettext("nothing due (%(amount)s)") % {"amount": money_text(balance)}
+        text = gettext("%(amount)s due from the family") % {"amount": money_text(balance)}
+    elif balance < 0:
+        text = gettext("%(amount)s credit for the family") % {"amount": money_text(-balance)}
+    else:
+        text = gettext("nothing due (%(amount)s)") % {"amount": money_text(balance)}
+    return Figure(text, balance)
 
 
 def balance_short(balance: Decimal) -> str:
     """The balance in a list's narrow column, in the same words."""
     if balance > 0:
-        return gettext("due %(amount)s") % {"amount": money_text(balance)}
-    if balance < 0:
-        return gettext("credit %(amount)s") % {"amount": money_text(-balance)}
-    return money_text(balance)
+        text = gettext("due %(amount)s") % {"amount": money_text(balance)}
+    elif balance < 0:
+        text = gettext("credit %(amount)s") % {"amount": money_text(-balance)}
+    else:
+        text = money_text(balance)
+    return Figure(text, balance)
 
 
 def nowrap(text: str) -> str:
-    """A cell of a list that keeps its amount and currency on one line."""
-    return format_html('<span style="white-space: nowrap">{}</span>', text)
+    """A cell of a list that keeps its amount and currency on one line (an export still
+    writes the amount as a number)."""
+    return html_figure(format_html('<span style="white-space: nowrap">{}</span>', text), text)
 
 
 def enrollment_with_money(pk: object) -> Enrollment | None:

@@ -81,7 +81,7 @@ class MonthReportForm(ReportForm):
     title = _("Instructor attendance of a month")
     month = forms.CharField(
         label=_("Month (YYYY-MM)"),
-        widget=MonthInput(attrs={"dir": "ltr", "placeholder": "YYYY-MM"}),
+        widget=MonthInput(attrs={"dir": "ltr", "placeholder": "2026-11"}),
         error_messages={"required": _("Choose a month.")},
     )
 

@@ -457,11 +457,6 @@ class ArabicLabelTests(AdminTestCase):
         js = self.client.get("/courses-admin/jsi18n/").content.decode()
         self.assertIn("\\u0627\\u062e\\u062a\\u0631 \\u0643\\u0644 %s", js)  # "اختر كل %s"
 
-    def test_english_is_still_served_when_asked(self):
-        response = self.client.get(admin_url(Child, "add"), HTTP_ACCEPT_LANGUAGE="en")
-
-        self.assertContains(response, "Primary parent")
-
 
 class AdminSiteTests(AdminTestCase):
     def test_view_site_is_hidden(self):

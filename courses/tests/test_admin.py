@@ -514,7 +514,7 @@ class CourseLecturesNavigationTests(StaffAdminTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(list(response.context["cl"].result_list), [mine])
         self.assertNotEqual(mine.course, other.course)
-        self.assertContains(response, "حسب دورة")
+        self.assertContains(response, 'data-filter-title="دورة"')
 
 
 class AdminFormatTests(StaffAdminTestCase):
