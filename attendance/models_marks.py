@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import TextJSONField
 from core.models import TimeStampedModel
+from courses.rules import CENTER_TZ
 from users.participants import ParticipantRecord, participant_fields
 
 
@@ -46,7 +48,12 @@ class AttendanceSubmission(models.Model):
         indexes = [models.Index(fields=["lecture", "at"])]
 
     def __str__(self) -> str:
-        return f"lecture {self.lecture_id} at {self.at:%Y-%m-%d %H:%M}"
+        # The record's title on the staff's pages: the lecture, and the time in Cairo.
+        at = timezone.localtime(self.at, CENTER_TZ)
+        return _("%(lecture)s — submitted at %(at)s") % {
+            "lecture": self.lecture,
+            "at": f"\u2066{at:%Y-%m-%d %H:%M}\u2069",
+        }
 
 
 class StudentInstructorRating(ParticipantRecord, TimeStampedModel):

@@ -141,6 +141,7 @@ LAYERS = {
     "attendance": BASE,
     "attendance.absence_alerts": SERVICES,
     "attendance.admin": INTERFACE,
+    "attendance.admin_audit": INTERFACE,
     "attendance.apps": INTERFACE,
     "attendance.authentication": INTERFACE,
     "attendance.broadcast": SERVICES,
