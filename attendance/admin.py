@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from attendance import admin_audit, device_services, shift_services
 from attendance import instructor_attendance_services as services
 from attendance.models import (
+    CHECKED_IN,
     AbsenceAlert,
     AttendanceSource,
     AttendanceSubmission,
@@ -108,26 +111,97 @@ class SupervisorShiftAdmin(ServiceAdminMixin, BaseAdmin):
         call_service(shift_services.supervisor_shift_delete, shift=obj)
 
 
+class InstructorDayForm(forms.ModelForm):
+    """The admin's rating of a session's work (1–10) and a note."""
+
+    rating = forms.TypedChoiceField(
+        label=_("rating"),
+        choices=[("", "—"), *((n, str(n)) for n in range(1, 11))],
+        coerce=int,
+        help_text=_("From 1 to 10; only a session the instructor attended is rated."),
+    )
+
+    class Meta:
+        model = InstructorAttendance
+        fields = ("rating", "notes")
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
 @admin.register(InstructorAttendance)
-class InstructorAttendanceAdmin(ReadOnlyAdmin):
+class InstructorAttendanceAdmin(ServiceAdminMixin, BaseAdmin):
+    """Rows are made by the weekly job and changed by check-in/out and absence (actions,
+    the device scan); a session's page rates its work through
+    ``instructor_attendance_rate``."""
+
+    form = InstructorDayForm
     list_display = (
         "instructor",
         "date",
         "session",
         "status",
-        "check_in_at",
-        "check_out_at",
+        "check_in_text",
+        "check_out_text",
         "check_in_method",
-        "rating",
+        "rating_link",
     )
     list_filter = ("status", "date", "check_in_method")
     list_select_related = ("instructor__user", "lecture__course", "shift__supervisor__user")
     search_fields = ("instructor__user__first_name", "instructor__user__last_name")
     date_hierarchy = "date"
     actions = ["check_in_now", "check_out_now", "mark_absent"]
+    fields = (
+        "instructor",
+        "date",
+        "session",
+        "status",
+        "check_in_text",
+        "check_out_text",
+        "check_in_method",
+        "rated_by",
+        "rating",
+        "notes",
+    )
+    readonly_fields = (
+        "instructor",
+        "date",
+        "session",
+        "status",
+        "check_in_text",
+        "check_out_text",
+        "check_in_method",
+        "rated_by",
+    )
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff and obj is None
+    def has_add_permission(self, request):
+        return False  # the weekly job plans the sessions
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a session is history: mark it absent instead
+
+    def save_model(self, request, obj, form, change):
+        call_service(
+            services.instructor_attendance_rate,
+            row=InstructorAttendance.objects.get(pk=obj.pk),
+            actor=request.user,
+            rating=form.cleaned_data["rating"],
+            notes=form.cleaned_data["notes"],
+        )
+
+    @admin.display(description=_("checked in at"), ordering="check_in_at")
+    def check_in_text(self, row) -> str:
+        return ltr_html(admin_audit.cairo_text(row.check_in_at)) or "—"
+
+    @admin.display(description=_("checked out at"), ordering="check_out_at")
+    def check_out_text(self, row) -> str:
+        return ltr_html(admin_audit.cairo_text(row.check_out_at)) or "—"
+
+    @admin.display(description=_("rating"), ordering="rating")
+    def rating_link(self, row):
+        if row.status not in CHECKED_IN:
+            return "—"
+        url = reverse("admin:attendance_instructorattendance_change", args=[row.pk])
+        text = str(row.rating) if row.rating is not None else _("Rate")
+        return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.display(description=_("session"))
     def session(self, row) -> str:

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from attendance.models import AttendanceSource, AttendanceSubmission
 from attendance.submission_records import CHILD, STUDENT
@@ -105,7 +104,7 @@ def changes_summary(submission: AttendanceSubmission, names: Names) -> SafeStrin
     tail = (
         format_html(
             '<li class="more">{}</li>',
-            ngettext("and %(n)d more change", "and %(n)d more changes", more) % {"n": more},
+            _("and %(n)d more on its page") % {"n": more},
         )
         if more > 0
         else ""

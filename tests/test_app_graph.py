@@ -102,6 +102,7 @@ LAYERS = {
     # users
     "users": BASE,
     "users.admin": INTERFACE,
+    "users.instructor_admin_forms": INTERFACE,
     "users.admin_login": INTERFACE,
     "users.apps": INTERFACE,
     "users.authentication": INTERFACE,
