@@ -48,7 +48,7 @@ def lecture_state(*, lecture: Lecture, now: datetime) -> str:
 
 def current_season(today: date) -> Season | None:
     """The season running today — an active one before an inactive one, of several the
-    one that started last; with none running, the active season that ended last. Never
+    one that started last; with none running, the past active season that started last. Never
     merely the newest season created (one planned for next term would hide today's)."""
     running = Q(start_date__lte=today, end_date__gte=today)
     rank = Case(
@@ -58,7 +58,7 @@ def current_season(today: date) -> Season | None:
     )
     return (
         Season.objects.filter(running | Q(is_active=True, end_date__lt=today))
-        .order_by(rank, "-end_date", "-start_date", "-pk")
+        .order_by(rank, "-start_date", "-pk")
         .first()
     )
 
