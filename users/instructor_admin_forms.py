@@ -8,11 +8,16 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from users.models import CustomUser, Instructor
+from users.models import CustomUser, Instructor, Role
 
 # The account's fields shown on the add form, as the account model labels and checks them.
 ACCOUNT_FIELDS = ("first_name", "last_name", "phone_number1", "email")
 PROFILE_FIELDS = ("kind", "bio", "fingerprint_id")
+# Django's generic "<model> with this <field> already exists" reads badly in Arabic.
+TAKEN = {
+    "phone_number1": _("A user with this phone number already exists."),
+    "email": _("A user with this email already exists."),
+}
 
 
 def _account_field(name: str) -> forms.Field:
@@ -57,6 +62,7 @@ class InstructorAddForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        account = self._account_checked(data)
         if data.get("set_password_later"):
             data["password1"] = data["password2"] = ""
             return data
@@ -67,17 +73,32 @@ class InstructorAddForm(forms.ModelForm):
             self.add_error("password2", _("The two passwords do not match."))
         else:
             # The same validators as the service, shown under the password field.
-            someone = CustomUser(
-                phone_number1=data.get("phone_number1"),
-                first_name=data.get("first_name") or "",
-                last_name=data.get("last_name") or "",
-                email=data.get("email") or None,
-            )
             try:
-                password_validation.validate_password(first, someone)
+                password_validation.validate_password(first, account)
             except ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+    def _account_checked(self, data: dict) -> CustomUser:
+        """The account as the service will make it, checked the way it checks it (a phone
+        or e-mail already in use), so that every error shows at once, under its field."""
+        account = CustomUser(
+            role=Role.INSTRUCTOR,
+            phone_number1=data.get("phone_number1"),
+            first_name=data.get("first_name") or "",
+            last_name=data.get("last_name") or "",
+            email=data.get("email") or None,
+        )
+        if not any(name in self.errors for name in ACCOUNT_FIELDS):
+            try:
+                account.full_clean(exclude=["password"])
+            except ValidationError as exc:
+                for name, errors in exc.error_dict.items():
+                    for error in errors:
+                        taken = error.code == "unique" and name in TAKEN
+                        message = TAKEN[name] if taken else error
+                        self.add_error(name if name in self.fields else None, message)
+        return account
 
     def service_arguments(self) -> dict:
         """``instructor_create``'s arguments from the cleaned form."""

@@ -75,9 +75,15 @@ class InstructorAddTests(TestCase):
         self.assertEqual(response.status_code, 200)
         errors = response.context["adminform"].form.errors
         self.assertIn("phone_number1", errors)
-        self.assertRegex(" ".join(errors["phone_number1"]), ARABIC)
+        self.assertEqual(errors["phone_number1"], ["يوجد مستخدم برقم الهاتف هذا بالفعل."])
         self.assertEqual((CustomUser.objects.count(), Instructor.objects.count()), before)
         self.assertFalse(Instructor.objects.filter(fingerprint_id="88").exists())
+
+    def test_a_duplicate_phone_and_a_weak_password_are_shown_together(self):
+        make_instructor(phone_number1="+201012345678")
+        response = self.client.post(ADD, form_data(password1="123", password2="123"))
+        errors = response.context["adminform"].form.errors
+        self.assertEqual(set(errors), {"phone_number1", "password1"})
 
     def test_a_missing_or_mismatched_or_weak_password_is_refused_in_arabic(self):
         cases = {
