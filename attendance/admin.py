@@ -290,6 +290,8 @@ class LectureScopedAdmin(ReadOnlyAdmin):
     """A list that, narrowed to one lecture, names it in its title instead of repeating it
     on every row."""
 
+    empty_value_display = "—"
+
     class Media:
         css = {"all": ("attendance/admin.css",)}
 

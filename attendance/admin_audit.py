@@ -113,7 +113,7 @@ def changes_summary(submission: AttendanceSubmission, names: Names) -> SafeStrin
         '<ul class="audit-lines">{}{}</ul>',
         format_html_join(
             "",
-            '<li><span class="who">{}</span>: {} · {} {}</li>',
+            '<li><span class="who">{}</span>{} · {} {}</li>',
             ((name, presence, _("rating"), rating) for name, presence, rating in lines),
         ),
         tail,
@@ -145,7 +145,7 @@ def changes_table(submission: AttendanceSubmission, names: Names) -> SafeString 
         (cells(change) for change in changes),
     )
     return format_html(
-        '<table class="audit-changes"><caption>{}</caption>{}<tbody>{}</tbody></table>',
+        '<p class="audit-caption">{}</p><table class="audit-changes">{}<tbody>{}</tbody></table>',
         _("Each changed row: old value ← new value"),
         head,
         rows,
