@@ -111,6 +111,15 @@ class SupervisorShiftAdmin(ServiceAdminMixin, BaseAdmin):
         call_service(shift_services.supervisor_shift_delete, shift=obj)
 
 
+def _clock_text(value, *, day) -> str:
+    """A check-in or check-out in Cairo time: ``16:53`` on the session's day (the date is
+    its own column), the full date and time otherwise."""
+    text = admin_audit.cairo_text(value)
+    if text.startswith(f"{day:%Y-%m-%d} "):
+        text = text[11:]
+    return ltr_html(text) or "—"
+
+
 class InstructorDayForm(forms.ModelForm):
     """The admin's rating of a session's work (1–10) and a note."""
 
@@ -134,6 +143,7 @@ class InstructorAttendanceAdmin(ServiceAdminMixin, BaseAdmin):
     ``instructor_attendance_rate``."""
 
     form = InstructorDayForm
+    empty_value_display = "—"
     list_display = (
         "instructor",
         "date",
@@ -172,6 +182,9 @@ class InstructorAttendanceAdmin(ServiceAdminMixin, BaseAdmin):
         "rated_by",
     )
 
+    class Media:
+        css = {"all": ("attendance/admin.css",)}
+
     def has_add_permission(self, request):
         return False  # the weekly job plans the sessions
 
@@ -189,11 +202,11 @@ class InstructorAttendanceAdmin(ServiceAdminMixin, BaseAdmin):
 
     @admin.display(description=_("checked in at"), ordering="check_in_at")
     def check_in_text(self, row) -> str:
-        return ltr_html(admin_audit.cairo_text(row.check_in_at)) or "—"
+        return _clock_text(row.check_in_at, day=row.date)
 
     @admin.display(description=_("checked out at"), ordering="check_out_at")
     def check_out_text(self, row) -> str:
-        return ltr_html(admin_audit.cairo_text(row.check_out_at)) or "—"
+        return _clock_text(row.check_out_at, day=row.date)
 
     @admin.display(description=_("rating"), ordering="rating")
     def rating_link(self, row):
@@ -207,9 +220,18 @@ class InstructorAttendanceAdmin(ServiceAdminMixin, BaseAdmin):
     def session(self, row) -> str:
         if row.lecture_id is not None:
             lecture = row.lecture
-            return f"\u2068{lecture.course.name}\u2069 {time_text(lecture.start_time)}"
+            return format_html(
+                '<bdi>{}</bdi> <bdi dir="ltr" class="clock">{}</bdi>',
+                lecture.course.name,
+                time_text(lecture.start_time),
+            )
         shift = row.shift
-        return f"{_('Supervision')} {time_text(shift.start_time)}–{time_text(shift.end_time)}"
+        return format_html(
+            '{} <bdi dir="ltr" class="clock">{}–{}</bdi>',
+            _("Supervision"),
+            time_text(shift.start_time),
+            time_text(shift.end_time),
+        )
 
     def _each(self, request, queryset, service) -> None:
         done = 0
