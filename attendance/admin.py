@@ -361,7 +361,17 @@ class LectureAttendanceAdmin(LectureScopedAdmin):
         "student__user__first_name",
         "lecture__course__name",
     )
-    raw_id_fields = ("lecture",)
+    fields = (
+        "lecture_text",
+        "participant_text",
+        "presence",
+        "rating_text",
+        "notes",
+        "source",
+        "marked_by_text",
+        "marked_at_text",
+    )
+    readonly_fields = fields
 
     def lecture_title(self, lecture: Lecture) -> str:
         return _("Attendance of %(lecture)s") % {"lecture": lecture}

@@ -81,7 +81,11 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
         indexes = [models.Index(fields=["lecture", "present"])]
 
     def __str__(self) -> str:
-        return f"lecture {self.lecture_id} / {self.participant_label()}: {self.present}"
+        # The record's title on the staff's pages (reads the participant and the lecture).
+        return _("%(participant)s in %(lecture)s") % {
+            "participant": self.participant,
+            "lecture": self.lecture,
+        }
 
 
 # The staff side of attendance lives in its own module; re-exported so that Django and

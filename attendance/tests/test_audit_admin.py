@@ -141,6 +141,17 @@ class LectureRowsPageTests(TestCase):
         self.assertIn("لم يُسجَّل", html)  # the unmarked row, in words
         self.assertIn('href="/static/attendance/admin.css"', html)
 
+    def test_a_rows_page_is_titled_and_labelled_in_arabic(self):
+        row = self.lecture.attendance.get(child=self.child)
+        page = self.client.get(f"{BASE}/lectureattendance/{row.pk}/change/")
+        self.assertEqual(page.status_code, 200)
+        html = page.content.decode()
+        self.assertIn(f"{self.child} في {self.lecture}", html)
+        labels = re.findall(r"<label>([^<]*)</label>", html)
+        self.assertGreaterEqual(len(labels), 8)
+        for label in labels:
+            self.assertNotRegex(label, "[A-Za-z]")
+
     def test_the_presence_filter_speaks_arabic(self):
         page = self.client.get(f"{BASE}/lectureattendance/?presence=unmarked")
         self.assertEqual(page.context["cl"].result_count, 1)
