@@ -143,6 +143,7 @@ LAYERS = {
     "attendance.absence_alerts": SERVICES,
     "attendance.admin": INTERFACE,
     "attendance.admin_audit": INTERFACE,
+    "attendance.admin_marks": INTERFACE,
     "attendance.apps": INTERFACE,
     "attendance.authentication": INTERFACE,
     "attendance.broadcast": SERVICES,
