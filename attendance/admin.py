@@ -1,29 +1,36 @@
-"""Admin pages of the staff side of attendance; saves go through the services."""
+"""Admin pages of the staff side of attendance; saves go through the services. The
+participants' attendance pages (a lecture's rows, the audit) are in ``admin_marks``."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from attendance import device_services, shift_services
+from attendance import (
+    admin_audit,
+    admin_marks,  # noqa: F401 - registers the participants' pages
+    device_services,
+    shift_services,
+)
 from attendance import instructor_attendance_services as services
 from attendance.models import (
+    CHECKED_IN,
     AbsenceAlert,
-    AttendanceSource,
-    AttendanceSubmission,
     Device,
     DeviceScan,
     InstructorAttendance,
-    LectureAttendance,
     StudentInstructorRating,
     SupervisorShift,
 )
-from attendance.submission_text import changes_html
 from core.admin import (
     BaseAdmin,
     ReadOnlyAdmin,
     ServiceAdminMixin,
     call_service,
+    ltr_html,
     ltr_text,
     refusal_text,
     time_range_text,
@@ -108,26 +115,110 @@ class SupervisorShiftAdmin(ServiceAdminMixin, BaseAdmin):
         call_service(shift_services.supervisor_shift_delete, shift=obj)
 
 
+def _clock_text(value, *, day) -> str:
+    """A check-in or check-out in Cairo time: ``16:53`` on the session's day (the date is
+    its own column), the full date and time otherwise."""
+    text = admin_audit.cairo_text(value)
+    if text.startswith(f"{day:%Y-%m-%d} "):
+        text = text[11:]
+    return ltr_html(text) or "—"
+
+
+class InstructorDayForm(forms.ModelForm):
+    """The admin's rating of a session's work (1–10) and a note."""
+
+    rating = forms.TypedChoiceField(
+        label=_("rating"),
+        choices=[("", "—"), *((n, str(n)) for n in range(1, 11))],
+        coerce=int,
+        help_text=_("From 1 to 10; only a session the instructor attended is rated."),
+    )
+
+    class Meta:
+        model = InstructorAttendance
+        fields = ("rating", "notes")
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
 @admin.register(InstructorAttendance)
-class InstructorAttendanceAdmin(ReadOnlyAdmin):
+class InstructorAttendanceAdmin(ServiceAdminMixin, BaseAdmin):
+    """Rows are made by the weekly job and changed by check-in/out and absence (actions,
+    the device scan); a session's page rates its work through
+    ``instructor_attendance_rate``."""
+
+    form = InstructorDayForm
+    empty_value_display = "—"
     list_display = (
         "instructor",
         "date",
         "session",
         "status",
-        "check_in_at",
-        "check_out_at",
+        "check_in_text",
+        "check_out_text",
         "check_in_method",
-        "rating",
+        "rating_link",
     )
     list_filter = ("status", "date", "check_in_method")
     list_select_related = ("instructor__user", "lecture__course", "shift__supervisor__user")
     search_fields = ("instructor__user__first_name", "instructor__user__last_name")
     date_hierarchy = "date"
     actions = ["check_in_now", "check_out_now", "mark_absent"]
+    fields = (
+        "instructor",
+        "date",
+        "session",
+        "status",
+        "check_in_text",
+        "check_out_text",
+        "check_in_method",
+        "rated_by",
+        "rating",
+        "notes",
+    )
+    readonly_fields = (
+        "instructor",
+        "date",
+        "session",
+        "status",
+        "check_in_text",
+        "check_out_text",
+        "check_in_method",
+        "rated_by",
+    )
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff and obj is None
+    class Media:
+        css = {"all": ("attendance/admin.css",)}
+
+    def has_add_permission(self, request):
+        return False  # the weekly job plans the sessions
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a session is history: mark it absent instead
+
+    def save_model(self, request, obj, form, change):
+        call_service(
+            services.instructor_attendance_rate,
+            row=InstructorAttendance.objects.get(pk=obj.pk),
+            actor=request.user,
+            rating=form.cleaned_data["rating"],
+            notes=form.cleaned_data["notes"],
+        )
+
+    @admin.display(description=_("checked in at"), ordering="check_in_at")
+    def check_in_text(self, row) -> str:
+        return _clock_text(row.check_in_at, day=row.date)
+
+    @admin.display(description=_("checked out at"), ordering="check_out_at")
+    def check_out_text(self, row) -> str:
+        return _clock_text(row.check_out_at, day=row.date)
+
+    @admin.display(description=_("rating"), ordering="rating")
+    def rating_link(self, row):
+        if row.status not in CHECKED_IN:
+            return "—"
+        url = reverse("admin:attendance_instructorattendance_change", args=[row.pk])
+        text = str(row.rating) if row.rating is not None else _("Rate")
+        return format_html('<a href="{}">{}</a>', url, text)
 
     @admin.display(description=_("session"))
     def session(self, row) -> str:
@@ -170,24 +261,6 @@ class DeviceScanAdmin(ReadOnlyAdmin):
     search_fields = ("fingerprint_id",)
 
 
-# --- Participants' attendance: read-only here. Attendance is taken through the API's
-# submission service (attendance.submission), whose rules, audit and broadcast an admin
-# form would bypass; admins submit through the API at any time.
-
-
-@admin.register(LectureAttendance)
-class LectureAttendanceAdmin(ReadOnlyAdmin):
-    list_display = ("lecture", "participant_text", "present", "rating", "source", "marked_at")
-    list_filter = ("present", "source")
-    list_select_related = ("lecture__course", "child", "student__user")
-    search_fields = ("child__code", "student__code", "lecture__course__name")
-    raw_id_fields = ("lecture",)
-
-    @admin.display(description=_("participant"))
-    def participant_text(self, obj) -> str:
-        return str(obj.participant)
-
-
 @admin.register(AbsenceAlert)
 class AbsenceAlertAdmin(ReadOnlyAdmin):
     """Which absences were announced, when (§6.6). Made only by attendance.absence_alerts:
@@ -214,39 +287,6 @@ class AbsenceAlertAdmin(ReadOnlyAdmin):
     @admin.display(description=_("participant"))
     def participant_text(self, obj) -> str:
         return str(obj.attendance.participant)
-
-
-def source_label(source: str) -> str:
-    return str(AttendanceSource(source).label) if source in AttendanceSource.values else source
-
-
-class SubmissionSourceFilter(admin.SimpleListFilter):
-    title = _("source")
-    parameter_name = "source"
-
-    def lookups(self, request, model_admin):
-        return AttendanceSource.choices
-
-    def queryset(self, request, queryset):
-        return queryset.filter(source=self.value()) if self.value() else queryset
-
-
-@admin.register(AttendanceSubmission)
-class AttendanceSubmissionAdmin(ReadOnlyAdmin):
-    list_display = ("lecture", "submitted_by", "at", "source_text", "created", "updated")
-    list_filter = (SubmissionSourceFilter,)
-    list_select_related = ("lecture__course", "submitted_by")
-    raw_id_fields = ("lecture",)
-    date_hierarchy = "at"
-    fields = ("lecture", "submitted_by", "at", "source_text", "created", "updated", "changes_text")
-
-    @admin.display(description=_("source"), ordering="source")
-    def source_text(self, obj) -> str:
-        return source_label(obj.source)
-
-    @admin.display(description=_("changes"))
-    def changes_text(self, obj):
-        return changes_html(obj.changes)
 
 
 @admin.register(StudentInstructorRating)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from xml.sax.saxutils import escape
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,12 +47,35 @@ def lecture_state(*, lecture: Lecture, now: datetime) -> str:
 
 
 def current_season(today: date) -> Season | None:
-    """The active season running today, else the active one that started last."""
-    seasons = Season.objects.filter(is_active=True, start_date__lte=today).order_by(
-        "-start_date", "-pk"
+    """The season running today — an active one before an inactive one, of several the
+    one that started last; with none running, the past active season that started last. Never
+    merely the newest season created (one planned for next term would hide today's)."""
+    running = Q(start_date__lte=today, end_date__gte=today)
+    rank = Case(
+        When(running & Q(is_active=True), then=Value(0)),
+        When(running, then=Value(1)),
+        default=Value(2),
     )
-    running = seasons.filter(end_date__gte=today).first()
-    return running or seasons.first()
+    return (
+        Season.objects.filter(running | Q(is_active=True, end_date__lt=today))
+        .order_by(rank, "-start_date", "-pk")
+        .first()
+    )
+
+
+def season_choices(*, today: date, selected: Season | None) -> list[dict]:
+    """Every season for the dashboard's picker, latest first, the shown one selected."""
+    return [
+        {
+            "id": season.pk,
+            "name": season.name,
+            "start": season.start_date.isoformat(),
+            "end": season.end_date.isoformat(),
+            "running": season.start_date <= today <= season.end_date,
+            "selected": selected is not None and season.pk == selected.pk,
+        }
+        for season in Season.objects.order_by("-start_date", "-pk")
+    ]
 
 
 def weekly_rates(*, season: Season, today: date) -> list[dict]:
@@ -99,7 +122,9 @@ def _lecture_ref(lecture: Lecture) -> dict:
     return {"id": lecture.pk, "name": name}
 
 
-def dashboard_figures(*, now: datetime | None = None) -> dict:
+def dashboard_figures(*, now: datetime | None = None, season: Season | None = None) -> dict:
+    """Today's figures; the chart is ``season``'s, by default the season running today
+    (:func:`current_season`)."""
     now = timezone.localtime(now or timezone.now(), CENTER_TZ)
     today = now.date()
     lectures = list(
@@ -114,7 +139,8 @@ def dashboard_figures(*, now: datetime | None = None) -> dict:
         date=today,
         status__in=[InstructorAttendanceStatus.LATE, InstructorAttendanceStatus.ABSENT],
     ).select_related("instructor__user", "lecture__course", "shift")
-    season = current_season(today)
+    if season is None:
+        season = current_season(today)
     return {
         "date": today.isoformat(),
         "now": now.isoformat(),
@@ -170,13 +196,25 @@ def dashboard_figures(*, now: datetime | None = None) -> dict:
 
 
 # --- The chart ---------------------------------------------------------------------------
+# Two drawings of the same figures as inline SVG markup (no script, no external resource):
+# columns for a desk, and a bar per line for a phone, where a 640-unit-wide drawing shrunk
+# to 350 pixels would make its text unreadable. The page's stylesheet shows one of them.
 
 WIDTH, HEIGHT, PAD = 640, 220, 32
+# Past this many weeks a column's label is its number alone (the words would overlap).
+WORDED_WEEKS = 8
+
+
+def _week_label(week: dict) -> str:
+    return _("Week %(number)s") % {"number": week["week"]}
+
+
+def _pct(rate: float) -> str:
+    return f"{rate * 100:.0f}%"
 
 
 def weekly_chart_svg(weeks: list[dict], *, title: str) -> str:
-    """A bar chart of the weekly rates as inline SVG markup: no script, no external
-    resource. Weeks without marks get no bar."""
+    """Columns of the weekly rates, for a desk. Weeks without marks get no column."""
     inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" id="weekly-attendance-chart" role="img" '
@@ -188,29 +226,72 @@ def weekly_chart_svg(weeks: list[dict], *, title: str) -> str:
         parts.append(
             f'<line x1="{PAD}" y1="{y:.1f}" x2="{WIDTH - PAD}" y2="{y:.1f}" '
             f'stroke="#ccc" stroke-width="1"/>'
-            f'<text x="{PAD - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end" '
-            f'fill="#666">{pct}%</text>'
+            f'<text x="{PAD - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="#555">{pct}%</text>'
         )
     n = max(len(weeks), 1)
     slot = inner_w / n
     bar = max(slot * 0.6, 1)
+    worded = len(weeks) <= WORDED_WEEKS
     for i, week in enumerate(weeks):
         x = PAD + i * slot + (slot - bar) / 2
         label_x = x + bar / 2
-        label = escape(_("Week %(number)s") % {"number": week["week"]})
+        label = escape(_week_label(week))
         if week["rate"] is not None:
             h = inner_h * week["rate"]
-            pct = f"{week['rate'] * 100:.0f}%"
+            pct = _pct(week["rate"])
             parts.append(
                 f'<rect class="bar" x="{x:.1f}" y="{PAD + inner_h - h:.1f}" width="{bar:.1f}" '
                 f'height="{h:.1f}" fill="#2e7d32"><title>{label}: {pct}</title></rect>'
                 # The figure itself above its bar: the chart is read, not hovered.
                 f'<text class="rate" x="{label_x:.1f}" y="{PAD + inner_h - h - 4:.1f}" '
-                f'font-size="11" text-anchor="middle" fill="#1b5e20">{pct}</text>'
+                f'font-size="12" text-anchor="middle" fill="#1b5e20">{pct}</text>'
             )
         parts.append(
-            f'<text x="{label_x:.1f}" y="{HEIGHT - PAD + 14}" font-size="10" '
-            f'text-anchor="middle" fill="#333">{label}</text>'
+            f'<text x="{label_x:.1f}" y="{HEIGHT - PAD + 16}" font-size="12" '
+            f'text-anchor="middle" fill="#333">{label if worded else week["week"]}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+NARROW_W, ROW, LABEL_W, FIGURE_W = 340, 30, 78, 44
+
+
+def weekly_chart_narrow_svg(weeks: list[dict], *, title: str) -> str:
+    """A line per week — its name, a bar on a 100% track, the figure — for a phone: drawn
+    about as wide as it is shown, so its 13-unit text stays 13 pixels or so."""
+    height = max(len(weeks), 1) * ROW + 8
+    track_end = NARROW_W - LABEL_W  # bars grow leftwards from the week's name
+    track_w = track_end - FIGURE_W
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="weekly-attendance-chart-narrow" '
+        f'role="img" viewBox="0 0 {NARROW_W} {height}" width="100%">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, week in enumerate(weeks):
+        top = 4 + i * ROW
+        middle = top + ROW / 2 + 5
+        label = escape(_week_label(week))
+        parts.append(
+            f'<text x="{NARROW_W - 2}" y="{middle:.1f}" font-size="13" text-anchor="end" '
+            f'fill="#333">{label}</text>'
+            f'<rect class="track" x="{FIGURE_W}" y="{top + 6}" width="{track_w}" '
+            f'height="{ROW - 12}" fill="#e8f5e9"/>'
+        )
+        if week["rate"] is None:
+            figure, figure_x = "—", track_end - 6
+        else:
+            w = track_w * week["rate"]
+            figure, figure_x = _pct(week["rate"]), track_end - w - 4
+            parts.append(
+                f'<rect class="hbar" x="{track_end - w:.1f}" y="{top + 6}" width="{w:.1f}" '
+                f'height="{ROW - 12}" fill="#2e7d32"><title>{label}: {figure}</title></rect>'
+            )
+        # The figure just before its bar; FIGURE_W keeps room for "100%" left of the track.
+        parts.append(
+            f'<text class="rate" x="{figure_x:.1f}" y="{middle:.1f}" font-size="13" '
+            f'text-anchor="end" fill="#1b5e20">{figure}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

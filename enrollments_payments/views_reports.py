@@ -102,8 +102,24 @@ class DashboardViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     # One object, not a page (core.schema.AutoSchema).
     schema_one_object = True
 
-    @extend_schema(responses={200: DashboardSerializer})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "season",
+                int,
+                required=False,
+                description="The season of weekly_attendance; by default the season running today",
+            )
+        ],
+        responses={200: DashboardSerializer},
+    )
     def list(self, request):
         """Today's lectures and their attendance state, instructors late or absent today,
         pending enrollment and refund requests, the season's weekly attendance rate."""
-        return Response(dashboard_figures())
+        season_id = query_int(request.query_params, "season")
+        season = None
+        if season_id is not None:
+            season = Season.objects.filter(pk=season_id).first()
+            if season is None:
+                raise NotFound("not_found", _("Not found."))
+        return Response(dashboard_figures(season=season))

@@ -25,6 +25,7 @@ from core.admin import (
 from core.admin_export import ExportMixin
 from core.errors import DomainError
 from users import services
+from users.instructor_admin_forms import ACCOUNT_FIELDS, PROFILE_FIELDS, InstructorAddForm
 from users.models import (
     Child,
     CustomUser,
@@ -221,10 +222,45 @@ class ParentAdmin(ProfileAdmin):
 
 
 @admin.register(Instructor)
-class InstructorAdmin(ProfileAdmin):
+class InstructorAdmin(ServiceAdminMixin, ProfileAdmin):
+    """Instructors are added here: one form makes the account and its profile together
+    (``services.instructor_create``); the profile is edited through
+    ``services.instructor_update``."""
+
     list_display = ("row_id", "name", "phone", "kind", "fingerprint_id")
     list_filter = ("kind",)
     search_fields = ("user__first_name", "user__last_name", "user__phone_number1", "fingerprint_id")
+    fields = ("user", *PROFILE_FIELDS)
+    add_fieldsets = (
+        (_("Account"), {"fields": ACCOUNT_FIELDS}),
+        (_("Password"), {"fields": ("set_password_later", "password1", "password2")}),
+        (_("Instructor profile"), {"fields": PROFILE_FIELDS}),
+    )
+
+    def has_add_permission(self, request):
+        return BaseAdmin.has_add_permission(self, request)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else super().get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = InstructorAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changed = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
+            call_service(
+                services.instructor_update, instructor=Instructor.objects.get(pk=obj.pk), **changed
+            )
+            return
+        made = call_service(services.instructor_create, **form.service_arguments())
+        obj.pk, obj.user, obj.created_at = made.pk, made.user, made.created_at
+        obj._state.adding, obj._state.db = False, made._state.db
 
 
 class ChildAdminForm(forms.ModelForm):

@@ -129,7 +129,7 @@ def profile_create(*, user: CustomUser) -> StudentUser | Parent | Instructor | N
 @transaction.atomic
 def instructor_create(
     *,
-    password: str,
+    password: str | None,
     phone_number1: str,
     first_name: str,
     last_name: str,
@@ -143,7 +143,10 @@ def instructor_create(
     fingerprint_id: str | None = None,
 ) -> Instructor:
     """Admins create instructor accounts (they cannot self-register). The account and its
-    profile, fingerprint id included, are written together or not at all."""
+    profile, fingerprint id included, are written together or not at all.
+
+    ``password=None`` opens an account that cannot sign in until staff set its password
+    (the user's admin page) or the instructor resets it."""
     dob_check(dob)
     user = CustomUser(
         role=Role.INSTRUCTOR,
@@ -156,8 +159,11 @@ def instructor_create(
         gender=gender,
         identity_number=identity_number,
     )
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     instructor = Instructor(user=user, bio=bio, kind=kind, fingerprint_id=fingerprint_id or None)
