@@ -20,6 +20,7 @@ with an argument the walk cannot fill is listed in ``not_walked`` so the walk pr
 
     python scripts/admin_pages.py            # JSON for the database of the settings
     python scripts/admin_pages.py --seed     # migrate + seed_demo first (a fresh database)
+    python scripts/admin_pages.py --object-pages   # with the history and delete pages
 """
 
 from __future__ import annotations
@@ -181,6 +182,8 @@ def _model_pages(model, model_admin, routes, request, found: Found, object_pages
                 continue
             if first is None or not model_admin.has_view_or_change_permission(request, first):
                 continue
+            if suffix == "delete" and not model_admin.has_delete_permission(request, first):
+                continue
             args = {next(iter(route.params)): str(first.pk)}
         elif route.params:
             found.not_walked.append(f"{route.path()} (needs {', '.join(sorted(route.params))})")
@@ -218,7 +221,7 @@ def main(argv: list[str]) -> int:
 
     phone = demo_logins()["ADMIN_PHONE"]
     user = get_user_model().objects.get(phone_number1=phone)
-    found = admin_pages(user)
+    found = admin_pages(user, include_object_pages="--object-pages" in argv)
     json.dump(
         {"pages": [asdict(page) for page in found.pages], "not_walked": found.not_walked},
         sys.stdout,

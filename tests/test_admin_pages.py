@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import Client, TestCase, override_settings
 from django.urls import path, reverse
+from django.utils import timezone
 
 from core.models import JobLog
 from courses.models import Tag
@@ -86,6 +87,26 @@ class TheProjectsAdminTests(TestCase):
         self.assertFalse(JobLog.objects.exists())
         joblog = [url for url in _urls(found) if "/core/joblog/" in url]
         self.assertEqual(joblog, ["/courses-admin/core/joblog/"])
+
+    def test_history_and_delete_pages_on_request_where_deleting_is_allowed(self):
+        tag = Tag.objects.create(name="تجويد")
+        now = timezone.now()
+        log = JobLog.objects.create(
+            job_name="mark_absent_daily", started_at=now, finished_at=now, status="success"
+        )
+        self.assertNotIn(
+            f"/courses-admin/courses/tag/{tag.pk}/history/", _urls(admin_pages(self.staff))
+        )
+        found = admin_pages(self.staff, include_object_pages=True)
+        self.assertLessEqual(
+            {
+                f"/courses-admin/courses/tag/{tag.pk}/history/",
+                f"/courses-admin/courses/tag/{tag.pk}/delete/",
+                f"/courses-admin/core/joblog/{log.pk}/history/",
+            },
+            _urls(found, "object"),
+        )
+        self.assertNotIn(f"/courses-admin/core/joblog/{log.pk}/delete/", _urls(found))
 
     def test_every_page_answers_200_to_the_staff(self):
         call_command("seed_demo", stdout=io.StringIO())
