@@ -109,7 +109,6 @@ class Walk:
     pages: list[dict]
     widths: list[int]
     failures: list[str] = field(default_factory=list)
-    outside: list[str] = field(default_factory=list)
     visited: int = 0
     only: bool = False  # a part of the walk (--only): no report download
 
@@ -146,7 +145,6 @@ def watch(page, walk: Walk, problems: list[str]) -> None:
     def on_request(request) -> None:
         host = urlsplit(request.url).hostname
         if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOCAL_HOSTS:
-            walk.outside.append(request.url)
             problems.append(f"request outside 127.0.0.1: {request.url}")
 
     def on_response(response) -> None:
@@ -318,18 +316,48 @@ async def browse(walk: Walk) -> None:
 # --- the server --------------------------------------------------------------------------------
 
 
-def main() -> int:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--width", type=int, action="append", help="only this width (repeatable)")
     parser.add_argument("--only", help="only the pages whose name contains this text")
     parser.add_argument(
         "--object-pages", action="store_true", help="also each first object's history and delete"
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def list_pages(python: str, env: dict, args: argparse.Namespace) -> list[dict]:
+    """Migrate, seed the demo data and list the admin's pages (scripts/admin_pages.py)."""
+    command = [python, str(ROOT / "scripts" / "admin_pages.py"), "--seed"]
+    if args.object_pages:
+        command.append("--object-pages")
+    listing = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+    if listing.returncode != 0:
+        say(listing.stderr[-3000:])
+        raise SystemExit("scripts/admin_pages.py --seed failed")
+    found = json.loads(listing.stdout)
+    for route in found["not_walked"]:
+        say(f"not walked: {route}")
+    return [page for page in found["pages"] if not args.only or args.only in page["name"]]
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def main() -> int:
+    args = arguments()
     if not Path(CHROMIUM).exists():
         say(f"{CHROMIUM} is missing")
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
+    if not args.only and not args.width:
+        for old in OUT.glob("*.png"):  # a page renamed or gone leaves no stale picture
+            old.unlink()
     started = time.monotonic()
     python = os.environ.get("PROJECT_PYTHON") or str(ROOT / ".venv" / "bin" / "python")
     port = free_port()
@@ -340,52 +368,31 @@ def main() -> int:
             "SQLITE_PATH": str(Path(tmp) / "db.sqlite3"),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         }
-        log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed below
-        # The server starts while the database is made: it reads it only when asked.
-        server = subprocess.Popen(  # noqa: S603
-            [python, "-m", "core.serve", "-b", "127.0.0.1", "-p", str(port)]
-            + ["core.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            listing = subprocess.run(  # noqa: S603
-                [python, str(ROOT / "scripts" / "admin_pages.py"), "--seed"]
-                + (["--object-pages"] if args.object_pages else []),
+        log_path = Path(tmp) / "server.log"
+        with open(log_path, "wb") as log:
+            # The server starts while the database is made: it reads it only when asked.
+            server = subprocess.Popen(  # noqa: S603
+                [python, "-m", "core.serve", "-b", "127.0.0.1", "-p", str(port)]
+                + ["core.asgi:application"],
                 cwd=ROOT,
                 env=env,
-                capture_output=True,
-                text=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
-            if listing.returncode != 0:
-                say(listing.stderr[-3000:])
-                raise SystemExit("scripts/admin_pages.py --seed failed")
-            found = json.loads(listing.stdout)
-            pages = [p for p in found["pages"] if not args.only or args.only in p["name"]]
-            walk = Walk(
-                f"http://127.0.0.1:{port}", pages, args.width or list(WIDTHS), only=bool(args.only)
-            )
-            for route in found["not_walked"]:
-                say(f"not walked: {route}")
-            say(
-                f"{len(pages)} pages x {len(walk.widths)} widths ({time.monotonic() - started:.1f} s)"
-            )
-            wait_for(f"{walk.base}/courses-admin/login/")
-            asyncio.run(browse(walk))
-        finally:
-            server.terminate()
             try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
+                pages = list_pages(python, env, args)
+                widths = args.width or list(WIDTHS)
+                walk = Walk(f"http://127.0.0.1:{port}", pages, widths, only=bool(args.only))
+                say(
+                    f"{len(pages)} pages x {len(widths)} widths ({time.monotonic() - started:.1f} s)"
+                )
+                wait_for(f"{walk.base}/courses-admin/login/")
+                asyncio.run(browse(walk))
+            finally:
+                stop(server)
         if walk.failures:
-            say((Path(tmp) / "server.log").read_text(errors="replace")[-3000:])
+            say(log_path.read_text(errors="replace")[-3000:])
     say(f"{walk.visited} page views in {time.monotonic() - started:.1f} s; screenshots in {OUT}")
-    if walk.outside:
-        say(f"requests outside 127.0.0.1: {sorted(set(walk.outside))[:10]}")
     if walk.failures:
         say(f"ADMIN WALK FAILED: {len(walk.failures)} problem(s)")
         for failure in walk.failures:
