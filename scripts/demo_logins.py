@@ -1,6 +1,6 @@
 """The demo accounts' phone numbers and password (``users/demo.py``), for the scripts that
-log in to a running demo server (scripts/fuzz.py, scripts/screenshot_dashboard.py) — read
-from the source without importing Django, whose settings those scripts do not load."""
+log in to a running demo server (scripts/fuzz.py, scripts/admin_walk.py) — read from the
+source without importing Django, whose settings those scripts do not load."""
 
 from __future__ import annotations
 

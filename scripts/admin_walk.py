@@ -1,0 +1,406 @@
+"""Browser walk of the whole admin site, on a desk (1366 px) and a phone (390 px). Run by CI.
+
+Starts the app on 127.0.0.1 (a throw-away SQLite database, migrate + seed_demo, Daphne
+through ``core.serve``), lists the admin's pages from the running configuration
+(scripts/admin_pages.py: the dashboard, every model's change list, add form and first
+object's change form, the app pages, any page a model admin or the site adds), and opens
+each one in headless Chromium (Playwright with the system's /usr/bin/chromium, locale
+ar-EG, Cairo time) logged in as the demo admin, once per width. A full-page screenshot of
+every page goes to artifacts/screenshots/<page>-<width>.png.
+
+A page fails on: an HTTP status of 400 or more (the page or anything it loads), an error
+in the console or an uncaught script error, a Content-Security-Policy violation, a
+request to anything but 127.0.0.1, or the page itself wider than the window
+(``document.scrollingElement.scrollWidth > innerWidth + 1``; a wide table scrolling inside
+its own box is fine). The dashboard is also checked as the center's staff see it (right
+to left, in Arabic, the SVG chart visible with bars, today's lectures inside their box,
+requests waiting), and a course attendance report is downloaded from the course admin.
+Every failure is listed and the exit status is 1.
+
+    python scripts/admin_walk.py                      # Playwright in this interpreter
+    python scripts/admin_walk.py --width 390 --only course
+    python scripts/admin_walk.py --object-pages       # each first object's history and delete too
+    PROJECT_PYTHON=.venv/bin/python /path/with/playwright/python scripts/admin_walk.py
+
+The server runs with PROJECT_PYTHON (default: .venv/bin/python of this repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from demo_logins import demo_logins  # scripts/ is this script's sys.path[0]
+from playwright.async_api import async_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOSTS = {"127.0.0.1"}
+WIDTHS = {1366: 900, 390: 844}  # width: window height
+TABS_PER_WIDTH = 2
+
+# Elements sticking out of the window, for the overflow message: the deepest ones whose
+# box passes either edge and that no scrolling (or clipping) box of their own contains.
+OVERFLOW_JS = """
+() => {
+  const width = window.innerWidth;
+  const page = document.scrollingElement.scrollWidth;
+  const clipped = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      const x = getComputedStyle(up).overflowX;
+      if (x !== 'visible') return true;
+    }
+    return false;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (el.classList.length ? '.' + [...el.classList].slice(0, 2).join('.') : '');
+  const out = [];
+  if (page > width + 1) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || (box.right <= width + 1 && box.left >= -1)) continue;
+      if (clipped(el)) continue;
+      const child = [...el.children].some((c) => {
+        const b = c.getBoundingClientRect();
+        return b.width > 0 && (b.right > width + 1 || b.left < -1);
+      });
+      if (!child) {
+        const path = [];
+        for (let up = el; up && up !== document.body && path.length < 4; up = up.parentElement)
+          path.unshift(name(up));
+        out.push(path.join(' > ') + ' [' + Math.round(box.left) + '..' + Math.round(box.right) + ']');
+      }
+      if (out.length >= 4) break;
+    }
+  }
+  return {page, width, out};
+}
+"""
+
+
+def say(text: str) -> None:
+    sys.stdout.write(f"{text}\n")
+    sys.stdout.flush()
+
+
+@dataclass
+class Walk:
+    base: str
+    pages: list[dict]
+    widths: list[int]
+    failures: list[str] = field(default_factory=list)
+    visited: int = 0
+    only: bool = False  # a part of the walk (--only): no report download
+
+    def check(self, condition: bool, message: str) -> None:
+        if not condition:
+            self.failures.append(message)
+            say(f"FAIL {message}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own 127.0.0.1
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the server did not answer at {url}") from None
+            time.sleep(0.2)
+
+
+# --- one page ----------------------------------------------------------------------------------
+
+
+def watch(page, walk: Walk, problems: list[str]) -> None:
+    """Collect what goes wrong while ``page`` loads into ``problems``."""
+
+    def on_request(request) -> None:
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOCAL_HOSTS:
+            problems.append(f"request outside 127.0.0.1: {request.url}")
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            problems.append(f"HTTP {response.status} {urlsplit(response.url).path}")
+
+    def on_console(message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "Refused to" in text:
+            problems.append(f"CSP violation: {text[:300]}")
+        elif message.type == "error":
+            where = message.location.get("url") or ""
+            problems.append(f"console error: {text[:300]} {where}".rstrip())
+
+    page.on("request", on_request)
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"[:300]))
+
+
+async def visit(tab, walk: Walk, spec: dict, width: int, problems: list[str]) -> None:
+    problems.clear()
+    url = walk.base + spec["url"]
+    response = await tab.goto(url, wait_until="load")
+    if response is None:
+        problems.append("no response")
+    landed = urlsplit(tab.url).path
+    if not spec["logged_out"] and landed.endswith("/login/"):
+        problems.append(f"sent to the login page ({tab.url})")
+    overflow = await tab.evaluate(OVERFLOW_JS)
+    if overflow["page"] > overflow["width"] + 1:
+        problems.append(
+            f"the page is wider than the window: {overflow['page']} > {overflow['width']} px; "
+            + "; ".join(overflow["out"])
+        )
+    if spec["kind"] == "index":
+        await check_dashboard(tab, width, problems)
+    await tab.screenshot(path=str(OUT / f"{spec['name']}-{width}.png"), full_page=True)
+    walk.visited += 1
+    for problem in dict.fromkeys(problems):
+        walk.check(False, f"{spec['name']} @{width}: {problem}")
+
+
+async def check_dashboard(tab, width: int, problems: list[str]) -> None:
+    """The dashboard as the staff see it; the demo data gives every part something to show."""
+
+    async def expect(condition: bool, message: str) -> None:
+        if not condition:
+            problems.append(message)
+
+    await expect(await tab.get_attribute("html", "dir") == "rtl", "the page is not right-to-left")
+    await expect(await tab.get_attribute("html", "lang") == "ar", "the page is not in Arabic")
+    chart = tab.locator("svg#weekly-attendance-chart")
+    visible = await chart.count() == 1 and await chart.is_visible()
+    await expect(visible, "the SVG chart is missing or hidden")
+    if visible:
+        box = await chart.bounding_box()
+        await expect(
+            bool(box and box["width"] > 100 and box["height"] > 30), "the chart has no size"
+        )
+        if width == max(WIDTHS):
+            await chart.screenshot(path=str(OUT / "dashboard-chart.png"))
+    await expect(
+        await tab.locator("#weekly-attendance-chart rect.bar").count() > 0, "the chart has no bars"
+    )
+    await expect(await tab.locator("#center-dashboard").is_visible(), "today's figures are hidden")
+    await expect(
+        await tab.locator("#dashboard-lectures tbody tr").count() > 0, "no lecture listed today"
+    )
+    pending = await tab.locator("#dashboard-pending li").all_inner_texts()
+    await expect(
+        len(pending) == 2 and not any(text.rstrip().endswith(" 0") for text in pending),
+        f"no requests waiting {pending}",
+    )
+    if width == max(WIDTHS):
+        widths = await tab.evaluate(
+            "() => [document.querySelector('#dashboard-lectures').offsetWidth,"
+            " document.querySelector('#center-dashboard').clientWidth]"
+        )
+        await expect(widths[0] <= widths[1], f"today's lectures overflow their box {widths}")
+    await expect(
+        await tab.locator("#content-main .app-courses").count() == 1, "the model list is missing"
+    )
+
+
+async def download_report(context, walk: Walk) -> None:
+    """The course admin's "attendance report (CSV)" action on the first course."""
+    tab = await context.new_page()
+    problems: list[str] = []
+    watch(tab, walk, problems)
+    await tab.goto(f"{walk.base}/courses-admin/courses/course/")
+    await tab.locator("input.action-select").first.check()
+    await tab.select_option("select[name=action]", "attendance_report_csv")
+    async with tab.expect_download() as info:
+        await tab.click("button[name=index]")
+    download = await info.value
+    target = OUT / download.suggested_filename
+    await download.save_as(str(target))
+    body = target.read_bytes()
+    name = download.suggested_filename
+    walk.check(name.endswith("-attendance.csv"), f"report: a meaningless file name ({name})")
+    walk.check(body.startswith(b"\xef\xbb\xbf"), "report: the CSV has no BOM")
+    walk.check("الاسم" in body.decode("utf-8-sig"), "report: the CSV header is not in Arabic")
+    for problem in dict.fromkeys(problems):
+        walk.check(False, f"report: {problem}")
+    await tab.close()
+
+
+# --- one width ---------------------------------------------------------------------------------
+
+
+async def walk_width(browser, walk: Walk, width: int) -> None:
+    phone, password = demo_login()
+    context = await browser.new_context(
+        locale="ar-EG",
+        timezone_id="Africa/Cairo",
+        viewport={"width": width, "height": WIDTHS.get(width, 900)},
+        accept_downloads=width == max(WIDTHS),
+    )
+    tab = await context.new_page()
+    problems: list[str] = []
+    watch(tab, walk, problems)
+    for spec in (s for s in walk.pages if s["logged_out"]):
+        await visit(tab, walk, spec, width, problems)
+    await tab.goto(f"{walk.base}/courses-admin/login/?next=/courses-admin/")
+    await tab.fill("input[name=username]", phone)
+    await tab.fill("input[name=password]", password)
+    await tab.click("input[type=submit]")
+    await tab.wait_for_url(f"{walk.base}/courses-admin/")
+
+    queue: asyncio.Queue = asyncio.Queue()
+    for spec in walk.pages:
+        if not spec["logged_out"]:
+            queue.put_nowait(spec)
+
+    async def worker(tab) -> None:
+        problems: list[str] = []
+        watch(tab, walk, problems)
+        while not queue.empty():
+            spec = queue.get_nowait()
+            try:
+                await visit(tab, walk, spec, width, problems)
+            except Exception as exc:  # noqa: BLE001 - a page that breaks the walk is a failure
+                if "Download is starting" in str(exc):  # a file, not a page: nothing to see
+                    say(f"{spec['name']} @{width}: a download")
+                    continue
+                walk.check(False, f"{spec['name']} @{width}: {type(exc).__name__}: {exc}"[:400])
+
+    tabs = [tab] + [await context.new_page() for _ in range(TABS_PER_WIDTH - 1)]
+    await asyncio.gather(*(worker(t) for t in tabs))
+    if width == max(WIDTHS) and walk.pages and not walk.only:
+        await download_report(context, walk)
+    await context.close()
+
+
+def demo_login() -> tuple[str, str]:
+    """ADMIN_PHONE and DEMO_PASSWORD of users/demo.py."""
+    found = demo_logins()
+    return found["ADMIN_PHONE"], found["DEMO_PASSWORD"]
+
+
+async def browse(walk: Walk) -> None:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        await asyncio.gather(*(walk_width(browser, walk, width) for width in walk.widths))
+        await browser.close()
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--width", type=int, action="append", help="only this width (repeatable)")
+    parser.add_argument("--only", help="only the pages whose name contains this text")
+    parser.add_argument(
+        "--object-pages", action="store_true", help="also each first object's history and delete"
+    )
+    return parser.parse_args()
+
+
+def list_pages(python: str, env: dict, args: argparse.Namespace) -> list[dict]:
+    """Migrate, seed the demo data and list the admin's pages (scripts/admin_pages.py)."""
+    command = [python, str(ROOT / "scripts" / "admin_pages.py"), "--seed"]
+    if args.object_pages:
+        command.append("--object-pages")
+    listing = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
+    if listing.returncode != 0:
+        say(listing.stderr[-3000:])
+        raise SystemExit("scripts/admin_pages.py --seed failed")
+    found = json.loads(listing.stdout)
+    for route in found["not_walked"]:
+        say(f"not walked: {route}")
+    return [page for page in found["pages"] if not args.only or args.only in page["name"]]
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def main() -> int:
+    args = arguments()
+    if not Path(CHROMIUM).exists():
+        say(f"{CHROMIUM} is missing")
+        return 2
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not args.only and not args.width:
+        for old in OUT.glob("*.png"):  # a page renamed or gone leaves no stale picture
+            old.unlink()
+    started = time.monotonic()
+    python = os.environ.get("PROJECT_PYTHON") or str(ROOT / ".venv" / "bin" / "python")
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="redwan-browser-") as tmp:
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+            "DEBUG": "1",
+            "SQLITE_PATH": str(Path(tmp) / "db.sqlite3"),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        }
+        log_path = Path(tmp) / "server.log"
+        with open(log_path, "wb") as log:
+            # The server starts while the database is made: it reads it only when asked.
+            server = subprocess.Popen(  # noqa: S603
+                [python, "-m", "core.serve", "-b", "127.0.0.1", "-p", str(port)]
+                + ["core.asgi:application"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                pages = list_pages(python, env, args)
+                widths = args.width or list(WIDTHS)
+                walk = Walk(f"http://127.0.0.1:{port}", pages, widths, only=bool(args.only))
+                say(
+                    f"{len(pages)} pages x {len(widths)} widths ({time.monotonic() - started:.1f} s)"
+                )
+                wait_for(f"{walk.base}/courses-admin/login/")
+                asyncio.run(browse(walk))
+            finally:
+                stop(server)
+        if walk.failures:
+            say(log_path.read_text(errors="replace")[-3000:])
+    say(f"{walk.visited} page views in {time.monotonic() - started:.1f} s; screenshots in {OUT}")
+    if walk.failures:
+        say(f"ADMIN WALK FAILED: {len(walk.failures)} problem(s)")
+        for failure in walk.failures:
+            say(f"  - {failure}")
+        return 1
+    say("admin walk passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
