@@ -145,9 +145,7 @@ def process_photo(upload: Any) -> ProcessedImage:
         raise _too_many_pixels() from None
     except DECODE_ERRORS:
         # Image.UnidentifiedImageError is an OSError: the signature matched, the rest did not.
-        raise Invalid(
-            "image_invalid", _("The image is damaged or incomplete."), field=FIELD
-        ) from None
+        raise _damaged() from None
     return ProcessedImage(
         image=data,
         thumbnail=thumbnail,
@@ -198,6 +196,10 @@ def _not_allowed() -> Invalid:
     return Invalid("file_type_not_allowed", _("Upload a JPEG, PNG or WebP image."), field=FIELD)
 
 
+def _damaged() -> Invalid:
+    return Invalid("image_invalid", _("The image is damaged or incomplete."), field=FIELD)
+
+
 def _too_many_pixels() -> Invalid:
     return Invalid(
         "image_invalid",
@@ -210,7 +212,7 @@ def _check_pixels(size: tuple[int, int]) -> None:
     """The header's size, as ``Image.open`` reads it before any pixel is decoded."""
     width, height = size
     if width < 1 or height < 1:
-        raise ValueError("an image without pixels")
+        raise _damaged()
     if width * height > MAX_PIXELS:
         raise _too_many_pixels()
 

@@ -349,6 +349,22 @@ class ProcessPhotoTests(SimpleTestCase):
                 with self.subTest(name):
                     self.assertRefused(data, "image_invalid")
 
+    def test_a_webp_that_claims_no_pixels_is_refused(self):
+        self.assertRefused(webp_with_header_size(0, 200), "image_invalid")
+
+    def test_a_phone_mpo_is_kept_as_its_first_picture(self):
+        first, second = halves((400, 200)), Image.new("RGB", (400, 200), (0, 200, 0))
+        data = encode(first, "MPO", save_all=True, append_images=[second], exif=camera_exif(6))
+        self.assertEqual(Image.open(io.BytesIO(data)).format, "MPO")
+
+        result = process_photo(upload(data))
+
+        self.assertEqual((result.extension, result.width, result.height), ("jpg", 200, 400))
+        image = Image.open(io.BytesIO(result.image))
+        self.assertEqual((image.format, getattr(image, "n_frames", 1)), ("JPEG", 1))
+        self.assertTrue(is_near(image.getpixel((100, 50)), RED))
+        self.assertNotIn(SECRET_MAKE.encode(), result.image)
+
     def test_a_webp_bomb_is_refused_before_pillow_opens_it(self):
         data = webp_with_header_size(16_383, 16_383)
         self.assertEqual(webp_size(data[:30]), (16_383, 16_383))
