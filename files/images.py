@@ -30,8 +30,8 @@ uploads), so the file is never held in memory as a whole. A large JPEG is decode
 reduced scale (libjpeg's DCT scaling through ``Image.draft``) when that still leaves at
 least the target size, which cuts decoding time and memory by the square of the scale.
 The peak is the decoded pixels (4 bytes each) and the scaling's intermediate: about 80 MB
-for a 12-megapixel JPEG (benchmarks/photos.py), under 80 MB for any JPEG up to the limit
-(decoded at 1/2 from 16 megapixels on). PNG and WebP have no reduced decoding: a
+for a 12-megapixel JPEG (benchmarks/photos.py), about 100 MB at most for any JPEG (one
+with a long side of 4096 or more is decoded at 1/2 or less). PNG and WebP have no reduced decoding: a
 40-megapixel PNG costs about 240 MB, and about 360 MB with transparency, which Pillow
 scales premultiplied, in a second full copy.
 """
