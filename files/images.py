@@ -31,9 +31,9 @@ reduced scale (libjpeg's DCT scaling through ``Image.draft``) when that still le
 least the target size, which cuts decoding time and memory by the square of the scale.
 The peak is the decoded pixels (4 bytes each) and the scaling's intermediate: about 80 MB
 for a 12-megapixel JPEG (benchmarks/photos.py), about 100 MB at most for any JPEG (one
-with a long side of 4096 or more is decoded at 1/2 or less). PNG and WebP have no reduced decoding: a
-40-megapixel PNG costs about 240 MB, and about 360 MB with transparency, which Pillow
-scales premultiplied, in a second full copy.
+with a long side of 4096 or more is decoded at 1/2 or less). PNG and WebP have no reduced
+decoding: a 40-megapixel PNG costs about 240 MB, and about 360 MB with transparency, which
+Pillow scales premultiplied, in a second full copy.
 """
 
 from __future__ import annotations
