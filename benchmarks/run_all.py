@@ -44,6 +44,7 @@ SCRIPTS = [
     "cost",
     "reports",
     "logins",
+    "photos",
 ]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -34,6 +34,7 @@ from django.test import SimpleTestCase
 ROOT = Path(__file__).resolve().parent.parent
 APPS = (
     "core",
+    "files",
     "notifications",
     "users",
     "courses",
@@ -98,6 +99,9 @@ LAYERS = {
     "core.views_jobs": INTERFACE,
     "core.ws_auth": INTERFACE,
     "core.ws_tickets": SERVICES,
+    # files: photos and stored files.
+    "files": BASE,
+    "files.images": BASE,
     # notifications
     "notifications": BASE,
     "notifications.admin": INTERFACE,
