@@ -175,16 +175,8 @@ class InstructorAttendanceAdmin(ServiceAdminMixin, BaseAdmin):
         "rating",
         "notes",
     )
-    readonly_fields = (
-        "instructor",
-        "date",
-        "session",
-        "status",
-        "check_in_text",
-        "check_out_text",
-        "check_in_method",
-        "rated_by",
-    )
+    # Staff rate the session; everything else on the page is the record as it happened.
+    readonly_fields = tuple(name for name in fields if name not in {"rating", "notes"})
 
     class Media:
         css = {"all": ("attendance/admin.css",)}
