@@ -49,6 +49,7 @@ from courses.models import (
     Tag,
 )
 from enrollments_payments.models import Enrollment, EnrollmentRequest
+from files.photos import image_delete_on_commit
 from users.models import CustomUser, Instructor
 
 # Changing any of these re-plans the course's future lectures.
@@ -295,6 +296,7 @@ def course_delete(*, course: Course) -> None:
         )
     roster_remove_unmarked(lectures=list(course.lectures.only("id")))
     course.delete()
+    image_delete_on_commit(course.image)
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from django.test import SimpleTestCase
 ROOT = Path(__file__).resolve().parent.parent
 APPS = (
     "core",
+    "files",
     "notifications",
     "users",
     "courses",
@@ -93,6 +94,20 @@ LAYERS = {
     "core.views_jobs": INTERFACE,
     "core.ws_auth": INTERFACE,
     "core.ws_tickets": SERVICES,
+    # files: storage, signed URLs, photo processing and the shared photo endpoint shape.
+    "files": BASE,
+    "files.api": INTERFACE,
+    "files.apps": INTERFACE,
+    "files.config": BASE,
+    "files.images": BASE,
+    "files.photos": SERVICES,
+    "files.serializers": INTERFACE,
+    "files.signing": BASE,
+    "files.storage": BASE,
+    "files.stored": BASE,
+    "files.uploads": INTERFACE,
+    "files.urls": INTERFACE,
+    "files.views": INTERFACE,
     # notifications
     "notifications": BASE,
     "notifications.admin": INTERFACE,
@@ -112,6 +127,7 @@ LAYERS = {
     "users.hashers": BASE,
     "users.demo": SERVICES,
     "users.models": MODELS,
+    "users.photo_services": SERVICES,
     "users.participants": MODELS,
     "users.selectors": SELECTORS,
     "users.serializers": BASE,
@@ -123,6 +139,7 @@ LAYERS = {
     "users.verification": SERVICES,
     "users.views": INTERFACE,
     "users.views_auth": INTERFACE,
+    "users.views_photos": INTERFACE,
     # courses
     "courses": BASE,
     "courses.admin": INTERFACE,
@@ -132,6 +149,7 @@ LAYERS = {
     "courses.exam_services": SERVICES,
     "courses.filters": INTERFACE,
     "courses.generation": SERVICES,
+    "courses.image_services": SERVICES,
     "courses.models": MODELS,
     "courses.rules": BASE,
     "courses.schema": INTERFACE,
@@ -139,6 +157,7 @@ LAYERS = {
     "courses.serializers": INTERFACE,
     "courses.services": SERVICES,
     "courses.views": INTERFACE,
+    "courses.views_images": INTERFACE,
     "courses.views_lectures": INTERFACE,
     # attendance
     "attendance": BASE,
@@ -404,6 +423,7 @@ class CheckerTests(SimpleTestCase):
             "courses.services": SERVICES,
             "attendance.roster": SERVICES,
             "courses.generation": SERVICES,
+    "courses.image_services": SERVICES,
             "enrollments_payments.models": MODELS,
             "courses.models": MODELS,
         }
