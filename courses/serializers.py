@@ -26,7 +26,7 @@ from courses.models import (
     Season,
     Tag,
 )
-from files.serializers import PhotoField
+from files.serializers import PhotoField, absolutize
 from users.models import Instructor
 
 # Ids are 64-bit; a larger number would overflow the database driver instead of a 400.
@@ -151,6 +151,12 @@ class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The shared fields carry no request (FieldsOnceMixin): the image's URLs here.
+        absolutize(data["image"], self.context.get("request"))
+        return data
 
 
 class CourseWriteSerializer(serializers.ModelSerializer):

@@ -38,7 +38,10 @@ def media_storages(
     ``region_name``, ``public_endpoint_url``) selects object storage; None the filesystem.
     """
     if s3:
-        common = {key: value for key, value in s3.items() if value not in (None, "")}
+        # Path-style addressing and SigV4 presigning work with S3, MinIO and the like
+        # without per-bucket DNS names.
+        common = {"addressing_style": "path", "signature_version": "s3v4"}
+        common.update({key: value for key, value in s3.items() if value not in (None, "")})
         public = {
             "BACKEND": "files.storage.PublicS3Storage",
             "OPTIONS": {**common, "location": PUBLIC},

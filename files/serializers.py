@@ -24,10 +24,9 @@ class PhotoUploadSerializer(serializers.Serializer):
     file = serializers.ImageField()
 
 
-def absolute_urls(value: dict | None, request) -> dict | None:
-    """A stored value's URLs, made absolute against the request (a filesystem URL is a
-    path; the SPA runs on another origin)."""
-    shown = image_urls(value)
+def absolutize(shown: dict | None, request) -> dict | None:
+    """Make a shown photo's URLs absolute against the request, in place: a filesystem
+    URL is a path, and the SPA runs on another origin."""
     if shown and request is not None:
         for key in ("url", "thumbnail_url"):
             if shown[key].startswith("/"):
@@ -35,9 +34,17 @@ def absolute_urls(value: dict | None, request) -> dict | None:
     return shown
 
 
+def absolute_urls(value: dict | None, request) -> dict | None:
+    """A stored value as the API shows it, with absolute URLs."""
+    return absolutize(image_urls(value), request)
+
+
 @extend_schema_field(PhotoSerializer(allow_null=True))
 class PhotoField(serializers.Field):
-    """Read-only: the owner's stored image as :class:`PhotoSerializer`, or null."""
+    """Read-only: the owner's stored image as :class:`PhotoSerializer`, or null.
+
+    A serializer whose fields are shared between instances (core.serializers'
+    FieldsOnceMixin) has no request here: it calls :func:`absolutize` itself."""
 
     def __init__(self, **kwargs):
         kwargs["read_only"] = True

@@ -423,7 +423,7 @@ class CheckerTests(SimpleTestCase):
             "courses.services": SERVICES,
             "attendance.roster": SERVICES,
             "courses.generation": SERVICES,
-    "courses.image_services": SERVICES,
+            "courses.image_services": SERVICES,
             "enrollments_payments.models": MODELS,
             "courses.models": MODELS,
         }
