@@ -7,13 +7,16 @@ HTTP to it, exactly as to MinIO or S3::
         ...  # the "public" and "private" storages are S3Storage on a fresh bucket
 
 Each call of :func:`s3_storages` makes a bucket of its own, so tests do not see each
-other's objects.
+other's objects; its ``public/`` prefix is readable anonymously, as Compose sets MinIO up.
+moto checks anonymous access against that policy but not the signatures or expiry of
+presigned URLs: those are the object store's own.
 """
 
 from __future__ import annotations
 
 import atexit
 import itertools
+import json
 import logging
 import os
 import threading
@@ -61,10 +64,24 @@ def s3_client():
     )
 
 
+def public_read_policy(bucket: str) -> str:
+    """Anonymous clients may read ``public/*`` and nothing else (what Compose's
+    ``mc anonymous set download …/public`` gives MinIO)."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/public/*",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
 def s3_bucket() -> str:
-    """A new, empty bucket on the server."""
+    """A new, empty bucket on the server, its ``public/`` prefix readable by anyone."""
     name = f"redwan-test-{os.getpid()}-{next(_buckets)}"
-    s3_client().create_bucket(Bucket=name)
+    client = s3_client()
+    client.create_bucket(Bucket=name)
+    client.put_bucket_policy(Bucket=name, Policy=public_read_policy(name))
     return name
 
 
