@@ -8,6 +8,7 @@ refused files leave nothing behind.
 
 from __future__ import annotations
 
+import io
 from unittest import mock
 
 from django.db import DatabaseError, connection
@@ -159,6 +160,14 @@ class PhotoEndpointCases(PersonasMixin):
                 self.assertIn("file", response.json())
         self.assertEqual(self.stored_files(), set())
         self.assertIsNone(Child.objects.get(pk=self.child.pk).photo)
+
+    def test_the_refusal_is_in_arabic_by_default(self):
+        self.as_user("parent")
+        upload = image_upload()
+        upload.file = io.BytesIO(b"not an image")
+        response = self.client.put(self.child_url(), {"file": upload}, format="multipart")
+        self.assertEqual(response.json()["code"], "file_type_not_allowed")
+        self.assertEqual(response.json()["detail"], "تُقبل صور JPEG وPNG وWebP فقط.")
 
     def test_a_body_without_a_file_is_refused(self):
         self.as_user("parent")
