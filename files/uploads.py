@@ -9,15 +9,28 @@ Both answer ``400 file_too_large``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
 from core.errors import Invalid
-from files.images import too_large, upload_max_bytes
 
 # Room for the multipart framing around the file (boundaries, part headers).
 FRAMING_BYTES = 64 * 1024
+
+
+def upload_max_bytes() -> int:
+    return settings.UPLOAD_MAX_MB * 1024 * 1024
+
+
+def too_large() -> Invalid:
+    # The same code and message as files.images' own check of a file's size.
+    return Invalid(
+        "file_too_large",
+        _("The file is larger than %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_MB},
+        field="file",
+    )
 
 
 class UploadLimitHandler(FileUploadHandler):
