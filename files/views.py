@@ -12,6 +12,7 @@ signature: an altered or missing one answers 403, an expired one 403, a file tha
 from __future__ import annotations
 
 import mimetypes
+import os
 import time
 from urllib.parse import quote
 
@@ -36,7 +37,7 @@ def _serve(request, alias: str, name: str, cache_control: str):
         path = storage.path(name)
     except SuspiciousFileOperation as exc:  # "../" and absolute names
         raise Http404 from exc
-    if not storage.exists(name) or name.endswith("/"):
+    if not os.path.isfile(path):  # a directory, or nothing
         raise Http404
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     accel = settings.MEDIA_ACCEL_REDIRECT

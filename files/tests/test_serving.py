@@ -84,6 +84,11 @@ class FileSystemServingTests(SimpleTestCase):
                 self.assertEqual(response.status_code, 404)
                 self.assertNotIn(b"child", body)
 
+    def test_a_directory_is_not_a_file(self):
+        for url in ("/media/courses/cd", "/media/courses/cd/", signing.signed_url("photos/ab")):
+            with self.subTest(url):
+                self.assertEqual(self.get(url)[0].status_code, 404)
+
     def test_a_valid_signature_for_a_file_that_is_gone_is_404(self):
         url = signing.signed_url("photos/ab/gone.jpg")
         self.assertEqual(self.get(url)[0].status_code, 404)
