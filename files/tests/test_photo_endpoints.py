@@ -20,7 +20,7 @@ from courses.tests.factories import CourseFactory
 from files.tests.backends import FileSystemBackend, S3Backend
 from testkit.images import gps_exif, image_upload, read_image
 from users.models import Child, CustomUser
-from users.tests.factories import make_child
+from users.tests.factories import make_child, make_instructor
 from users.tests.personas import PersonasMixin
 
 
@@ -213,6 +213,30 @@ class PhotoEndpointCases(PersonasMixin):
         self.assertEqual(len(rows), 4)
         self.assertTrue(all(row["photo"] for row in rows))
         self.assertEqual(len(four), len(one))
+
+    def test_the_catalogue_lists_read_images_without_a_query_per_row(self):
+        lists = (("/api/courses/", "image"), ("/api/instructors/", "photo"))
+
+        def add_course_with_images():
+            course = CourseFactory(instructor=make_instructor())
+            self.put("admin", f"/api/courses/{course.pk}/image/", image_upload())
+            self.put("admin", f"/api/instructors/{course.instructor_id}/photo/", image_upload())
+
+        def read(url, field):
+            self.as_user(None)
+            with CaptureQueriesContext(connection) as queries:
+                rows = self.client.get(url).json()["results"]
+            return len(queries), sum(1 for row in rows if row[field])
+
+        add_course_with_images()
+        before = {url: read(url, field) for url, field in lists}
+        for _ in range(3):
+            add_course_with_images()
+        for url, field in lists:
+            with self.subTest(url):
+                queries, with_images = read(url, field)
+                self.assertEqual(with_images, before[url][1] + 3)
+                self.assertEqual(queries, before[url][0])
 
     # --- users and instructors ---------------------------------------------------------
 
