@@ -306,6 +306,15 @@ class PhotoEndpointCases(PersonasMixin):
         self.assertIsNone(Course.objects.get(pk=course.pk).image)
         self.assertEqual(self.stored_files(), set())
 
+    def test_deleting_a_course_removes_its_image(self):
+        course = CourseFactory(instructor=self.instructor_profile)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.put("admin", f"/api/courses/{course.pk}/image/", image_upload())
+        self.assertEqual(len(self.stored_files()), 2)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(self.delete("admin", f"/api/courses/{course.pk}/").status_code, 204)
+        self.assertEqual(self.stored_files(), set())
+
 
 class FileSystemPhotoTests(FileSystemBackend, PhotoEndpointCases, APITestCase):
     pass
