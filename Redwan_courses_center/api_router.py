@@ -1,5 +1,6 @@
 """One router for /api/. Each app registers its viewsets here."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from attendance.history import AttendanceHistoryViewSet
@@ -14,6 +15,7 @@ from attendance.views_ratings import InstructorRatingViewSet
 from attendance.views_ws import WsTicketViewSet
 from core.views_jobs import CronLogViewSet
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
+from courses.views_images import CourseImageView
 from courses.views_lectures import ExamViewSet, LectureViewSet
 from enrollments_payments.views import (
     EnrollmentRequestViewSet,
@@ -30,6 +32,7 @@ from users.views import (
     ParentViewSet,
     StudentViewSet,
 )
+from users.views_photos import ChildPhotoView, InstructorPhotoView
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -64,4 +67,10 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # Photos (§6.8): multipart PUT and DELETE on a path of their own under each object.
+    path("children/<int:pk>/photo/", ChildPhotoView.as_view(), name="child-photo"),
+    path("instructors/<int:pk>/photo/", InstructorPhotoView.as_view(), name="instructor-photo"),
+    path("courses/<int:pk>/image/", CourseImageView.as_view(), name="course-image"),
+]

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from core.startup import database_url_config
+from files.config import media_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "courses",
     "enrollments_payments",
     "attendance",
+    "files",
 ]
 
 MIDDLEWARE = [
@@ -238,10 +240,7 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -250,6 +249,39 @@ STORAGES = {
         )
     },
 }
+
+# --- Uploaded files (§6.8; files/config.py) -----------------------------------------------
+# Two storages: "public" (course images, instructor photos: plain URLs) and "private"
+# (everything else, also "default": signed URLs valid MEDIA_URL_TTL seconds). On the
+# filesystem under MEDIA_ROOT/public and MEDIA_ROOT/private; with MEDIA_S3_BUCKET in
+# S3-compatible object storage (django-storages), prefixes public/ and private/.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL_TTL = env.int("MEDIA_URL_TTL", default=600)
+# With nginx in front: the prefix of its `internal` location over MEDIA_ROOT; the app
+# answers X-Accel-Redirect instead of streaming a file itself. Empty: the app streams.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+STORAGES.update(
+    media_storages(
+        media_root=MEDIA_ROOT,
+        media_url=MEDIA_URL,
+        url_ttl=MEDIA_URL_TTL,
+        s3=(
+            {
+                "bucket_name": MEDIA_S3_BUCKET,
+                "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default=""),
+                "public_endpoint_url": env.str("MEDIA_S3_PUBLIC_ENDPOINT_URL", default=""),
+                "access_key": env.str("MEDIA_S3_ACCESS_KEY", default=""),
+                "secret_key": env.str("MEDIA_S3_SECRET_KEY", default=""),
+                "region_name": env.str("MEDIA_S3_REGION", default=""),
+            }
+            if MEDIA_S3_BUCKET
+            else None
+        ),
+    )
+)
 
 # --- CORS -------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list(

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -30,9 +29,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
     path("readyz/realtime/", readyz_realtime, name="readyz-realtime"),
+    # Uploaded files on the filesystem, in every mode: public ones as they are, private
+    # ones only with a valid signature (files/views.py).
+    path("", include("files.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -138,6 +138,8 @@ class Course(TimeStampedModel):
         _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
     )
     location = models.CharField(_("location (room)"), max_length=120, blank=True)
+    # §6.8: the catalogue image (files.stored), public; set through the image services only.
+    image = models.JSONField(_("image"), null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=CourseStatus.choices, default=CourseStatus.DRAFT
     )

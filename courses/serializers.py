@@ -26,6 +26,7 @@ from courses.models import (
     Season,
     Tag,
 )
+from files.serializers import PhotoField, absolutize
 from users.models import Instructor
 
 # Ids are 64-bit; a larger number would overflow the database driver instead of a 400.
@@ -118,6 +119,8 @@ class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     schedule = ScheduleSlotSerializer(many=True, read_only=True, source="schedule_list")
     seats_left = serializers.IntegerField(read_only=True)
     status = CourseStatusField(read_only=True)
+    # Set and removed at /api/courses/{id}/image/ (§6.8).
+    image = PhotoField()
 
     class Meta:
         model = Course
@@ -126,6 +129,7 @@ class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
             "name",
             "slug",
             "description",
+            "image",
             "season",
             "season_name",
             "instructor",
@@ -147,6 +151,12 @@ class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The shared fields carry no request (FieldsOnceMixin): the image's URLs here.
+        absolutize(data["image"], self.context.get("request"))
+        return data
 
 
 class CourseWriteSerializer(serializers.ModelSerializer):

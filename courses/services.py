@@ -55,6 +55,7 @@ from courses.models import (
     Tag,
 )
 from enrollments_payments.models import Enrollment, EnrollmentRequest
+from files.photos import image_delete_on_commit
 from users.models import CustomUser, Instructor
 
 # Changing any of these re-plans the course's future lectures.
@@ -301,6 +302,7 @@ def course_delete(*, course: Course) -> None:
         )
     roster_remove_unmarked(lectures=list(course.lectures.only("id")))
     course.delete()
+    image_delete_on_commit(course.image)
 
 
 @transaction.atomic

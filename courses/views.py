@@ -137,14 +137,16 @@ class CourseViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         selectors.with_tags_and_schedule(page)
-        return self.get_paginated_response(CourseSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            CourseSerializer(page, many=True, context={"request": request}).data
+        )
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self._show(self.get_object()))
 
     def _show(self, course: Course) -> dict:
         selectors.with_tags_and_schedule([course])
-        return CourseSerializer(course).data
+        return CourseSerializer(course, context={"request": self.request}).data
 
     def _read(self, course: Course) -> dict:
         return self._show(self.get_queryset().get(pk=course.pk))

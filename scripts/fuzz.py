@@ -129,7 +129,11 @@ class Database:
             self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
 
     def env(self) -> dict[str, str]:
-        return {"DATABASE_URL": self.url} if self.url else {"SQLITE_PATH": str(self.sqlite)}
+        # Uploaded photos go beside the throw-away database, never into the project's media/.
+        media = {"MEDIA_ROOT": str(self.sqlite.parent / "media")}
+        if self.url:
+            return {"DATABASE_URL": self.url, **media}
+        return {"SQLITE_PATH": str(self.sqlite), **media}
 
     def describe(self) -> str:
         return f"PostgreSQL database {self.name}" if self.url else f"SQLite {self.sqlite}"
@@ -153,7 +157,7 @@ def server_env(database: Database) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE")
+        if key not in ("DATABASE_URL", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE", "MEDIA_S3_BUCKET")
     }
     env.update(database.env())
     env.update(

@@ -10,11 +10,22 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from testkit.images import image_bytes
 from users.tests.factories import PASSWORD
 
 NEW_PASSWORD = "An0ther-pass-456"
 
-Body = Callable[[Any, str], dict]
+Body = Callable[[Any, str], "dict | Multipart"]
+
+
+class Multipart(dict):
+    """A ``multipart/form-data`` body (the sweep encodes it as such, not as JSON)."""
+
+
+def _photo(t, who):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return Multipart(file=SimpleUploadedFile("p.png", image_bytes(), content_type="image/png"))
 
 
 def _same(body: dict) -> Body:
@@ -84,6 +95,10 @@ def _rating(t, who):
 
 
 BODIES: dict[tuple[str, str], Body] = {
+    ("PUT", "auth/users/me/photo/"): _photo,
+    ("PUT", "api/children/{pk}/photo/"): _photo,
+    ("PUT", "api/instructors/{pk}/photo/"): _photo,
+    ("PUT", "api/courses/{pk}/image/"): _photo,
     ("POST", "auth/users/"): _register,
     ("PATCH", "auth/users/me/"): _same({"first_name": "Sweep"}),
     ("POST", "auth/users/set_password/"): _same(

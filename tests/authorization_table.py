@@ -462,6 +462,48 @@ ROWS: list[tuple[str, str, str, str]] = [
         ADMIN_ONLY,
     ),
     ("GET", "api/dashboard/", "/api/dashboard/", ADMIN_ONLY),
+    # --- photos and files (multipart bodies: tests/authorization_bodies.py) ---------------
+    ("PUT", "auth/users/me/photo/", "/auth/users/me/photo/", SIGNED_IN),
+    ("DELETE", "auth/users/me/photo/", "/auth/users/me/photo/", SIGNED_IN),
+    (
+        "PUT",
+        "api/children/{pk}/photo/",
+        "/api/children/{child}/photo/",
+        "401  ok    ok    404   404   404   404   404   ok",
+    ),
+    (
+        "DELETE",
+        "api/children/{pk}/photo/",
+        "/api/children/{child}/photo/",
+        "401  ok    ok    404   404   404   404   404   ok",
+    ),
+    (
+        "PUT",
+        "api/instructors/{pk}/photo/",
+        "/api/instructors/{instructor_profile}/photo/",
+        ADMIN_ONLY,
+    ),
+    (
+        "DELETE",
+        "api/instructors/{pk}/photo/",
+        "/api/instructors/{instructor_profile}/photo/",
+        ADMIN_ONLY,
+    ),
+    ("PUT", "api/courses/{pk}/image/", "/api/courses/{course}/image/", ADMIN_ONLY),
+    ("DELETE", "api/courses/{pk}/image/", "/api/courses/{course}/image/", ADMIN_ONLY),
+    # Stored files: public ones by name, private ones only with a valid signature.
+    (
+        "GET",
+        "media/{name}",
+        "/media/no/such.png",
+        "404  404   404   404   404   404   404   404   404",
+    ),
+    (
+        "GET",
+        "files/{name}",
+        "/files/no/such.png",
+        "403  403   403   403   403   403   403   403   403",
+    ),
 ]
 
 # Every route of the admin site (/courses-admin/…) is for staff only; the sweep checks that

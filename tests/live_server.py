@@ -219,7 +219,7 @@ class LiveNginx:
         proxy.base, proxy.access_log_text(), proxy.stop()
     """
 
-    def __init__(self, *, web: str, ws: str) -> None:
+    def __init__(self, *, web: str, ws: str, media_dir: Path | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.prefix = Path(tempfile.mkdtemp(prefix="redwan-nginx-"))
@@ -235,6 +235,7 @@ class LiveNginx:
                     "NGINX_PORT": f"127.0.0.1:{self.port}",
                     "NGINX_ACCESS_LOG": str(self.access_log),
                     "NGINX_ERROR_LOG": str(self.prefix / "error.log"),
+                    "MEDIA_DIR": str(media_dir or self.prefix / "media"),
                 }
             )
         )

@@ -99,9 +99,20 @@ LAYERS = {
     "core.views_jobs": INTERFACE,
     "core.ws_auth": INTERFACE,
     "core.ws_tickets": SERVICES,
-    # files: photos and stored files.
+    # files: storage, signed URLs, photo processing and the shared photo endpoint shape.
     "files": BASE,
+    "files.api": INTERFACE,
+    "files.apps": INTERFACE,
+    "files.config": BASE,
     "files.images": BASE,
+    "files.photos": SERVICES,
+    "files.serializers": INTERFACE,
+    "files.signing": BASE,
+    "files.storage": BASE,
+    "files.stored": BASE,
+    "files.uploads": INTERFACE,
+    "files.urls": INTERFACE,
+    "files.views": INTERFACE,
     # notifications
     "notifications": BASE,
     "notifications.admin": INTERFACE,
@@ -122,6 +133,7 @@ LAYERS = {
     "users.hashers": BASE,
     "users.demo": SERVICES,
     "users.models": MODELS,
+    "users.photo_services": SERVICES,
     "users.participants": MODELS,
     "users.selectors": SELECTORS,
     "users.serializers": BASE,
@@ -133,6 +145,7 @@ LAYERS = {
     "users.verification": SERVICES,
     "users.views": INTERFACE,
     "users.views_auth": INTERFACE,
+    "users.views_photos": INTERFACE,
     # courses
     "courses": BASE,
     "courses.admin": INTERFACE,
@@ -144,6 +157,7 @@ LAYERS = {
     "courses.exam_services": SERVICES,
     "courses.filters": INTERFACE,
     "courses.generation": SERVICES,
+    "courses.image_services": SERVICES,
     "courses.models": MODELS,
     "courses.rules": BASE,
     "courses.schema": INTERFACE,
@@ -151,6 +165,7 @@ LAYERS = {
     "courses.serializers": INTERFACE,
     "courses.services": SERVICES,
     "courses.views": INTERFACE,
+    "courses.views_images": INTERFACE,
     "courses.views_lectures": INTERFACE,
     # attendance
     "attendance": BASE,
@@ -421,6 +436,7 @@ class CheckerTests(SimpleTestCase):
             "courses.services": SERVICES,
             "attendance.roster": SERVICES,
             "courses.generation": SERVICES,
+            "courses.image_services": SERVICES,
             "enrollments_payments.models": MODELS,
             "courses.models": MODELS,
         }

@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, path
 from rest_framework.test import APITestCase
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -48,6 +49,7 @@ from courses.tests.factories import (
 from enrollments_payments import payment_services
 from enrollments_payments.tests.factories import make_enrollment, make_request
 from Redwan_courses_center import urls as project_urls
+from tests.authorization_bodies import Multipart
 from tests.authorization_table import ADMIN_SITE_LOGIN, ADMIN_SITE_PAGES, BODIES, ROWS
 from users import services as user_services
 from users.tests.personas import PEOPLE, PersonasMixin
@@ -177,9 +179,13 @@ class AuthorizationSweepTests(PersonasMixin, APITestCase):
         cache.clear()  # throttle counters (login, codes, registrations)
         savepoint = transaction.savepoint()
         try:
-            # No body at all when the call has none (as a browser's fetch sends it).
-            data = "" if body is None else json.dumps(body)
-            response = self.client.generic(method, url, data, content_type="application/json")
+            if isinstance(body, Multipart):  # a file upload
+                data, content_type = encode_multipart(BOUNDARY, body), MULTIPART_CONTENT
+            else:
+                # No body at all when the call has none (as a browser's fetch sends it).
+                data = "" if body is None else json.dumps(body)
+                content_type = "application/json"
+            response = self.client.generic(method, url, data, content_type=content_type)
         finally:
             transaction.savepoint_rollback(savepoint)
         return response.status_code

@@ -115,7 +115,8 @@ class ComposeFileTests(SimpleTestCase):
 
     def test_it_defines_the_split_layout_services(self):
         self.assertEqual(
-            set(self.services), {"db", "redis", "django-web-app", "ws", "nginx", "cron"}
+            set(self.services),
+            {"db", "redis", "minio", "minio-init", "django-web-app", "ws", "nginx", "cron"},
         )
 
     def test_database_and_redis_have_health_checks(self):
@@ -135,6 +136,23 @@ class ComposeFileTests(SimpleTestCase):
         depends_on = self.services["django-web-app"]["depends_on"]
         self.assertEqual(depends_on["db"]["condition"], "service_healthy")
         self.assertEqual(depends_on["redis"]["condition"], "service_healthy")
+
+    def test_uploaded_files_go_to_minio_whose_bucket_exists_before_the_app_starts(self):
+        self.assertIn("minio", self.services["minio"]["image"])
+        self.assertIn("healthcheck", self.services["minio"])
+        init = self.services["minio-init"]
+        script = " ".join(init["command"])
+        self.assertIn("mc mb --ignore-existing", script)
+        self.assertIn('mc anonymous set download "local/$$MEDIA_S3_BUCKET/public"', script)
+        self.assertEqual(init["depends_on"]["minio"]["condition"], "service_healthy")
+        web = self.services["django-web-app"]
+        self.assertEqual(
+            web["depends_on"]["minio-init"]["condition"], "service_completed_successfully"
+        )
+        for name in ("django-web-app", "ws", "cron"):
+            environment = self.services[name]["environment"]
+            self.assertEqual(environment["MEDIA_S3_ENDPOINT_URL"], "http://minio:9000")
+            self.assertTrue(environment["MEDIA_S3_BUCKET"])
 
     def test_web_and_ws_run_the_entrypoint_roles_of_one_image(self):
         web, ws = self.services["django-web-app"], self.services["ws"]

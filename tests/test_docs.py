@@ -31,6 +31,7 @@ PRODUCT_PACKAGES = (
     "courses",
     "attendance",
     "enrollments_payments",
+    "files",
     "Redwan_courses_center",
 )
 # Exceptions whose ``code=`` never reaches the body's top-level ``code``: the handler

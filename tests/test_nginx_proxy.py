@@ -36,6 +36,7 @@ PLACEHOLDERS = {
     "NGINX_PORT": "80",
     "NGINX_ACCESS_LOG": "/dev/stdout",
     "NGINX_ERROR_LOG": "/dev/stderr",
+    "MEDIA_DIR": "/app/media",
 }
 
 
@@ -52,6 +53,14 @@ class NginxTemplateTests(SimpleTestCase):
         self.assertIn("proxy_set_header Connection $redwan_connection_upgrade;", ws_block)
         self.assertIn("proxy_http_version 1.1;", ws_block)
         self.assertNotIn("${", text)
+
+    def test_uploaded_files_have_an_internal_location_and_uploads_room_for_a_photo(self):
+        text = render_nginx_template(PLACEHOLDERS)
+        internal = text.split("location /internal-media/ {", 1)[1].split("}", 1)[0]
+        self.assertIn("internal;", internal)
+        self.assertIn("alias /app/media/;", internal)
+        uploads = text.split("(photo|image)/$ {", 1)[1].split("}", 1)[0]
+        self.assertIn("client_max_body_size 12m;", uploads)
 
     def test_compose_gives_the_nginx_service_every_placeholder(self):
         compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -178,3 +187,48 @@ class NginxSplitLayoutTests(TransactionTestCase):
         self.assertIn('"GET /ws/attendance/ HTTP/1.1" 502', access)
         self.assertIn('"GET /api/courses/ HTTP/1.1" 502', access)
         self.assertIn(f"upstream={dead} 502", access)
+
+
+class NginxStreamsCheckedFilesTests(SimpleTestCase):
+    """The app answers ``X-Accel-Redirect`` (files.views with MEDIA_ACCEL_REDIRECT) and
+    the template's internal location sends the file; nobody reaches it directly."""
+
+    def test_nginx_sends_the_file_the_app_names_and_refuses_the_internal_path(self):
+        import http.server
+        import shutil
+        import tempfile
+        import threading
+        from pathlib import Path
+
+        media = Path(tempfile.mkdtemp(prefix="redwan-nginx-media-"))
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        (media / "private" / "photos").mkdir(parents=True)
+        (media / "private" / "photos" / "a.jpg").write_bytes(b"the photo")
+        for path in (media, media / "private", media / "private" / "photos"):
+            path.chmod(0o755)  # nginx's workers run as nobody
+        (media / "private" / "photos" / "a.jpg").chmod(0o644)
+
+        class App(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the standard library's name
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("X-Accel-Redirect", "/internal-media/private/photos/a.jpg")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), App)
+        threading.Thread(target=app.serve_forever, daemon=True).start()
+        self.addCleanup(app.shutdown)
+        proxy = LiveNginx(
+            web=f"127.0.0.1:{app.server_address[1]}", ws="127.0.0.1:9", media_dir=media
+        ).start()
+        self.addCleanup(proxy.stop)
+
+        with urllib.request.urlopen(proxy.base + "/files/photos/a.jpg?expires=1&signature=x") as r:
+            self.assertEqual((r.status, r.read()), (200, b"the photo"))
+        with self.assertRaises(urllib.error.HTTPError) as direct:
+            urllib.request.urlopen(proxy.base + "/internal-media/private/photos/a.jpg")
+        self.assertEqual(direct.exception.code, 404)

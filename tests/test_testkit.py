@@ -23,6 +23,7 @@ PRODUCT = (
     "courses",
     "attendance",
     "enrollments_payments",
+    "files",
 )
 
 

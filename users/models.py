@@ -90,6 +90,9 @@ class CustomUser(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.ARABIC
     )
+    # §6.8: the stored photo (files.stored), set through the photo services only. An
+    # instructor's is public (the catalogue), everyone else's private.
+    photo = models.JSONField(_("photo"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -231,6 +234,8 @@ class Child(TimeStampedModel):
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
     notes = models.TextField(_("notes"), blank=True)
     code = models.CharField(_("participant code"), max_length=6, unique=True, editable=False)
+    # §6.8: the stored photo (files.stored), private; set through the photo services only.
+    photo = models.JSONField(_("photo"), null=True, blank=True, editable=False)
     primary_parent = models.ForeignKey(
         Parent,
         on_delete=models.PROTECT,

@@ -26,6 +26,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.locking import lock_row
 from core.permissions import is_admin
 from core.unset import UNSET, Unset, given
+from files.photos import image_delete_on_commit
 from notifications.services import notification_create
 from users import codes
 from users.models import (
@@ -334,6 +335,7 @@ def child_delete(*, child: Child, actor: CustomUser) -> None:
     child.link_requests.all().delete()
     child.other_parents.clear()
     child.delete()
+    image_delete_on_commit(child.photo)
 
 
 # --- parent links -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView, TokenVerifyView
 
 from users.views_auth import LoginView, PhoneSendCodeView, PhoneVerifyView, UserViewSet
+from users.views_photos import MyPhotoView
 
 # Only the Djoser actions the product offers: no e-mail flows, no self-deletion (profiles
 # are protected history; staff deactivate accounts instead).
@@ -15,6 +16,7 @@ set_password = UserViewSet.as_view({"post": "set_password"})
 urlpatterns = [
     path("users/", user_list, name="user-list"),
     path("users/me/", user_me, name="user-me"),
+    path("users/me/photo/", MyPhotoView.as_view(), name="user-me-photo"),
     path("users/set_password/", set_password, name="user-set-password"),
     path("users/<int:id>/", user_detail, name="user-detail"),
     path("jwt/create/", LoginView.as_view(), name="jwt-create"),

@@ -206,7 +206,10 @@ class InstructorViewSet(
             kind=data["kind"],
             fingerprint_id=data.get("fingerprint_id"),
         )
-        return Response(InstructorAdminSerializer(instructor).data, status=status.HTTP_201_CREATED)
+        return Response(
+            InstructorAdminSerializer(instructor, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def update(self, request, *args, **kwargs):
         instructor = self.get_object()
@@ -228,7 +231,7 @@ class InstructorViewSet(
             kind=data.get("kind", UNSET),
             fingerprint_id=data.get("fingerprint_id", UNSET),
         )
-        return Response(InstructorAdminSerializer(instructor).data)
+        return Response(InstructorAdminSerializer(instructor, context={"request": request}).data)
 
 
 class StudentViewSet(DeclaredPermissionsMixin, viewsets.ReadOnlyModelViewSet):

@@ -24,6 +24,7 @@ from rest_framework_simplejwt.tokens import UntypedToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from core.schema_refs import RefIdField
+from files.serializers import PhotoField
 from users import services
 from users.models import CustomUser, Gender, Role
 
@@ -158,11 +159,14 @@ class UserSerializer(UserFieldsMixin, serializers.ModelSerializer):
     instructor_id = serializers.SerializerMethodField()
     parent_id = serializers.SerializerMethodField()
     student_id = serializers.SerializerMethodField()
+    # Set and removed at /auth/users/me/photo/ (§6.8).
+    photo = PhotoField()
 
     class Meta:
         model = CustomUser
         fields = (
             *USER_FIELDS,
+            "photo",
             "instructor_id",
             "parent_id",
             "student_id",

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.schema_refs import ChildRef, ParentRef, RefIdField
+from files.serializers import PhotoField, absolute_urls
 from users.models import (
     Child,
     Instructor,
@@ -25,6 +26,8 @@ class ChildSerializer(serializers.ModelSerializer):
     primary_parent = serializers.IntegerField(source="primary_parent_id", read_only=True)
     primary_parent_detail = serializers.SerializerMethodField()
     is_primary = serializers.SerializerMethodField()
+    # Set and removed at /api/children/{id}/photo/ (§6.8).
+    photo = PhotoField()
 
     class Meta:
         model = Child
@@ -36,6 +39,7 @@ class ChildSerializer(serializers.ModelSerializer):
             "dob",
             "gender",
             "notes",
+            "photo",
             "primary_parent",
             "primary_parent_detail",
             "is_primary",
@@ -47,6 +51,7 @@ class ChildSerializer(serializers.ModelSerializer):
             "primary_parent",
             "primary_parent_detail",
             "is_primary",
+            "photo",
             "created_at",
         )
 
@@ -98,6 +103,7 @@ class InstructorPublicSerializer(serializers.ModelSerializer):
     # Annotated by users.selectors (users.instructor_ratings): no query per row.
     rating_average = serializers.SerializerMethodField()
     rating_count = serializers.SerializerMethodField()
+    photo = PhotoField(source="user.photo")
 
     class Meta:
         model = Instructor
@@ -106,6 +112,7 @@ class InstructorPublicSerializer(serializers.ModelSerializer):
             "first_name",
             "last_name",
             "full_name",
+            "photo",
             "bio",
             "kind",
             "tags",
@@ -148,6 +155,7 @@ class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
     full_name = serializers.CharField(read_only=True)
     rating_average = serializers.CharField(read_only=True, allow_null=True)
     rating_count = serializers.IntegerField(read_only=True)
+    photo = PhotoField()
 
     def _current_pk(self):
         # Uniqueness checks compare against the instructor's *user*.
@@ -176,6 +184,7 @@ class InstructorAdminSerializer(UserFieldsMixin, serializers.Serializer):
             "first_name": user.first_name,
             "last_name": user.last_name,
             "full_name": user.get_full_name(),
+            "photo": absolute_urls(user.photo, self.context.get("request")),
             "dob": user.dob.isoformat() if user.dob else None,
             "gender": user.gender,
             "identity_number": user.identity_number,
