@@ -167,7 +167,7 @@ class PhotoEndpointCases(PersonasMixin):
         upload.file = io.BytesIO(b"not an image")
         response = self.client.put(self.child_url(), {"file": upload}, format="multipart")
         self.assertEqual(response.json()["code"], "file_type_not_allowed")
-        self.assertEqual(response.json()["detail"], "تُقبل صور JPEG وPNG وWebP فقط.")
+        self.assertEqual(response.json()["detail"], "ارفع صورة بصيغة JPEG أو PNG أو WebP.")
 
     def test_a_body_without_a_file_is_refused(self):
         self.as_user("parent")
