@@ -18,6 +18,13 @@ requires_postgres = unittest.skipUnless(
     ON_POSTGRES, "needs PostgreSQL (row locks, concurrency): set DATABASE_URL"
 )
 requires_redis = unittest.skipUnless(ON_REDIS, "needs a Redis server: set REDIS_URL")
+# For a test that builds its own database and environment (it starts ./run.sh on a SQLite
+# file of its own, or a start command with a configuration of its own): the run on
+# PostgreSQL + Redis would repeat it byte for byte, so it runs in the plain run only.
+plain_run_only = unittest.skipIf(
+    ON_POSTGRES or ON_REDIS,
+    "uses none of the run's services: the plain run (./test.sh without DATABASE_URL) covers it",
+)
 
 
 def run_concurrently(*calls: Callable[[], object]) -> list[object]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.test import SimpleTestCase
 
+from testkit.db import plain_run_only
 from testkit.servers import free_port
 from users import demo
 
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOT_SECONDS = 420
 
 
+@plain_run_only
 class RunScriptTests(SimpleTestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="redwan-run-")

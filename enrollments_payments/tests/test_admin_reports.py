@@ -154,7 +154,7 @@ class BadChoiceTests(ReportsPageBase):
             with self.subTest(value=value):
                 self.assertMessage(
                     {"report": "instructors", "month": value, "format": "csv"},
-                    "اكتب الشهر بالصيغة YYYY-MM من 2000-01 إلى 2100-12.",
+                    "اكتب الشهر بالصيغة سنة-شهر (مثل 2026-11) من 2000-01 إلى 2100-12.",
                 )
 
     def test_a_bad_format_or_report_is_a_message(self):

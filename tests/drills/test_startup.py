@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.test import SimpleTestCase
 
+from testkit.db import plain_run_only
 from testkit.servers import free_port
 from tests.live_server import ROOT
 
@@ -127,6 +128,7 @@ def problem_lines(stderr: str) -> list[str]:
 
 
 @unittest.skipIf(BASH is None, "bash is not installed")
+@plain_run_only
 class StartupConfigurationDrillTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
