@@ -415,7 +415,8 @@ class ReportLanguageTests(ReportBase):
         self.assertEqual(header[-1], "نسبة الحضور")
         response = self.client.get("/api/reports/instructor-attendance/?month=x")
         self.assertEqual(
-            response.json()["detail"], "اكتب الشهر بالصيغة سنة-شهر (مثل 2026-11) من 2000-01 إلى 2100-12."
+            response.json()["detail"],
+            "اكتب الشهر بالصيغة سنة-شهر (مثل 2026-11) من 2000-01 إلى 2100-12.",
         )
 
 

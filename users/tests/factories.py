@@ -17,7 +17,9 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = CustomUser
 
-    phone_number1 = factory.Sequence(lambda n: f"+2010{n:08d}")
+    # From +201000010000 on: below it are the demo accounts' numbers (users.demo), which a
+    # test that also seeds the demo would otherwise meet as strangers' accounts.
+    phone_number1 = factory.Sequence(lambda n: f"+2010{n + 10_000:08d}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     gender = "male"
