@@ -13,7 +13,7 @@ The code itself exists only in memory and in the SMS; it is never logged or stor
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import phonenumbers
 from django.contrib.auth.password_validation import validate_password
@@ -31,6 +31,8 @@ from users.verification import code_issue, code_judge, code_mismatch, code_use
 
 # Longer than any way of writing a phone number; longer input is not parsed at all.
 MAX_PHONE_INPUT = 32
+# How long an expired reset code stays (for the admin's view of recent requests).
+KEEP_EXPIRED = timedelta(days=1)
 
 
 def reset_phone(value: object) -> str:
@@ -129,3 +131,14 @@ def password_reset_confirm(
         user.save(update_fields=["password", "is_phone_verified"])
         user_sessions_end(user=user)
     return user
+
+
+def password_reset_codes_purge(*, now: datetime | None = None) -> int:
+    """Delete the reset codes that expired over a day ago, with or without an account;
+    returns how many. Numbers without an account leave a row per request, so the nightly
+    token cleanup (``attendance.cron``) calls this too."""
+    now = now or timezone.now()
+    deleted, _by_model = VerificationCode.objects.filter(
+        purpose=CodePurpose.PASSWORD_RESET, expires_at__lte=now - KEEP_EXPIRED
+    ).delete()
+    return deleted
