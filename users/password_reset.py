@@ -103,8 +103,8 @@ def password_reset_confirm(
 
     A number without an account answers as a wrong code does, try for try: its stored
     code is never sent, so every guess is ``code_mismatch`` until the tries run out.
-    The checks that do not need the account (the phone, the code's shape, the two
-    passwords, the password validators) come first; the validators that compare the
+    The checks that do not need the account (the phone, the two passwords, the password
+    validators, then the code) come first; the validators that compare the
     password with the account's name run only after the code matched.
     """
     now = now or timezone.now()
@@ -124,7 +124,9 @@ def password_reset_confirm(
     _validate_new_password(new_password, user)
     with transaction.atomic():
         # Lock order of users/services.py: the user, then the code.
-        user = CustomUser.objects.select_for_update().get(pk=user.pk)
+        user = CustomUser.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
+        if user is None:  # deactivated or deleted meanwhile
+            raise code_mismatch()
         code_use(record=record, now=now)
         user.set_password(new_password)
         user.is_phone_verified = True
