@@ -329,6 +329,16 @@ REST_FRAMEWORK = {
         # Guesses of the current password and of child codes (per user).
         "password_change": env.str("PASSWORD_CHANGE_THROTTLE_RATE", default="10/hour"),
         "parent_link": env.str("PARENT_LINK_THROTTLE_RATE", default="20/hour"),
+        # The forgotten-password reset (codes asked for, codes guessed), per client IP and
+        # per phone number; on top of one code a minute per number and 5 tries a code.
+        "password_reset_ip": env.str("PASSWORD_RESET_IP_THROTTLE_RATE", default="20/hour"),
+        "password_reset_phone": env.str("PASSWORD_RESET_PHONE_THROTTLE_RATE", default="5/hour"),
+        "password_reset_confirm_ip": env.str(
+            "PASSWORD_RESET_CONFIRM_IP_THROTTLE_RATE", default="30/hour"
+        ),
+        "password_reset_confirm_phone": env.str(
+            "PASSWORD_RESET_CONFIRM_PHONE_THROTTLE_RATE", default="15/hour"
+        ),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Client IPs for throttling come from X-Forwarded-For only through this many proxies;

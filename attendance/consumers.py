@@ -5,7 +5,9 @@ consumer accepts every handshake and then either closes with the code that says 
 joins the caller's group: admins ``admins_group()`` (every lecture), instructors —
 supervisors included — ``instructor_group(<their Instructor id>)`` (their own lectures
 only). Events reach it from ``attendance.live`` and ``attendance.broadcast`` through the
-channel layer, after the writing transaction commits.
+channel layer, after the writing transaction commits. Every socket also joins its user's
+``user_group``: when the user's sessions end (``users.sessions``: a password reset or
+change) the socket closes with ``4002``, as when its token expires.
 
 The consumer reads the channel layer itself rather than through Channels: Channels starts
 a read for every socket as it opens — one about to be refused too — and a read that fails
@@ -27,7 +29,7 @@ from channels.layers import get_channel_layer
 
 from core.consumers import NO_CHANNEL_LAYER
 from core.permissions import is_admin
-from core.realtime import admins_group, instructor_group
+from core.realtime import admins_group, instructor_group, user_group
 from core.startup import one_line
 from core.ws_auth import (
     ERROR_INVALID_CREDENTIAL,
@@ -53,7 +55,7 @@ _CLOSE_FOR_ERROR = {
     ERROR_UNAVAILABLE: CLOSE_SERVER_ERROR,
 }
 # The channel-layer events a socket forwards (the handler's name is the event's "type").
-EVENTS = ("attendance_update", "instructor_attendance_update")
+EVENTS = ("attendance_update", "instructor_attendance_update", "session_ended")
 # How long ``stop_task`` waits for a task it cancelled before cancelling it again.
 STOP_RETRY_SECONDS = 0.5
 
@@ -127,7 +129,7 @@ class AttendanceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         role, groups = membership
-        if not await self._join(groups):
+        if not await self._join([*groups, user_group(user.pk)]):
             return
         self._schedule_expiry(self.scope.get("ws_token_exp"))
         await self.send_json({"type": "connection_established", "user": user.pk, "role": role})
@@ -164,6 +166,8 @@ class AttendanceConsumer(AsyncJsonWebsocketConsumer):
             except Exception:  # a bug: this task has nobody to raise to, so say it here
                 logger.exception("websocket could not forward %s, closed with 1011", kind)
                 await self.close(code=CLOSE_SERVER_ERROR)
+                return
+            if kind == "session_ended":
                 return
 
     async def _layer_down(self, what: str, exc: BaseException) -> None:
@@ -224,3 +228,7 @@ class AttendanceConsumer(AsyncJsonWebsocketConsumer):
         # Sent to admins_group() only; the check keeps it there if that ever changes.
         if admins_group() in self.joined:
             await self.send_json(event)
+
+    async def session_ended(self, event: dict) -> None:
+        # The user's password was reset or changed: this socket's credential is void.
+        await self.close(code=CLOSE_INVALID_CREDENTIAL)

@@ -17,6 +17,7 @@ from attendance.job_services import (
 from core.jobs import run_job
 from core.models import JobLog
 from courses.rules import center_today
+from users.password_reset import password_reset_codes_purge
 
 WEEKLY = "generate_instructor_attendance_weekly"
 NIGHTLY = "mark_absent_daily"
@@ -33,10 +34,10 @@ def mark_absent_daily(day: date | None = None) -> JobLog:
 
 def _flush_expired_tokens(*, day: date) -> dict:
     """simplejwt's own ``flushexpiredtokens`` (outstanding tokens past their expiry, and
-    their blacklist entries), counted."""
+    their blacklist entries), counted; and the password reset codes expired for a day."""
     expired = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).count()
     call_command("flushexpiredtokens", verbosity=0)
-    return {"tokens_flushed": expired}
+    return {"tokens_flushed": expired, "reset_codes_deleted": password_reset_codes_purge()}
 
 
 def flush_expired_tokens_nightly(day: date | None = None) -> JobLog:

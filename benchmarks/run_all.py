@@ -45,6 +45,7 @@ SCRIPTS = [
     "reports",
     "logins",
     "photos",
+    "password_reset",
 ]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"

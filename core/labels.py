@@ -25,6 +25,7 @@ JOB_COUNTS = {
     "instructor_rows_planned": _("instructor rows planned"),
     "cancelled_removed": _("rows of cancelled lectures removed"),
     "tokens_flushed": _("tokens removed"),
+    "reset_codes_deleted": _("password reset codes removed"),
 }
 
 NOTIFICATION_KINDS = {

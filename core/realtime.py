@@ -30,6 +30,12 @@ def instructor_group(instructor_id: int) -> str:
     return f"attendance.instructor.{instructor_id}"
 
 
+def user_group(user_id: int) -> str:
+    """Every socket of one user (by ``CustomUser`` id), whatever its role: told when the
+    user's sessions end (a password reset or change) so the sockets close."""
+    return f"user.{user_id}"
+
+
 def group_send_safely(group: str, event: Mapping[str, Any]) -> bool:
     """Send ``event`` to ``group``; a failing layer (Redis down) is logged, never raised.
 

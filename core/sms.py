@@ -11,12 +11,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
+
+# One worker: sends leave in the order they were handed over, and ``wait_for_sms_in_background``
+# can tell when every earlier one has left.
+_background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sms")
 
 
 def mask_phone(phone: str) -> str:
@@ -97,3 +102,19 @@ def send_sms(phone: str, message: str, *, backend=None) -> bool:
         )
         return False
     return True
+
+
+def send_sms_in_background(phone: str, message: str) -> None:
+    """``send_sms`` on a worker thread of this process; the caller does not wait.
+
+    For answers that must not take longer when a text is sent (the password reset answers
+    the same, in the same time, for a number without an account): a gateway's round trip
+    would otherwise tell the two apart. A send lost to a stopping process is lost like one
+    the gateway refused; the user asks for a new code.
+    """
+    _background.submit(send_sms, phone, message)
+
+
+def wait_for_sms_in_background(timeout: float = 10.0) -> None:
+    """Return once every send handed to ``send_sms_in_background`` so far has ended."""
+    _background.submit(lambda: None).result(timeout)

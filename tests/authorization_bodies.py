@@ -113,6 +113,13 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "auth/jwt/verify/"): lambda t, who: {"token": t.parent_access},
     ("POST", "auth/jwt/blacklist/"): lambda t, who: {"refresh": t.parent_refresh},
     ("POST", "auth/phone/verify/"): _same({"code": "123456"}),
+    ("POST", "auth/password/reset/"): lambda t, who: {"phone_number1": str(t.parent.phone_number1)},
+    ("POST", "auth/password/reset/confirm/"): lambda t, who: {
+        "phone_number1": str(t.parent.phone_number1),
+        "code": "123456",
+        "new_password": NEW_PASSWORD,
+        "re_new_password": NEW_PASSWORD,
+    },
     ("POST", "api/children/"): _same(
         {"first_name": "Lina", "last_name": "Sweep", "dob": "2017-03-01", "gender": "female"}
     ),

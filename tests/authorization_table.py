@@ -63,6 +63,14 @@ ROWS: list[tuple[str, str, str, str]] = [
         "/auth/phone/verify/",
         "401  400   400   400   400   400   400   400   400",
     ),
+    # Anyone may ask; no stored code matches the sweep's, so the confirmation is 400 for all.
+    ("POST", "auth/password/reset/", "/auth/password/reset/", EVERYONE),
+    (
+        "POST",
+        "auth/password/reset/confirm/",
+        "/auth/password/reset/confirm/",
+        "400  400   400   400   400   400   400   400   400",
+    ),
     # --- documentation and probes ----------------------------------------------------------
     ("GET", "api/schema/", "/api/schema/", EVERYONE),
     ("GET", "api/docs/", "/api/docs/", EVERYONE),

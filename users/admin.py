@@ -387,10 +387,20 @@ class ParentLinkRequestAdmin(BaseAdmin):
 class VerificationCodeAdmin(BaseAdmin):
     """Read-only: the code itself is never stored, only its hash (not shown)."""
 
-    list_display = ("row_id", "user", "created_at", "expires_at", "attempts", "used_at")
+    list_display = (
+        "row_id",
+        "purpose",
+        "user",
+        "phone",
+        "created_at",
+        "expires_at",
+        "attempts",
+        "used_at",
+    )
+    list_filter = ("purpose",)
     list_select_related = ("user",)
-    search_fields = ("user__phone_number1",)
-    fields = ("user", "created_at", "expires_at", "attempts", "used_at")
+    search_fields = ("user__phone_number1", "phone")
+    fields = ("purpose", "user", "phone", "created_at", "expires_at", "attempts", "used_at")
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -353,15 +353,34 @@ class ParentLinkRequest(TimeStampedModel):
         }
 
 
+class CodePurpose(models.TextChoices):
+    PHONE_VERIFICATION = "phone_verification", _("Phone verification")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
 class VerificationCode(models.Model):
-    """A phone verification code. Only a salted hash of the code is stored."""
+    """A code texted to a phone. Only a salted hash of the code is stored.
+
+    A phone verification code belongs to its user. A password reset code is kept by the
+    phone number it was asked for, with the user when the number has an account: a number
+    without one gets a code too (never sent), so the reset answers the same either way.
+    """
 
     user = models.ForeignKey(
         CustomUser,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="verification_codes",
         verbose_name=_("user"),
     )
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=20,
+        choices=CodePurpose.choices,
+        default=CodePurpose.PHONE_VERIFICATION,
+    )
+    phone = models.CharField(_("phone number"), max_length=16, blank=True, default="")
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
@@ -372,7 +391,17 @@ class VerificationCode(models.Model):
         verbose_name = _("verification code")
         verbose_name_plural = _("verification codes")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["purpose", "phone", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(purpose="phone_verification") | Q(user__isnull=False),
+                name="verification_code_phone_has_user",
+                violation_error_message=_("A phone verification code belongs to a user."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return gettext("verification code, %(at)s") % {"at": datetime_text(self.created_at)}

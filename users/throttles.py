@@ -175,3 +175,28 @@ class ParentLinkThrottle(UserAtomicRateThrottle):
     """Guesses of child codes through POST /api/parent-links/."""
 
     scope = "parent_link"
+
+
+class PasswordResetIPThrottle(IPRateThrottle):
+    """Reset codes asked for from one client address, whatever the number."""
+
+    scope = "password_reset_ip"
+
+
+class PasswordResetPhoneThrottle(LoginPhoneThrottle):
+    """Reset codes asked for one number, from any address; a number without an account
+    counts the same, so a 429 says nothing about the account."""
+
+    scope = "password_reset_phone"
+
+
+class PasswordResetConfirmIPThrottle(IPRateThrottle):
+    """Guesses of reset codes from one client address."""
+
+    scope = "password_reset_confirm_ip"
+
+
+class PasswordResetConfirmPhoneThrottle(LoginPhoneThrottle):
+    """Guesses of one number's reset code, from any address."""
+
+    scope = "password_reset_confirm_phone"

@@ -3,7 +3,14 @@
 from django.urls import path
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView, TokenVerifyView
 
-from users.views_auth import LoginView, PhoneSendCodeView, PhoneVerifyView, UserViewSet
+from users.views_auth import (
+    LoginView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+    PhoneSendCodeView,
+    PhoneVerifyView,
+    UserViewSet,
+)
 from users.views_photos import MyPhotoView
 
 # Only the Djoser actions the product offers: no e-mail flows, no self-deletion (profiles
@@ -25,4 +32,10 @@ urlpatterns = [
     path("jwt/blacklist/", TokenBlacklistView.as_view(), name="jwt-blacklist"),
     path("phone/send-code/", PhoneSendCodeView.as_view(), name="phone-send-code"),
     path("phone/verify/", PhoneVerifyView.as_view(), name="phone-verify"),
+    path("password/reset/", PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/confirm/",
+        PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
 ]

@@ -251,8 +251,31 @@ class FlushTokensJobTests(TestCase):
             user=user, jti="b", token="t", expires_at=timezone.now() + datetime.timedelta(days=1)
         )
         log = cron.flush_expired_tokens_nightly()
-        self.assertEqual((log.status, log.counts), ("success", {"tokens_flushed": 1}))
+        self.assertEqual(
+            (log.status, log.counts),
+            ("success", {"tokens_flushed": 1, "reset_codes_deleted": 0}),
+        )
         self.assertEqual(list(OutstandingToken.objects.values_list("jti", flat=True)), ["b"])
+
+    def test_it_deletes_password_reset_codes_expired_for_a_day(self):
+        from django.utils import timezone
+
+        from users.models import CodePurpose, VerificationCode
+
+        now = timezone.now()
+        for phone, expired_ago in (("+201000000001", 25), ("+201000000002", 23)):
+            VerificationCode.objects.create(
+                purpose=CodePurpose.PASSWORD_RESET,
+                phone=phone,
+                code_hash="x",
+                created_at=now - datetime.timedelta(hours=expired_ago, minutes=10),
+                expires_at=now - datetime.timedelta(hours=expired_ago),
+            )
+        log = cron.flush_expired_tokens_nightly()
+        self.assertEqual(log.counts["reset_codes_deleted"], 1)
+        self.assertEqual(
+            list(VerificationCode.objects.values_list("phone", flat=True)), ["+201000000002"]
+        )
 
 
 class CronLogApiTests(APITestCase):
