@@ -25,6 +25,7 @@ from core.admin import (
 from core.errors import DomainError
 from courses import exam_services, rules, services
 from courses.admin_exams import with_marks_table
+from courses.admin_proposals import approve_proposals, reject_proposals
 from courses.admin_text import schedule_messages
 from courses.models import Course, CourseSchedule, Exam, ExamResult, Lecture, Season, Tag
 from users.models import Instructor
@@ -315,8 +316,15 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     search_fields = ("title", "course__name")
     date_hierarchy = "date"
     autocomplete_fields = ("course", "instructor")
-    readonly_fields = ("number", "attendance_taken", "is_manual", "attendance_rows")
-    actions = ("cancel_lectures",)
+    readonly_fields = (
+        "number",
+        "attendance_taken",
+        "is_manual",
+        "attendance_rows",
+        "rejection_reason",
+    )
+    # Proposed lectures (status filter "proposed") are decided here, as through the API.
+    actions = ("cancel_lectures", "approve_proposals", "reject_proposals")
 
     @admin.display(description=_("attendance"))
     def attendance_rows(self, obj) -> str:
@@ -343,7 +351,15 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
         # The number and the attendance flag are shown once the lecture exists.
         if obj is None:
             return self.fields
-        return (*self.fields, "number", "attendance_taken", "is_manual", "attendance_rows")
+        extra = ("rejection_reason",) if obj.rejection_reason else ()
+        return (
+            *self.fields,
+            "number",
+            "attendance_taken",
+            "is_manual",
+            "attendance_rows",
+            *extra,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # A lecture does not move between courses.
@@ -353,6 +369,14 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     def cancel_lectures(self, request, queryset):
         count = services.lectures_cancel(lectures=queryset)
         self.message_user(request, _("%(n)d lectures cancelled.") % {"n": count})
+
+    @admin.action(description=_("Approve the selected proposed lectures"))
+    def approve_proposals(self, request, queryset):
+        approve_proposals(self, request, queryset)
+
+    @admin.action(description=_("Reject the selected proposed lectures (asks for the reason)"))
+    def reject_proposals(self, request, queryset):
+        return reject_proposals(self, request, queryset)
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
