@@ -81,7 +81,12 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
     )
 
     via = models.CharField(
-        _("recorded by"), max_length=10, choices=AttendanceVia.choices, default=AttendanceVia.MANUAL
+        _("recorded by"),
+        max_length=10,
+        choices=AttendanceVia.choices,
+        default=AttendanceVia.MANUAL,
+        # Also the column's default: rows inserted by SQL that names no ``via`` are manual.
+        db_default=AttendanceVia.MANUAL,
     )
 
     objects = LectureAttendanceQuerySet.as_manager()

@@ -21,7 +21,7 @@ from django.db.models import BigIntegerField, Exists, F, OuterRef, QuerySet, Val
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from attendance.models import LectureAttendance
+from attendance.models import AttendanceVia, LectureAttendance
 from attendance.selectors import roster_rows
 from core.sql import insert_from_select
 from courses.models import OFF_SCHEDULE, Lecture
@@ -89,7 +89,13 @@ def _insert_select(rows: QuerySet) -> int:
         LectureAttendance,
         {name: name for name in ("lecture_id", "child_id", "student_id")},
         rows,
-        constants=[("notes", ""), ("source", ""), ("created_at", stamp), ("updated_at", stamp)],
+        constants=[
+            ("notes", ""),
+            ("source", ""),
+            ("via", AttendanceVia.MANUAL.value),
+            ("created_at", stamp),
+            ("updated_at", stamp),
+        ],
         skip_conflicts=True,
     )
 

@@ -27,7 +27,16 @@ from courses import exam_services, rules, services
 from courses.admin_exams import with_marks_table
 from courses.admin_proposals import approve_proposals, reject_proposals
 from courses.admin_text import schedule_messages
-from courses.models import Course, CourseSchedule, Exam, ExamResult, Lecture, Season, Tag
+from courses.models import (
+    UNAPPROVED,
+    Course,
+    CourseSchedule,
+    Exam,
+    ExamResult,
+    Lecture,
+    Season,
+    Tag,
+)
 from users.models import Instructor
 
 label_through(Course, "tags", _("course–tag link"), _("course–tag links"))
@@ -310,7 +319,7 @@ _LECTURE_FIELDS = ("title", "date", "start_time", "end_time", "instructor", "sta
 @admin.register(Lecture)
 class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     fields = ("course", "title", "date", "start_time", "end_time", "instructor", "status")
-    list_display = ("course", "number", "date", "time", "instructor", "status")
+    list_display = ("course", "number_text", "date", "time", "instructor", "status")
     list_filter = (CourseFilter, "status", "attendance_taken", "course__season", InstructorFilter)
     list_select_related = ("course", "instructor__user")
     search_fields = ("title", "course__name")
@@ -342,6 +351,11 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
             obj.pk,
             gettext("history"),
         )
+
+    @admin.display(description=_("number"), ordering="number")
+    def number_text(self, obj) -> str:
+        # A proposal is parked outside the course's numbers until it is approved.
+        return "—" if obj.status in UNAPPROVED else str(obj.number)
 
     @admin.display(description=_("time"), ordering="start_time")
     def time(self, obj) -> str:
