@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -25,6 +26,12 @@ from courses.serializers import (
 from courses.views import _METHODS
 
 
+class AdminOrInstructor(IsAdminOrInstructor):
+    """Staff add lectures, instructors propose them (which course: the service's rule)."""
+
+    message = _("Only admins and instructors add lectures.")
+
+
 class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     """Lectures the caller may see (admins, supervisors, the course's or the lecture's
     instructor). Only admins create, move, cancel or delete lectures; cancelling is
@@ -34,7 +41,7 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     permission_map = {
         "list": [IsAuthenticated],
         "retrieve": [IsAuthenticated],
-        "create": [IsAdminOrInstructor],
+        "create": [AdminOrInstructor],
         "partial_update": [AdminOnly],
         "update": [AdminOnly],
         "destroy": [AdminOnly],
@@ -132,7 +139,7 @@ class ExamViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     permission_map = {
         "list": [IsAuthenticated],
         "retrieve": [IsAuthenticated],
-        "create": [IsAdminOrInstructor],
+        "create": [AdminOrInstructor],
         "partial_update": [IsAuthenticated],
         "update": [IsAuthenticated],
         "destroy": [IsAuthenticated],

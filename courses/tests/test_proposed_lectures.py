@@ -52,6 +52,12 @@ class ProposedLectureTests(PersonaTestCase):
             "post", "/api/lectures/", matrix(401, 403, 403, 201, 404, 201), self.body()
         )
 
+    def test_a_family_is_told_who_adds_lectures(self):
+        response = self.call("parent", "post", "/api/lectures/", self.body())
+
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response.data["detail"], "المسؤولون والمحاضرون وحدهم يضيفون المحاضرات.")
+
     def test_a_proposal_is_proposed_unnumbered_and_has_no_roster(self):
         data = self.propose(title="Revision")
 
@@ -260,6 +266,15 @@ class ProposalAdminTests(PersonaTestCase):
         self.proposal.refresh_from_db()
         self.assertEqual(self.proposal.status, LectureStatus.SCHEDULED)
         self.assertEqual(self.proposal.number, 1)
+
+    def test_a_rejected_lectures_page_shows_the_reason(self):
+        services.lecture_reject(lecture=self.proposal, actor=self.superuser, reason="لا توجد قاعة")
+        url = reverse("admin:courses_lecture_change", args=[self.proposal.pk])
+
+        page = self.client.get(url)
+
+        self.assertContains(page, "لا توجد قاعة")
+        self.assertContains(page, "محاضرة مقترحة")
 
     def test_rejecting_from_the_admin_asks_for_the_reason_first(self):
         chosen = {"action": "reject_proposals", "_selected_action": [self.proposal.pk]}
