@@ -397,6 +397,7 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "enrollments_payments.models.EnrollmentStatus",
         "PaymentStatusEnum": "enrollments_payments.models.PaymentStatus",
         "RefundStatusEnum": "enrollments_payments.models.RefundStatus",
+        "AttendanceViaEnum": "attendance.models.AttendanceVia",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

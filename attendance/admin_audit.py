@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from attendance.models import AttendanceSource, AttendanceSubmission
+from attendance.models import AttendanceSource, AttendanceSubmission, AttendanceVia
 from attendance.submission_records import CHILD, STUDENT
 from courses.rules import CENTER_TZ
 from users.models import Child, StudentUser
@@ -71,6 +71,14 @@ def presence_word(present: bool | None) -> str:
     return _("Present") if present else _("Absent")
 
 
+def via_word(via: str | None) -> str:
+    """ "مسح البطاقة" / "يدويًا" for a mark's ``via``; "—" for none (no mark)."""
+    try:
+        return str(AttendanceVia(via).label)
+    except ValueError:
+        return "—"
+
+
 def _value(value: object) -> str:
     return "—" if value in (None, "") else str(value)
 
@@ -80,14 +88,15 @@ def _old_to_new(old: str, new: str) -> str:
     return new if old == new else f"{old} ← {new}"
 
 
-def change_cells(change: dict) -> tuple[str, str, str]:
-    """Presence, rating and notes of one changed row, each "old ← new" (or the value
-    alone when it did not change)."""
+def change_cells(change: dict) -> tuple[str, str, str, str]:
+    """Presence, rating, notes and how it was recorded (by hand, card scan) of one
+    changed row, each "old ← new" (or the value alone when it did not change)."""
     old, new = change.get("old") or {}, change.get("new") or {}
     return (
         _old_to_new(presence_word(old.get("present")), presence_word(new.get("present"))),
         _old_to_new(_value(old.get("rating")), _value(new.get("rating"))),
         _old_to_new(_value(old.get("notes")), _value(new.get("notes"))),
+        _old_to_new(via_word(old.get("via")), via_word(new.get("via"))),
     )
 
 
@@ -98,7 +107,7 @@ def changes_summary(submission: AttendanceSubmission, names: Names) -> SafeStrin
         return _("No value changed")
     lines = []
     for change in changes[:LIST_LINES]:
-        presence, rating, _notes = change_cells(change)
+        presence, rating, _notes, _via = change_cells(change)
         lines.append((_name(change, names), presence, rating))
     more = len(changes) - LIST_LINES
     tail = (
@@ -126,22 +135,31 @@ def changes_table(submission: AttendanceSubmission, names: Names) -> SafeString 
     if not changes:
         return _("No value changed")
     head = format_html(
-        "<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
+        "<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
         _("participant"),
         _("attendance"),
         _("rating"),
         _("notes"),
+        _("recorded by"),
     )
-    presence_l, rating_l, notes_l = _("attendance"), _("rating"), _("notes")
+    presence_l, rating_l, notes_l, via_l = (
+        _("attendance"),
+        _("rating"),
+        _("notes"),
+        _("recorded by"),
+    )
 
     def cells(change: dict) -> tuple[str, ...]:
-        presence, rating, notes = change_cells(change)
-        return (_name(change, names), presence_l, presence, rating_l, rating, notes_l, notes)
+        presence, rating, notes, via = change_cells(change)
+        return (
+            _name(change, names),
+            *(presence_l, presence, rating_l, rating, notes_l, notes, via_l, via),
+        )
 
     rows = format_html_join(
         "",
         '<tr><td>{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
-        '<td data-label="{}">{}</td></tr>',
+        '<td data-label="{}">{}</td><td data-label="{}">{}</td></tr>',
         (cells(change) for change in changes),
     )
     return format_html(

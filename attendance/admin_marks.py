@@ -97,10 +97,11 @@ class LectureAttendanceAdmin(LectureScopedAdmin):
         "rating_text",
         "notes_text",
         "source",
+        "via_text",
         "marked_by_text",
         "marked_at_text",
     )
-    list_filter = (PresenceFilter, "source")
+    list_filter = (PresenceFilter, "source", "via")
     list_select_related = ("lecture__course", "child", "student__user", "marked_by")
     search_fields = (
         "child__code",
@@ -116,6 +117,7 @@ class LectureAttendanceAdmin(LectureScopedAdmin):
         "rating_text",
         "notes",
         "source",
+        "via_text",
         "marked_by_text",
         "marked_at_text",
     )
@@ -141,6 +143,11 @@ class LectureAttendanceAdmin(LectureScopedAdmin):
     @admin.display(description=_("notes"))
     def notes_text(self, obj) -> str:
         return Truncator(obj.notes).chars(60) if obj.notes else "—"
+
+    @admin.display(description=_("recorded by"), ordering="via")
+    def via_text(self, obj) -> str:
+        # An unmarked row was recorded no way yet, whatever its column's default says.
+        return "—" if obj.present is None else admin_audit.via_word(obj.via)
 
     @admin.display(description=_("marked by"))
     def marked_by_text(self, obj) -> str:

@@ -92,3 +92,10 @@ def attendance_window_closed() -> Forbidden:
 
 def lecture_cancelled() -> Conflict:
     return Conflict("lecture_cancelled", _("This lecture was cancelled."))
+
+
+def lecture_not_approved() -> Conflict:
+    return Conflict(
+        "lecture_not_approved",
+        _("This lecture is a proposal that was not approved; it has no attendance."),
+    )

@@ -14,6 +14,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from attendance.models import LectureAttendance
+from attendance.roster_serializers import ViaField
 from core.permissions import DeclaredPermissionsMixin, is_admin
 from core.query import query_bool
 from core.schema_refs import CourseRef, ParticipantRef, RefIdField
@@ -82,10 +83,20 @@ class HistoryLectureSerializer(serializers.Serializer):
 class AttendanceHistorySerializer(serializers.ModelSerializer):
     lecture = HistoryLectureSerializer(read_only=True)
     participant = serializers.SerializerMethodField()
+    via = ViaField()
 
     class Meta:
         model = LectureAttendance
-        fields = ("id", "lecture", "participant", "present", "rating", "notes", "marked_at")
+        fields = (
+            "id",
+            "lecture",
+            "participant",
+            "present",
+            "rating",
+            "notes",
+            "via",
+            "marked_at",
+        )
         read_only_fields = fields
 
     @extend_schema_field(ParticipantRef)

@@ -23,6 +23,13 @@ class AttendanceSource(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
+class AttendanceVia(models.TextChoices):
+    """How the participant was named at the lecture (§6.11)."""
+
+    MANUAL = "manual", _("By hand")
+    QR = "qr", _("Card scan")
+
+
 def attendance_state_text(present: bool | None) -> str:
     """ "حاضر", "غائب" or "لم يُرصد بعد" for a row's ``present``."""
     if present is None:
@@ -73,6 +80,15 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
         _("source"), max_length=10, choices=AttendanceSource.choices, blank=True
     )
 
+    via = models.CharField(
+        _("recorded by"),
+        max_length=10,
+        choices=AttendanceVia.choices,
+        default=AttendanceVia.MANUAL,
+        # Also the column's default: rows inserted by SQL that names no ``via`` are manual.
+        db_default=AttendanceVia.MANUAL,
+    )
+
     objects = LectureAttendanceQuerySet.as_manager()
 
     class Meta:
@@ -90,6 +106,11 @@ class LectureAttendance(ParticipantRecord, TimeStampedModel):
                 condition=Q(present__isnull=False) | Q(rating__isnull=True),
                 name="attendance_unmarked_has_no_rating",
                 violation_error_message=_("A rating needs the attendance marked first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(via__in=AttendanceVia.values),
+                name="attendance_via_valid",
+                violation_error_message=_("Choose a valid way of recording."),
             ),
             models.CheckConstraint(
                 condition=Q(source="") | Q(source__in=AttendanceSource.values),
@@ -131,6 +152,7 @@ __all__ = [
     "CHECKED_IN",
     "AttendanceSource",
     "AttendanceSubmission",
+    "AttendanceVia",
     "CheckInMethod",
     "Device",
     "DeviceKind",

@@ -21,10 +21,10 @@ from django.db.models import BigIntegerField, Exists, F, OuterRef, QuerySet, Val
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from attendance.models import LectureAttendance
+from attendance.models import AttendanceVia, LectureAttendance
 from attendance.selectors import roster_rows
 from core.sql import insert_from_select
-from courses.models import Lecture, LectureStatus
+from courses.models import OFF_SCHEDULE, Lecture
 from users.participants import Participant, participant_lookup
 
 logger = logging.getLogger(__name__)
@@ -48,13 +48,13 @@ def roster_add_enrollment(
 ) -> int:
     """Give a newly enrolled participant a row for every lecture in ``lectures`` (a course's
     lectures) that has not started at ``now`` (§6.3: started = five minutes after its start
-    time) and is not cancelled. One ``INSERT … SELECT``; returns the rows inserted."""
+    time) and is on the schedule (not cancelled, not an unapproved proposal). One ``INSERT … SELECT``; returns the rows inserted."""
     lookup = participant_lookup(participant)
     child = lookup.get("child")
     student = lookup.get("student")
     rows = (
         lectures.not_started(now)
-        .exclude(status=LectureStatus.CANCELLED)
+        .exclude(status__in=OFF_SCHEDULE)
         .order_by()
         .annotate(
             lecture_id=F("pk"),
@@ -89,7 +89,13 @@ def _insert_select(rows: QuerySet) -> int:
         LectureAttendance,
         {name: name for name in ("lecture_id", "child_id", "student_id")},
         rows,
-        constants=[("notes", ""), ("source", ""), ("created_at", stamp), ("updated_at", stamp)],
+        constants=[
+            ("notes", ""),
+            ("source", ""),
+            ("via", AttendanceVia.MANUAL.value),
+            ("created_at", stamp),
+            ("updated_at", stamp),
+        ],
         skip_conflicts=True,
     )
 

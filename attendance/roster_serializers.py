@@ -5,9 +5,21 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from attendance.models import LectureAttendance
+from attendance.models import AttendanceVia, LectureAttendance
 from attendance.submission_serializers import SubmissionCountsSerializer
 from core.schema_refs import ParticipantRef, RefIdField, UserRef
+
+
+class ViaField(serializers.ChoiceField):
+    """How a marked row's participant was named at the lecture (``qr``: scanned from a
+    card; ``manual``); null while the row is unmarked (§6.11)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True, allow_null=True)
+        super().__init__(choices=AttendanceVia.choices, **kwargs)
+
+    def to_representation(self, row) -> str | None:
+        return None if row.present is None else row.via
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
@@ -20,6 +32,7 @@ class RosterRowSerializer(serializers.ModelSerializer):
     name = serializers.SerializerMethodField()
     code = serializers.SerializerMethodField()
     marked_by = serializers.SerializerMethodField()
+    via = ViaField()
 
     class Meta:
         model = LectureAttendance
@@ -34,6 +47,7 @@ class RosterRowSerializer(serializers.ModelSerializer):
             "present",
             "rating",
             "notes",
+            "via",
             "marked_by",
             "marked_at",
         )

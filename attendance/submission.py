@@ -33,7 +33,7 @@ from attendance.submission_records import parse_records
 from attendance.submission_write import write_marks
 from core.locking import lock_row
 from core.permissions import is_admin
-from courses.models import Lecture, LectureStatus
+from courses.models import OFF_SCHEDULE, UNAPPROVED, Lecture, LectureStatus
 from courses.selectors import instructor_of
 from users.models import CustomUser
 
@@ -98,9 +98,7 @@ def attendance_may_take(*, lecture: Lecture, actor: CustomUser) -> bool:
 
 def attendance_can_submit(*, lecture: Lecture, actor: CustomUser, now: datetime) -> bool:
     """Whether a submission by ``actor`` at ``now`` would pass the who/when rules."""
-    if lecture.status == LectureStatus.CANCELLED or not attendance_may_take(
-        lecture=lecture, actor=actor
-    ):
+    if lecture.status in OFF_SCHEDULE or not attendance_may_take(lecture=lecture, actor=actor):
         return False
     if is_admin(actor):
         return True
@@ -114,6 +112,8 @@ def attendance_check_submitter(*, lecture: Lecture, actor: CustomUser, now: date
         raise errors.not_course_instructor()
     if lecture.status == LectureStatus.CANCELLED:
         raise errors.lecture_cancelled()
+    if lecture.status in UNAPPROVED:
+        raise errors.lecture_not_approved()
     if is_admin(actor):
         return
     opens_at, closes_at = attendance_window(lecture=lecture)

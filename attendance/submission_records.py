@@ -28,6 +28,8 @@ MAX_RECORDS = 1000
 MAX_NOTES = 1000
 MAX_CODE = 20
 MAX_ID = 2**63 - 1  # a participant's id: a positive bigint
+VIA_QR, VIA_MANUAL = "qr", "manual"  # scanned from a card, or named by hand (the default)
+VIAS = (VIA_MANUAL, VIA_QR)
 RATING_MIN, RATING_MAX = Decimal("1"), Decimal("10")
 RATING_DIGITS, RATING_PLACES = 4, 2  # the column's precision: 10.00 at most
 CENT = Decimal(1).scaleb(-RATING_PLACES)
@@ -42,6 +44,7 @@ class Marks:
     present: list[bool] = field(default_factory=list)
     ratings: list[Decimal] = field(default_factory=list)  # quantized to two decimals
     notes: list[str | None] = field(default_factory=list)  # None: keep the row's notes
+    via: list[str] = field(default_factory=list)  # "manual" or "qr" (§6.11)
 
     def __len__(self) -> int:
         return len(self.named_by)
@@ -105,11 +108,17 @@ def parse_records(records: Any) -> Marks:
                 "notes",
                 _("notes must be text of at most %(max)d characters.") % {"max": MAX_NOTES},
             )
+        via = record.get("via", VIA_MANUAL)
+        if via is None:
+            via = VIA_MANUAL
+        elif not isinstance(via, str) or via not in VIAS:
+            raise _bad(index, "via", _('via must be "qr" or "manual".'))
         marks.named_by.append(kind)
         marks.values.append(value)
         marks.present.append(present)
         marks.ratings.append(rating)
         marks.notes.append(notes)
+        marks.via.append(via)
     return marks
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance import submission_records as limits
-from attendance.models import AttendanceSubmission
+from attendance.models import AttendanceSubmission, AttendanceVia
 from core.schema_refs import RefIdField, UserRef
 
 
@@ -48,6 +48,13 @@ class SubmissionRecordSerializer(serializers.Serializer):
         max_value=limits.RATING_MAX,
     )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=limits.MAX_NOTES)
+    via = serializers.ChoiceField(
+        choices=AttendanceVia.choices,
+        required=False,
+        allow_null=True,
+        default=limits.VIA_MANUAL,
+        help_text='How the participant was named: "qr" (a card scanned) or "manual".',
+    )
 
 
 class SubmissionRequestSerializer(serializers.Serializer):

@@ -11,7 +11,8 @@ Inside the submission's transaction, under the lecture's row lock, ``write_marks
 3. refuses a participant named twice (``duplicate_participant``), before any write;
 4. writes the existing rows in one ``UPDATE … FROM (VALUES …)`` (SQLite: in chunks that
    keep within its parameter limit) and the late joiners' rows with one
-   ``INSERT … ON CONFLICT DO UPDATE`` per participant type, stamped with who, when, how;
+   ``INSERT … ON CONFLICT DO UPDATE`` per participant type, stamped with who, when, how
+   (``source``) and how the participant was named (``via``: by hand or from a card);
 5. counts the lecture's rows (``attendance.selectors.lecture_counts``), sets
    ``attendance_taken`` once none is unmarked, and records one ``AttendanceSubmission``
    with each written row's old and new values (rows whose values did not change are
@@ -43,10 +44,18 @@ from users.models import Child, CustomUser, StudentUser
 
 Key = tuple[str, int]  # ("child", 41) or ("student", 7)
 # The columns a submission writes on a row that already exists.
-WRITTEN = ["present", "rating", "notes", "marked_by", "marked_at", "source", "updated_at"]
+WRITTEN = ["present", "rating", "notes", "via", "marked_by", "marked_at", "source", "updated_at"]
 # The columns of one row of the UPDATE's VALUES list, with the types PostgreSQL needs to
-# read them (SQLite takes the same CASTs).
-_VALUES = (("id", "BIGINT"), ("present", "BOOLEAN"), ("rating", "NUMERIC(4, 2)"), ("notes", "TEXT"))
+# read them (SQLite takes the same CASTs). Notes last: a roll call without notes leaves
+# that column out.
+_VALUES = (
+    ("id", "BIGINT"),
+    ("present", "BOOLEAN"),
+    ("rating", "NUMERIC(4, 2)"),
+    ("via", "VARCHAR(10)"),
+    ("notes", "TEXT"),
+)
+Update = tuple[int, bool, Decimal, str, str]  # (row id, present, rating, via, notes)
 
 
 @dataclass
@@ -70,13 +79,14 @@ class _Row:
     present: bool | None
     rating: Decimal | None
     notes: str
+    via: str
 
 
 @dataclass
 class _Plan:
     """What the writer will write: the rows' new values, the audit's changes."""
 
-    updates: list[tuple[int, bool, Decimal, str]] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
     inserts: list[tuple[Key, dict[str, Any]]] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
     not_enrolled: list[dict] = field(default_factory=list)
@@ -152,13 +162,13 @@ def _lecture_rows(lecture: Lecture, *, codes: bool) -> tuple[dict[Key, _Row], di
     code (``codes``) — its participants by code: one query."""
     rows: dict[Key, _Row] = {}
     by_code: dict[str, Key] = {}
-    columns = ["pk", "child_id", "student_id", "present", "rating", "notes"]
+    columns = ["pk", "child_id", "student_id", "present", "rating", "notes", "via"]
     if codes:
         columns += ["child__code", "student__code"]
     found = LectureAttendance.objects.filter(lecture=lecture).order_by().values_list(*columns)
-    for pk, child_id, student_id, present, rating, notes, *code in found:
+    for pk, child_id, student_id, present, rating, notes, via, *code in found:
         key: Key = (CHILD, child_id) if child_id else (STUDENT, student_id)
-        rows[key] = _Row(pk=pk, present=present, rating=rating, notes=notes)
+        rows[key] = _Row(pk=pk, present=present, rating=rating, notes=notes, via=via)
         if code and (value := code[0] if child_id else code[1]):
             by_code[value] = key
     return rows, by_code
@@ -234,32 +244,36 @@ def late_joiners(*, lecture: Lecture, keys: Iterable[Key]) -> set[Key]:
 def _plan_record(plan: _Plan, *, key: Key, index: int, marks: Marks, row: _Row | None) -> None:
     """Record ``index`` (participant ``key``, its row if it has one) into the plan."""
     present, rating, sent_notes = marks.present[index], marks.ratings[index], marks.notes[index]
+    via = marks.via[index]
     if row is None:
         notes = sent_notes if sent_notes is not None else ""
-        plan.inserts.append((key, {"present": present, "rating": rating, "notes": notes}))
-        old = (None, None, "")
+        values = {"present": present, "rating": rating, "notes": notes, "via": via}
+        plan.inserts.append((key, values))
+        old: tuple = (None, None, "", None)  # no row: no way of recording either
     else:
         notes = sent_notes if sent_notes is not None else row.notes
-        plan.updates.append((row.pk, present, rating, notes))
+        plan.updates.append((row.pk, present, rating, via, notes))
         if not present:
             plan.absent_rows.append(row.pk)
-        old = (row.present, row.rating, row.notes)
-        if old == (present, rating, notes):
+        # An unmarked row was recorded no way yet, whatever its column's default says.
+        old = (row.present, row.rating, row.notes, None if row.present is None else row.via)
+        if old == (present, rating, notes, via):
             return
     plan.changes.append(
         {
             "participant": {"type": key[0], "id": key[1]},
             "old": _json_values(*old),
-            "new": _json_values(present, rating, notes),
+            "new": _json_values(present, rating, notes, via),
         }
     )
 
 
-def _json_values(present: bool | None, rating: Decimal | None, notes: str) -> dict:
+def _json_values(present: bool | None, rating: Decimal | None, notes: str, via: str | None) -> dict:
     return {
         "present": present,
         "rating": None if rating is None else str(Decimal(rating).quantize(CENT)),
         "notes": notes,
+        "via": via,
     }
 
 
@@ -267,7 +281,7 @@ def _json_values(present: bool | None, rating: Decimal | None, notes: str) -> di
 
 
 def _update_rows(
-    updates: Sequence[tuple[int, bool, Decimal, str]],
+    updates: Sequence[Update],
     *,
     notes: bool,
     actor: CustomUser,
@@ -286,8 +300,8 @@ def _update_rows(
     columns = _VALUES if notes else _VALUES[:-1]
     for chunk in _chunks(updates, size=_rows_per_statement(len(columns), fixed=len(stamps))):
         params: list[Any] = []
-        for pk, present, rating, text in chunk:
-            params += [pk, present, ops.adapt_decimalfield_value(rating, 4, 2)]
+        for pk, present, rating, via, text in chunk:
+            params += [pk, present, ops.adapt_decimalfield_value(rating, 4, 2), via]
             if notes:
                 params.append(text)
         with connection.cursor() as cursor:

@@ -37,6 +37,9 @@ NOTIFICATION_KINDS = {
     "refund_approved": _("refund approved"),
     "refund_rejected": _("refund rejected"),
     "parent_link_request": _("parent link request"),
+    "lecture_proposed": _("extra lecture proposed"),
+    "lecture_approved": _("extra lecture approved"),
+    "lecture_rejected": _("extra lecture rejected"),
 }
 
 

@@ -25,8 +25,18 @@ from core.admin import (
 from core.errors import DomainError
 from courses import exam_services, rules, services
 from courses.admin_exams import with_marks_table
+from courses.admin_proposals import approve_proposals, reject_proposals
 from courses.admin_text import schedule_messages
-from courses.models import Course, CourseSchedule, Exam, ExamResult, Lecture, Season, Tag
+from courses.models import (
+    UNAPPROVED,
+    Course,
+    CourseSchedule,
+    Exam,
+    ExamResult,
+    Lecture,
+    Season,
+    Tag,
+)
 from users.models import Instructor
 
 label_through(Course, "tags", _("course–tag link"), _("course–tag links"))
@@ -309,14 +319,21 @@ _LECTURE_FIELDS = ("title", "date", "start_time", "end_time", "instructor", "sta
 @admin.register(Lecture)
 class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     fields = ("course", "title", "date", "start_time", "end_time", "instructor", "status")
-    list_display = ("course", "number", "date", "time", "instructor", "status")
+    list_display = ("course", "number_text", "date", "time", "instructor", "status")
     list_filter = (CourseFilter, "status", "attendance_taken", "course__season", InstructorFilter)
     list_select_related = ("course", "instructor__user")
     search_fields = ("title", "course__name")
     date_hierarchy = "date"
     autocomplete_fields = ("course", "instructor")
-    readonly_fields = ("number", "attendance_taken", "is_manual", "attendance_rows")
-    actions = ("cancel_lectures",)
+    readonly_fields = (
+        "number",
+        "attendance_taken",
+        "is_manual",
+        "attendance_rows",
+        "rejection_reason",
+    )
+    # Proposed lectures (status filter "proposed") are decided here, as through the API.
+    actions = ("cancel_lectures", "approve_proposals", "reject_proposals")
 
     @admin.display(description=_("attendance"))
     def attendance_rows(self, obj) -> str:
@@ -335,6 +352,11 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
             gettext("history"),
         )
 
+    @admin.display(description=_("number"), ordering="number")
+    def number_text(self, obj) -> str:
+        # A proposal is parked outside the course's numbers until it is approved.
+        return "—" if obj.status in UNAPPROVED else str(obj.number)
+
     @admin.display(description=_("time"), ordering="start_time")
     def time(self, obj) -> str:
         return time_range_text(obj.start_time, obj.end_time)
@@ -343,7 +365,15 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
         # The number and the attendance flag are shown once the lecture exists.
         if obj is None:
             return self.fields
-        return (*self.fields, "number", "attendance_taken", "is_manual", "attendance_rows")
+        extra = ("rejection_reason",) if obj.rejection_reason else ()
+        return (
+            *self.fields,
+            "number",
+            "attendance_taken",
+            "is_manual",
+            "attendance_rows",
+            *extra,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # A lecture does not move between courses.
@@ -353,6 +383,14 @@ class LectureAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     def cancel_lectures(self, request, queryset):
         count = services.lectures_cancel(lectures=queryset)
         self.message_user(request, _("%(n)d lectures cancelled.") % {"n": count})
+
+    @admin.action(description=_("Approve the selected proposed lectures"))
+    def approve_proposals(self, request, queryset):
+        approve_proposals(self, request, queryset)
+
+    @admin.action(description=_("Reject the selected proposed lectures (asks for the reason)"))
+    def reject_proposals(self, request, queryset):
+        return reject_proposals(self, request, queryset)
 
     def save_model(self, request, obj, form, change) -> None:
         if change:

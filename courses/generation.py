@@ -31,7 +31,7 @@ from attendance.roster import (
 from core.errors import Invalid
 from core.locking import lock_row
 from courses import rules
-from courses.models import MAX_NUM_LECTURES, Course, Lecture, LectureStatus
+from courses.models import MAX_NUM_LECTURES, UNAPPROVED, Course, Lecture, LectureStatus
 
 # Temporary offset that moves numbers out of the way while renumbering, so the unique
 # (course, number) constraint never sees two rows with the same number mid-way.
@@ -425,10 +425,11 @@ def lectures_generate(
     """
     now = now or timezone.now()
     course = lock_row(Course, course.pk)
+    # Unapproved proposals stay out of the plan: not kept, not replaced, not counted.
     lectures = list(
-        roster_lectures_with_marks(Lecture.objects.filter(course=course)).order_by(
-            "date", "start_time", "id"
-        )
+        roster_lectures_with_marks(
+            Lecture.objects.filter(course=course).exclude(status__in=UNAPPROVED)
+        ).order_by("date", "start_time", "id")
     )
     plan = lectures_plan(
         lectures=[_existing(lec) for lec in lectures],
@@ -519,11 +520,13 @@ def _shift_out_of_the_way(lectures: list[Lecture]) -> None:
 
 def lectures_renumber(*, course: Course) -> int:
     """Number the course's lectures 1…n by date and start time; return how many changed.
+    Unapproved proposals keep their parked numbers (``PARKED_NUMBER`` on).
 
     A bounded number of queries: read, shift the changed rows out of the way, write back.
     """
     rows = list(
         Lecture.objects.filter(course=course)
+        .exclude(status__in=UNAPPROVED)
         .order_by("date", "start_time", "id")
         .only("id", "number")
     )

@@ -267,6 +267,20 @@ class LectureStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    # An extra lecture an instructor asked for (§6.11): no roster, seen only by admins
+    # and the course's instructor until an admin approves (scheduled) or rejects it.
+    PROPOSED = "proposed", _("Proposed")
+    REJECTED = "rejected", _("Rejected")
+
+
+# Lectures that were never approved: outside the numbering, the generation and every
+# family-facing list.
+UNAPPROVED = (LectureStatus.PROPOSED, LectureStatus.REJECTED)
+# Lectures that do not take place: no roster rows, not counted as held or planned.
+OFF_SCHEDULE = (LectureStatus.CANCELLED, *UNAPPROVED)
+# Unapproved lectures are parked at numbers from here on (past the numbers renumbering
+# shifts others to), so the course's numbers 1…n stay those of its real lectures.
+PARKED_NUMBER = 2_000_000
 
 
 class LectureQuerySet(models.QuerySet):
@@ -304,6 +318,8 @@ class Lecture(TimeStampedModel):
     attendance_taken = models.BooleanField(_("attendance taken"), default=False)
     # Set when an admin created or moved the lecture by hand: regeneration leaves it alone.
     is_manual = models.BooleanField(_("edited by hand"), default=False)
+    # Why an admin rejected a proposed lecture (kept with the rejected lecture).
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
     # The schedule session the lecture was generated for; kept when the lecture is moved so
     # that regeneration does not create that session a second time.
     planned_date = models.DateField(null=True, blank=True, editable=False)
@@ -356,6 +372,11 @@ class Lecture(TimeStampedModel):
     def __str__(self) -> str:
         # First-strong isolate (U+2068) around the course name and left-to-right isolate
         # (U+2066) around the date, so both read whole inside right-to-left pages.
+        if self.status in UNAPPROVED:
+            return _("%(course)s, proposed lecture (%(date)s)") % {
+                "course": f"\u2068{self.course}\u2069",
+                "date": f"\u2066{self.date}\u2069",
+            }
         return _("%(course)s, lecture %(number)d (%(date)s)") % {
             "course": f"\u2068{self.course}\u2069",
             "number": self.number,

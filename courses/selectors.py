@@ -11,7 +11,15 @@ from django.db.models import Count, Expression, F, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce, Greatest
 
 from core.permissions import is_admin
-from courses.models import Course, CourseSchedule, CourseStatus, Exam, ExamResult, Lecture
+from courses.models import (
+    UNAPPROVED,
+    Course,
+    CourseSchedule,
+    CourseStatus,
+    Exam,
+    ExamResult,
+    Lecture,
+)
 from enrollments_payments.models import Enrollment
 from users.models import Child, Instructor, StudentUser
 from users.selectors import full_name, parent_of
@@ -141,6 +149,9 @@ def lectures_visible_to(user) -> QuerySet[Lecture]:
     """Admins and supervisors see every lecture; a teacher sees the lectures of their own
     courses and those they substitute in; parents and students see the lectures of the
     courses their participants are (or were) enrolled in.
+
+    Proposed and rejected lectures (§6.11) are seen only by admins and the course's
+    instructor.
     """
     qs = Lecture.objects.select_related("course").annotate(
         instructor_name=full_name("instructor__user")
@@ -150,10 +161,13 @@ def lectures_visible_to(user) -> QuerySet[Lecture]:
     instructor = instructor_of(user)
     if instructor is None:
         course_ids = course_ids_of_user(user)
-        return qs.none() if course_ids is None else qs.filter(course_id__in=course_ids)
+        if course_ids is None:
+            return qs.none()
+        return qs.filter(course_id__in=course_ids).exclude(status__in=UNAPPROVED)
+    approved = ~Q(status__in=UNAPPROVED) | Q(course__instructor=instructor)
     if instructor.is_supervisor:
-        return qs
-    return qs.filter(Q(course__instructor=instructor) | Q(instructor=instructor))
+        return qs.filter(approved)
+    return qs.filter(Q(course__instructor=instructor) | Q(instructor=instructor)).filter(approved)
 
 
 def exams_visible_to(user) -> QuerySet[Exam]:

@@ -16,6 +16,7 @@ from core.schema_refs import RefIdField
 from core.serializers import FieldsOnceMixin
 from courses import rules
 from courses.models import (
+    UNAPPROVED,
     Course,
     CourseSchedule,
     CourseStatus,
@@ -217,6 +218,8 @@ class LectureSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     starts_at = serializers.DateTimeField(read_only=True)
     ends_at = serializers.DateTimeField(read_only=True)
     status = LectureStatusField(read_only=True)
+    # Null for a proposed or rejected lecture: it has no place in the course's numbers.
+    number = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Lecture
@@ -236,8 +239,15 @@ class LectureSerializer(FieldsOnceMixin, serializers.ModelSerializer):
             "status",
             "attendance_taken",
             "is_manual",
+            "rejection_reason",
         )
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.status in UNAPPROVED:
+            data["number"] = None
+        return data
 
 
 class LectureCreateSerializer(serializers.Serializer):
@@ -249,6 +259,10 @@ class LectureCreateSerializer(serializers.Serializer):
     instructor = serializers.PrimaryKeyRelatedField(
         queryset=Instructor.objects.all(), required=False
     )
+
+
+class LectureRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
 
 
 class LectureUpdateSerializer(serializers.Serializer):

@@ -24,13 +24,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from attendance.roster import roster_add_lectures, roster_has_marks, roster_remove_unmarked
-from core.errors import Conflict, Forbidden, Invalid
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.locking import delete_once, lock_row
 from core.permissions import is_admin
 from core.unset import UNSET, Unset, given
@@ -44,6 +44,9 @@ from courses.generation import (
     lectures_renumber,
 )
 from courses.models import (
+    OFF_SCHEDULE,
+    PARKED_NUMBER,
+    UNAPPROVED,
     Audience,
     Course,
     CourseSchedule,
@@ -56,6 +59,7 @@ from courses.models import (
 )
 from enrollments_payments.models import Enrollment, EnrollmentRequest
 from files.photos import image_delete_on_commit
+from notifications.services import notification_create
 from users.models import CustomUser, Instructor
 
 # Changing any of these re-plans the course's future lectures.
@@ -445,7 +449,8 @@ def lecture_has_attendance(lecture: Lecture) -> bool:
 
 
 def _check_time_free(lecture: Lecture) -> None:
-    """Two lectures of one course may not share any minute of a day (cancelled ones aside)."""
+    """Two lectures of one course may not share any minute of a day (cancelled and
+    rejected ones aside; a pending proposal holds its time)."""
     taken = (
         Lecture.objects.filter(
             course_id=lecture.course_id,
@@ -453,7 +458,7 @@ def _check_time_free(lecture: Lecture) -> None:
             start_time__lt=lecture.end_time,
             end_time__gt=lecture.start_time,
         )
-        .exclude(status=LectureStatus.CANCELLED)
+        .exclude(status__in=[LectureStatus.CANCELLED, LectureStatus.REJECTED])
         .exclude(pk=lecture.pk)
         .first()
     )
@@ -484,7 +489,8 @@ def lecture_create(
     course = lock_row(Course, course.pk)
     # Parked after the last number until the renumbering below puts it in date order: a
     # number no other lecture has, and below the offset renumbering shifts others by.
-    last = course.lectures.aggregate(last=Max("number"))["last"] or 0
+    numbered = course.lectures.exclude(status__in=UNAPPROVED)
+    last = numbered.aggregate(last=Max("number"))["last"] or 0
     lecture = Lecture(
         course=course,
         number=last + 1,
@@ -527,9 +533,17 @@ def lecture_update(
         date=date, start_time=start_time, end_time=end_time, title=title, instructor=instructor
     )
     status = None if status is UNSET else status
+    if status in UNAPPROVED:
+        raise Invalid(
+            "invalid",
+            _("A lecture is proposed by its instructor and rejected by an admin's decision."),
+            field="status",
+        )
     # Lock order: the course (a move renumbers its lectures), then the lecture.
     _lock_course(lecture.course_id)
     lecture = lock_row(Lecture, lecture.pk)
+    if status is not None and status != lecture.status:
+        _refuse_if_unapproved(lecture)
     old = {name: getattr(lecture, name) for name in _TIME_FIELDS}
     changed = _apply(lecture, fields)
     moved = bool(_TIME_FIELDS & set(changed))
@@ -572,6 +586,7 @@ def lecture_cancel(*, lecture: Lecture) -> Lecture:
     lecture = lock_row(Lecture, lecture.pk)
     if lecture.status == LectureStatus.CANCELLED:
         return lecture
+    _refuse_if_unapproved(lecture)
     if lecture.attendance_taken:
         raise Conflict(
             "lecture_has_attendance", _("Attendance was taken; this lecture cannot be cancelled.")
@@ -584,7 +599,8 @@ def lecture_cancel(*, lecture: Lecture) -> Lecture:
 
 @transaction.atomic
 def lectures_cancel(*, lectures: Iterable[Lecture]) -> int:
-    """Cancel several lectures (the admin action); skips those whose attendance was taken.
+    """Cancel several lectures (the admin action); skips those whose attendance was taken
+    and unapproved proposals.
 
     Locks all the lectures first, in primary-key order, and decides on the locked rows.
     """
@@ -592,7 +608,7 @@ def lectures_cancel(*, lectures: Iterable[Lecture]) -> int:
     locked = list(Lecture.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     count = 0
     for lecture in locked:
-        if lecture.status != LectureStatus.CANCELLED and not lecture.attendance_taken:
+        if lecture.status not in OFF_SCHEDULE and not lecture.attendance_taken:
             lecture_cancel(lecture=lecture)
             count += 1
     return count
@@ -627,3 +643,184 @@ def lecture_delete(*, lecture: Lecture) -> None:
     roster_remove_unmarked(lectures=[lecture])
     lecture.delete()
     lectures_renumber(course=course)
+
+
+# --- proposed lectures (§6.11) --------------------------------------------------------------
+
+MAX_REASON = 1000
+
+
+def _refuse_if_unapproved(lecture: Lecture) -> None:
+    """A proposal changes status only by an admin's decision (approve or reject)."""
+    if lecture.status in UNAPPROVED:
+        raise Conflict(
+            "lecture_not_approved",
+            _("This lecture is a proposal that was not approved; approve or reject it."),
+        )
+
+
+def _course_instructor(*, course: Course, actor: CustomUser) -> Instructor | None:
+    instructor = getattr(actor, "instructor_profile", None) if actor.role == "instructor" else None
+    return instructor if instructor is not None and course.instructor_id == instructor.pk else None
+
+
+@transaction.atomic
+def lecture_add(
+    *,
+    actor: CustomUser,
+    course: Course,
+    date: date,
+    start_time: time,
+    end_time: time,
+    title: str = "",
+    instructor: Instructor | None = None,
+) -> Lecture:
+    """``POST /api/lectures/``: an admin adds a lecture (:func:`lecture_create`); the
+    course's instructor proposes one (:func:`lecture_propose`; ``instructor`` is theirs);
+    for anyone else the course is not there (404)."""
+    if is_admin(actor):
+        return lecture_create(
+            course=course,
+            date=date,
+            start_time=start_time,
+            end_time=end_time,
+            title=title,
+            instructor=instructor,
+        )
+    return lecture_propose(
+        actor=actor, course=course, date=date, start_time=start_time, end_time=end_time, title=title
+    )
+
+
+@transaction.atomic
+def lecture_propose(
+    *,
+    actor: CustomUser,
+    course: Course,
+    date: date,
+    start_time: time,
+    end_time: time,
+    title: str = "",
+) -> Lecture:
+    """An extra lecture the course's instructor asks for: ``proposed``, parked outside the
+    course's numbers, without roster rows; every admin is notified. Anyone but the
+    course's instructor: 404 (another instructor's course is not theirs to see here)."""
+    proposer = _course_instructor(course=course, actor=actor)
+    if proposer is None:
+        raise NotFound("not_found", _("Not found."))
+    course = lock_row(Course, course.pk)
+    if course.status == CourseStatus.ARCHIVED:
+        raise Conflict("course_archived", _("This course is archived."))
+    parked = course.lectures.filter(number__gt=PARKED_NUMBER).aggregate(last=Max("number"))
+    lecture = Lecture(
+        course=course,
+        number=(parked["last"] or PARKED_NUMBER) + 1,
+        title=title,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        instructor=proposer,
+        status=LectureStatus.PROPOSED,
+        is_manual=True,
+    )
+    lecture.full_clean(exclude=["number"])
+    _check_time_free(lecture)
+    lecture.save()
+    _notify_admins_of_proposal(lecture, proposer=actor)
+    return lecture
+
+
+def _notify_admins_of_proposal(lecture: Lecture, *, proposer: CustomUser) -> None:
+    admins = CustomUser.objects.filter(Q(is_staff=True) | Q(role="admin"), is_active=True)
+    text = _("%(instructor)s proposes an extra lecture of %(course)s on %(date)s at %(time)s.") % {
+        "instructor": proposer.get_full_name(),
+        "course": lecture.course.name,
+        "date": lecture.date.isoformat(),
+        "time": f"{lecture.start_time:%H:%M}",
+    }
+    for admin in admins.order_by("pk"):
+        notification_create(
+            recipient=admin,
+            kind="lecture_proposed",
+            title=_("Extra lecture proposed"),
+            body=text,
+            data={"lecture": lecture.pk, "course": lecture.course_id},
+        )
+
+
+def _lock_proposal(lecture: Lecture) -> Lecture:
+    """The proposal re-read under its row lock; 409 ``lecture_already_decided`` once an
+    admin approved or rejected it (or it never was a proposal)."""
+    related = Lecture.objects.select_related("course", "instructor__user")
+    lecture = lock_row(related, lecture.pk, of=("self",))
+    if lecture.status != LectureStatus.PROPOSED:
+        raise Conflict(
+            "lecture_already_decided", _("This lecture is not a proposal waiting for a decision.")
+        )
+    return lecture
+
+
+def _tell_instructor(lecture: Lecture, *, kind: str, title: str, body: str) -> None:
+    notification_create(
+        recipient=lecture.instructor.user,
+        kind=kind,
+        title=title,
+        body=body,
+        data={"lecture": lecture.pk, "course": lecture.course_id},
+    )
+
+
+@transaction.atomic
+def lecture_approve(*, lecture: Lecture, actor: CustomUser) -> Lecture:
+    """An admin approves a proposal: it becomes ``scheduled``, takes its place in the
+    course's numbers (as an added lecture does) and gets roster rows; its instructor is
+    told. A second decision: 409 ``lecture_already_decided``."""
+    if not is_admin(actor):
+        raise Forbidden("admin_only", _("Only admins decide on proposed lectures."))
+    # Lock order: the course (approval renumbers its lectures), then the lecture.
+    _lock_course(lecture.course_id)
+    lecture = _lock_proposal(lecture)
+    _check_time_free(lecture)
+    lecture.status = LectureStatus.SCHEDULED
+    lecture.save(update_fields=["status", "updated_at"])
+    lectures_renumber(course=lecture.course)
+    lecture.refresh_from_db(fields=["number"])
+    roster_add_lectures(lectures=[lecture])
+    _tell_instructor(
+        lecture,
+        kind="lecture_approved",
+        title=_("Extra lecture approved"),
+        body=_("Your extra lecture of %(course)s on %(date)s is scheduled as lecture %(n)d.")
+        % {"course": lecture.course.name, "date": lecture.date.isoformat(), "n": lecture.number},
+    )
+    return lecture
+
+
+@transaction.atomic
+def lecture_reject(*, lecture: Lecture, actor: CustomUser, reason: str) -> Lecture:
+    """An admin rejects a proposal with a reason (400 without one): the lecture stays,
+    ``rejected``, with the reason, and its instructor is told. A second decision: 409
+    ``lecture_already_decided``."""
+    if not is_admin(actor):
+        raise Forbidden("admin_only", _("Only admins decide on proposed lectures."))
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise Invalid("invalid", _("Say why the lecture is rejected."), field="reason")
+    if len(reason) > MAX_REASON or "\x00" in reason:
+        raise Invalid(
+            "invalid",
+            _("The reason must be text of at most %(max)d characters.") % {"max": MAX_REASON},
+            field="reason",
+        )
+    lecture = _lock_proposal(lecture)
+    lecture.status = LectureStatus.REJECTED
+    lecture.rejection_reason = reason
+    lecture.save(update_fields=["status", "rejection_reason", "updated_at"])
+    _tell_instructor(
+        lecture,
+        kind="lecture_rejected",
+        title=_("Extra lecture rejected"),
+        body=_("Your extra lecture of %(course)s on %(date)s was rejected. %(reason)s")
+        % {"course": lecture.course.name, "date": lecture.date.isoformat(), "reason": reason},
+    )
+    return lecture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -18,24 +19,34 @@ from courses.serializers import (
     ExamResultWriteSerializer,
     ExamSerializer,
     LectureCreateSerializer,
+    LectureRejectSerializer,
     LectureSerializer,
     LectureUpdateSerializer,
 )
 from courses.views import _METHODS
 
 
+class AdminOrInstructor(IsAdminOrInstructor):
+    """Staff add lectures, instructors propose them (which course: the service's rule)."""
+
+    message = _("Only admins and instructors add lectures.")
+
+
 class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     """Lectures the caller may see (admins, supervisors, the course's or the lecture's
     instructor). Only admins create, move, cancel or delete lectures; cancelling is
-    ``PATCH {"status": "cancelled"}``."""
+    ``PATCH {"status": "cancelled"}``. The course's instructor may propose an extra
+    lecture (``POST``, §6.11), which an admin approves or rejects."""
 
     permission_map = {
         "list": [IsAuthenticated],
         "retrieve": [IsAuthenticated],
-        "create": [AdminOnly],
+        "create": [AdminOrInstructor],
         "partial_update": [AdminOnly],
         "update": [AdminOnly],
         "destroy": [AdminOnly],
+        "approve": [AdminOnly],
+        "reject": [AdminOnly],
     }
 
     serializer_class = LectureSerializer
@@ -51,12 +62,18 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     def _read(self, lecture) -> dict:
         return LectureSerializer(self.get_queryset().get(pk=lecture.pk)).data
 
-    @extend_schema(request=LectureCreateSerializer, responses={201: LectureSerializer})
+    @extend_schema(
+        request=LectureCreateSerializer,
+        responses={201: LectureSerializer},
+        description="Admins add a lecture (`scheduled`); the course's instructor proposes "
+        "one (`proposed`, `instructor` ignored), which waits for an admin's decision.",
+    )
     def create(self, request, *args, **kwargs):
         serializer = LectureCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        lecture = services.lecture_create(
+        lecture = services.lecture_add(
+            actor=request.user,
             course=data["course"],
             date=data["date"],
             start_time=data["start_time"],
@@ -92,6 +109,27 @@ class LectureViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         services.lecture_delete(lecture=lecture)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=None, responses=LectureSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None, search_fields=[])
+    def approve(self, request, pk=None):
+        """Approve a proposed lecture: `scheduled`, numbered, roster rows created (409
+        `lecture_already_decided` once decided)."""
+        lecture = services.lecture_approve(lecture=self.get_object(), actor=request.user)
+        return Response(self._read(lecture))
+
+    @extend_schema(request=LectureRejectSerializer, responses=LectureSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None, search_fields=[])
+    def reject(self, request, pk=None):
+        """Reject a proposed lecture with a `reason` (kept on the lecture; 409
+        `lecture_already_decided` once decided)."""
+        lecture = self.get_object()
+        serializer = LectureRejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lecture = services.lecture_reject(
+            lecture=lecture, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(self._read(lecture))
+
 
 class ExamViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     """Exams of courses. Written by admins and the course's instructor (the service's rule,
@@ -101,7 +139,7 @@ class ExamViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
     permission_map = {
         "list": [IsAuthenticated],
         "retrieve": [IsAuthenticated],
-        "create": [IsAdminOrInstructor],
+        "create": [AdminOrInstructor],
         "partial_update": [IsAuthenticated],
         "update": [IsAuthenticated],
         "destroy": [IsAuthenticated],

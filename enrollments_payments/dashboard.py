@@ -20,7 +20,7 @@ from attendance.models import LectureAttendance
 from attendance.models_staff import InstructorAttendance, InstructorAttendanceStatus
 from attendance.selectors import counts_of, lectures_with_counts
 from attendance.submission import attendance_window
-from courses.models import Lecture, LectureStatus, Season
+from courses.models import OFF_SCHEDULE, Lecture, LectureStatus, Season
 from courses.rules import CENTER_TZ
 from enrollments_payments.models import (
     EnrollmentRequest,
@@ -130,7 +130,7 @@ def dashboard_figures(*, now: datetime | None = None, season: Season | None = No
     lectures = list(
         lectures_with_counts(
             Lecture.objects.filter(date=today)
-            .exclude(status=LectureStatus.CANCELLED)
+            .exclude(status__in=OFF_SCHEDULE)
             .select_related("course", "instructor__user")
             .order_by("start_time", "pk")
         )

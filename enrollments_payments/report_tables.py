@@ -34,9 +34,13 @@ def course_attendance_table(report: dict) -> tuple[list[str], list[list]]:
         NOT_ENROLLED: _("Not enrolled yet"),
     }
 
+    scanned = _("card scan")
+
     def state_text(cell: dict) -> str:
         text = labels[cell["state"]]
-        return text if cell["rating"] is None else f"{text} ({cell['rating']})"
+        text = text if cell["rating"] is None else f"{text} ({cell['rating']})"
+        # A mark recorded by scanning the participant's card says so (§6.11).
+        return f"{text} · {scanned}" if cell.get("via") == "qr" else text
 
     header = [_("Code"), _("Name")]
     header += [f"{lec['number']} ({lec['date']})" for lec in report["lectures"]]

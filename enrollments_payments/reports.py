@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 
 from attendance.models import LectureAttendance
 from attendance.models_staff import InstructorAttendance, InstructorAttendanceStatus
-from courses.models import Course, Lecture, LectureStatus, Season
+from courses.models import OFF_SCHEDULE, Course, Lecture, Season
 from courses.rules import local_datetime
 from enrollments_payments import rules
 from enrollments_payments.exports import download
@@ -70,21 +70,23 @@ def _person(values: tuple) -> tuple[tuple[str, int], dict]:
 
 
 def _course_lectures(course: Course, lecture_ids: list[int] | None) -> list[tuple]:
-    """(id, number, date) of the course's lectures in the report, cancelled ones left out."""
-    chosen = Lecture.objects.filter(course=course).exclude(status=LectureStatus.CANCELLED)
+    """(id, number, date) of the course's lectures in the report, cancelled and unapproved
+    ones left out."""
+    chosen = Lecture.objects.filter(course=course).exclude(status__in=OFF_SCHEDULE)
     if lecture_ids is not None:
         chosen = chosen.filter(pk__in=lecture_ids)
     return list(chosen.order_by("date", "start_time", "number").values_list("pk", "number", "date"))
 
 
-def _cell(row: tuple | None) -> tuple[str, Decimal | None]:
-    """(state, rating) of one participant at one lecture from its (present, rating)."""
+def _cell(row: tuple | None) -> tuple[str, Decimal | None, str | None]:
+    """(state, rating, via) of one participant at one lecture from its (present, rating,
+    via); ``via`` only for a marked row."""
     if row is None:
-        return NOT_ENROLLED, None
-    present, rating = row
+        return NOT_ENROLLED, None, None
+    present, rating, via = row
     if present is None:
-        return UNMARKED, None
-    return (PRESENT if present else ABSENT), rating
+        return UNMARKED, None, None
+    return (PRESENT if present else ABSENT), rating, via
 
 
 def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = None) -> dict:
@@ -106,10 +108,10 @@ def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = 
         people.setdefault(key, entry)
     marks: dict[tuple[tuple[str, int], int], tuple] = {}
     rows = LectureAttendance.objects.filter(lecture__in=lecture_pks).order_by()
-    for values in rows.values_list("lecture_id", "present", "rating", *_PERSON_COLUMNS):
-        key, entry = _person(values[3:])
+    for values in rows.values_list("lecture_id", "present", "rating", "via", *_PERSON_COLUMNS):
+        key, entry = _person(values[4:])
         people.setdefault(key, entry)
-        marks[(key, values[0])] = values[1:3]
+        marks[(key, values[0])] = values[1:4]
 
     lecture_counts = {pk: dict.fromkeys(STATES, 0) for pk in lecture_pks}
     participants = []
@@ -117,12 +119,11 @@ def course_attendance_report(*, course: Course, lecture_ids: list[int] | None = 
         cells = []
         totals = dict.fromkeys(STATES, 0)
         for pk in lecture_pks:
-            state, rating = _cell(marks.get((key, pk)))
+            state, rating, via = _cell(marks.get((key, pk)))
             totals[state] += 1
             lecture_counts[pk][state] += 1
-            cells.append(
-                {"lecture": pk, "state": state, "rating": None if rating is None else str(rating)}
-            )
+            rating = None if rating is None else str(rating)
+            cells.append({"lecture": pk, "state": state, "rating": rating, "via": via})
         totals["rate"] = rules.attendance_rate(totals[PRESENT], totals[ABSENT])
         participants.append({**entry, "cells": cells, "totals": totals})
     return {

@@ -24,7 +24,7 @@ from attendance.roster import roster_add_enrollment, roster_remove_enrollment
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.locking import lock_row
 from core.permissions import is_admin
-from courses.models import Course, CourseStatus, Lecture, LectureStatus
+from courses.models import OFF_SCHEDULE, Course, CourseStatus, Lecture
 from enrollments_payments import rules
 from enrollments_payments.models import (
     Enrollment,
@@ -47,11 +47,7 @@ def course_has_ended(course: Course, *, today: date) -> bool:
     """Past its end date; a course planned by number of lectures ends after its last one."""
     if course.end_date is not None:
         return course.end_date < today
-    last = (
-        course.lectures.exclude(status=LectureStatus.CANCELLED)
-        .aggregate(last=Max("date"))
-        .get("last")
-    )
+    last = course.lectures.exclude(status__in=OFF_SCHEDULE).aggregate(last=Max("date")).get("last")
     return last is not None and last < today
 
 
@@ -422,8 +418,8 @@ def enrollments_complete_ended(*, today: date) -> int:
     ids = (
         Enrollment.objects.active()
         .annotate(
-            has_lectures=Exists(any_lecture.exclude(status=LectureStatus.CANCELLED)),
-            has_later=Exists(later_lecture.exclude(status=LectureStatus.CANCELLED)),
+            has_lectures=Exists(any_lecture.exclude(status__in=OFF_SCHEDULE)),
+            has_later=Exists(later_lecture.exclude(status__in=OFF_SCHEDULE)),
         )
         .filter(ended)
         .values("pk")

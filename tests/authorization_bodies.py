@@ -144,6 +144,7 @@ BODIES: dict[tuple[str, str], Body] = {
         "end_time": "10:00",
     },
     ("PATCH", "api/lectures/{pk}/"): _same({"title": "sweep"}),
+    ("POST", "api/lectures/{pk}/reject/"): _same({"reason": "sweep"}),
     ("POST", "api/lectures/{pk}/attendance/"): lambda t, who: {
         "records": [{"child": t.child.pk, "present": True, "rating": 9}]
     },

@@ -209,7 +209,13 @@ ROWS: list[tuple[str, str, str, str]] = [
     ),
     # --- lectures, exams, attendance ------------------------------------------------------
     ("GET", "api/lectures/", "/api/lectures/", SIGNED_IN),
-    ("POST", "api/lectures/", "/api/lectures/", ADMIN_ONLY),
+    # The course's instructor proposes an extra lecture (§6.11); another course is 404.
+    (
+        "POST",
+        "api/lectures/",
+        "/api/lectures/",
+        "401  403   403   403   403   ok    404   404   ok",
+    ),
     (
         "GET",
         "api/lectures/{pk}/",
@@ -228,6 +234,19 @@ ROWS: list[tuple[str, str, str, str]] = [
         "api/lectures/{pk}/",
         "/api/lectures/{lecture}/",
         "401  403   403   404   403   403   404   403   ok",
+    ),
+    # ``proposal``: proposed by the instructor, seen only by them and the admins.
+    (
+        "POST",
+        "api/lectures/{pk}/approve/",
+        "/api/lectures/{proposal}/approve/",
+        "401  404   404   404   404   403   404   404   ok",
+    ),
+    (
+        "POST",
+        "api/lectures/{pk}/reject/",
+        "/api/lectures/{proposal}/reject/",
+        "401  404   404   404   404   403   404   404   ok",
     ),
     (
         "GET",

@@ -152,6 +152,7 @@ LAYERS = {
     "courses": BASE,
     "courses.admin": INTERFACE,
     "courses.admin_exams": INTERFACE,
+    "courses.admin_proposals": INTERFACE,
     "courses.admin_text": INTERFACE,
     "courses.apps": INTERFACE,
     "courses.demo": SERVICES,

@@ -37,6 +37,7 @@ from attendance.cron import generate_instructor_attendance_weekly
 from attendance.rating_services import instructor_rating_save
 from attendance.tests.factories import LectureRowFactory, ShiftFactory, make_device
 from courses import exam_services
+from courses import services as course_services
 from courses.models import Audience
 from courses.rules import CENTER_TZ
 from courses.tests.factories import (
@@ -141,6 +142,13 @@ class AuthorizationSweepTests(PersonasMixin, APITestCase):
             date=NOW.date(),
             start_time=datetime.time(11, 0),
             end_time=datetime.time(13, 0),
+        )
+        cls.proposal = course_services.lecture_propose(
+            actor=cls.instructor,
+            course=cls.course,
+            date=datetime.date(2026, 11, 21),
+            start_time=datetime.time(9, 0),
+            end_time=datetime.time(10, 0),
         )
         yesterday = NOW - datetime.timedelta(days=1)
         cls.enrollment = make_enrollment(

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from attendance.models import InstructorAttendance, SupervisorShift
 from attendance.tests.factories import LectureRowFactory, ShiftFactory
+from courses import services as course_services
 from courses.models import Course, CourseSchedule, Exam, Lecture, Season, Tag
 from courses.rules import CENTER_TZ
 from courses.tests.factories import (
@@ -225,6 +226,48 @@ class DecideOnceRaceTests(TransactionTestCase):
                 results = _burst(parent.user, "post", f"/api/parent-links/{link.pk}/{action}/")
                 self.assertOneApplied(results, "link_request_decided")
                 self.assertEqual(child.other_parents.count(), 1 if action == "approve" else 0)
+
+    def _proposal(self, day: int) -> Lecture:
+        return course_services.lecture_propose(
+            actor=self.course.instructor.user,
+            course=self.course,
+            date=LATER + datetime.timedelta(days=day),
+            start_time=datetime.time(9, 0),
+            end_time=datetime.time(10, 0),
+        )
+
+    def test_proposed_lecture_approve_and_reject_bursts(self):
+        for day, action in enumerate(("approve", "reject")):
+            with self.subTest(action=action):
+                proposal = self._proposal(day)
+                url = f"/api/lectures/{proposal.pk}/{action}/"
+                results = _burst(self.admin, "post", url, {"reason": "no room"})
+                self.assertOneApplied(results, "lecture_already_decided")
+                proposal.refresh_from_db()
+                self.assertEqual(proposal.status, {"approve": "scheduled"}.get(action, "rejected"))
+
+    def test_proposed_lecture_approved_and_rejected_at_once(self):
+        """Approve ∥ reject of one proposal: exactly one decision, one 409."""
+        for day in range(3):  # a few rounds: either side may win
+            with self.subTest(round=day):
+                proposal = self._proposal(day)
+                base = f"/api/lectures/{proposal.pk}"
+                results = run_concurrently(
+                    _call(self.admin, "post", f"{base}/approve/"),
+                    _call(self.admin, "post", f"{base}/reject/", {"reason": "no room"}),
+                )
+                self.assertTrue(all(isinstance(r, tuple) for r in results), results)
+                self.assertEqual(sorted(s for s, _ in results), [200, 409], results)
+                self.assertEqual({c for s, c in results if s == 409}, {"lecture_already_decided"})
+                proposal.refresh_from_db()
+                approved = results[0][0] == 200
+                self.assertEqual(proposal.status, "scheduled" if approved else "rejected")
+                rows = proposal.attendance.exists()
+                self.assertEqual(rows, approved and Enrollment.objects.exists())
+                decisions = Notification.objects.filter(
+                    kind__in=["lecture_approved", "lecture_rejected"], data__lecture=proposal.pk
+                )
+                self.assertEqual(decisions.count(), 1)
 
     def test_instructor_check_in(self):
         today = timezone.localdate()

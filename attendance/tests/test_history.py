@@ -71,7 +71,8 @@ class HistoryTests(PersonaTestCase):
         self.as_user("parent")
         row = self.client.get(f"{URL}{self.child_row.pk}/").data
         self.assertEqual(
-            set(row), {"id", "lecture", "participant", "present", "rating", "notes", "marked_at"}
+            set(row),
+            {"id", "lecture", "participant", "present", "rating", "notes", "via", "marked_at"},
         )
         self.assertEqual(row["lecture"]["id"], self.lecture.pk)
         self.assertEqual(row["lecture"]["number"], self.lecture.number)

@@ -392,8 +392,8 @@ class AuditTests(SubmissionTestCase):
             [
                 {
                     "participant": {"type": "child", "id": self.kids[0].pk},
-                    "old": {"present": True, "rating": "9.00", "notes": ""},
-                    "new": {"present": True, "rating": "2.00", "notes": ""},
+                    "old": {"present": True, "rating": "9.00", "notes": "", "via": "manual"},
+                    "new": {"present": True, "rating": "2.00", "notes": "", "via": "manual"},
                 }
             ],
         )

@@ -26,11 +26,11 @@ from users.tests.factories import make_child, make_instructor, make_student
 
 DURING = datetime.datetime(2026, 11, 7, 17, 30, tzinfo=CENTER_TZ)
 LATER = DURING + datetime.timedelta(minutes=10)
-UNMARKED = {"present": None, "rating": None, "notes": ""}
+UNMARKED = {"present": None, "rating": None, "notes": "", "via": None}
 
 
-def values(present, rating, notes=""):
-    return {"present": present, "rating": rating, "notes": notes}
+def values(present, rating, notes="", via="manual"):
+    return {"present": present, "rating": rating, "notes": notes, "via": via}
 
 
 class RowsTestCase(TestCase):

@@ -109,9 +109,9 @@ class WriteStatementsTests(TestCase):
         with CaptureQueriesContext(connection) as queries:
             result = submit(lecture, kids, 6)
         limit = connection.features.max_query_params
-        # Three parameters a row (id, present, rating: no record sends notes) and four
+        # Four parameters a row (id, present, rating, via: no record sends notes) and four
         # for the whole statement (who, when, how, the time stamp).
-        expected = 1 if limit is None else -(-600 // ((limit - 4) // 3))
+        expected = 1 if limit is None else -(-600 // ((limit - 4) // 4))
         self.assertEqual(len(row_writes(queries)), expected)
         self.assertEqual(result.updated, 600)
         self.assertEqual(

@@ -233,6 +233,7 @@ class RosterEndpointTests(PersonasMixin, APITestCase):
                         "present",
                         "rating",
                         "notes",
+                        "via",
                         "marked_by",
                         "marked_at",
                     },
