@@ -9,14 +9,18 @@ import urllib.request
 from unittest import mock
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.db import DatabaseError, connection
-from django.test import Client, TestCase
+from django.test import Client, SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.csp import page_policy
 from courses.models import Course
 from courses.tests.factories import CourseFactory
+from files.config import media_origins
+from files.stored import image_urls
 from files.tests.backends import FileSystemBackend, S3Backend
 from testkit.admin import admin_form_data
 from testkit.images import image_upload, read_image
@@ -281,4 +285,38 @@ class FileSystemAdminPhotoTests(FileSystemBackend, AdminPhotoCases, TestCase):
 
 
 class S3AdminPhotoTests(S3Backend, AdminPhotoCases, TestCase):
-    pass
+    def test_the_pages_may_load_images_from_the_object_store(self):
+        photo_services.child_photo_set(child=self.child, actor=self.staff, upload=image_upload())
+        options = dict(settings.STORAGES["private"]["OPTIONS"])
+        with self.settings(MEDIA_ORIGINS=media_origins(options)):
+            page = self.client.get(change_url(self.child))
+        thumb = urlsplit(image_urls(self.stored(self.child))["thumbnail_url"])
+        img_src = next(
+            part
+            for part in page["Content-Security-Policy"].split("; ")
+            if part.startswith("img-src")
+        )
+        self.assertEqual(img_src, f"img-src 'self' data: {thumb.scheme}://{thumb.netloc}")
+
+
+class MediaOriginTests(SimpleTestCase):
+    def test_the_origins_of_each_storage(self):
+        self.assertEqual(media_origins(None), [])
+        self.assertEqual(
+            media_origins({"endpoint_url": "http://minio:9000", "public_endpoint_url": ""}),
+            ["http://minio:9000"],
+        )
+        self.assertEqual(
+            media_origins(
+                {
+                    "endpoint_url": "http://minio:9000",
+                    "public_endpoint_url": "https://files.example.eg/store",
+                }
+            ),
+            ["https://files.example.eg"],
+        )
+        self.assertEqual(media_origins({"bucket_name": "b"}), ["https://*.amazonaws.com"])
+
+    def test_without_object_storage_the_pages_load_images_from_this_origin_only(self):
+        self.assertEqual(settings.MEDIA_ORIGINS, [])
+        self.assertIn("img-src 'self' data:;", page_policy())
