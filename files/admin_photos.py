@@ -45,6 +45,27 @@ def _upload_help() -> str:
     }
 
 
+class PhotoPicker(forms.FileInput):
+    """A file input under a button of the page's own words: a browser labels its native
+    file input in its own language ("Choose File"), whatever the page's."""
+
+    class Media:
+        js = ("files/photo_picker.js",)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "class": "photo-picker-input", "accept": ACCEPT}
+        empty = gettext("No photo chosen.")
+        return format_html(
+            '<span class="photo-picker">{}<label for="{}" class="button photo-picker-button">'
+            '{}</label><span class="photo-picker-name" data-empty="{}">{}</span></span>',
+            super().render(name, value, attrs, renderer),
+            attrs.get("id", ""),
+            gettext("Choose a photo"),
+            empty,
+            empty,
+        )
+
+
 def photo_form(base: type[forms.BaseForm]) -> type[forms.BaseForm]:
     """``base`` with the file input and the "remove" box, and the rule that joins them."""
 
@@ -63,7 +84,7 @@ def photo_form(base: type[forms.BaseForm]) -> type[forms.BaseForm]:
                 required=False,
                 # An empty file is refused by the service, with the API's words.
                 allow_empty_file=True,
-                widget=forms.FileInput(attrs={"accept": ACCEPT}),
+                widget=PhotoPicker(),
                 help_text=_upload_help(),
             ),
             REMOVE: forms.BooleanField(label=_("Remove the photo"), required=False),
@@ -100,7 +121,7 @@ class PhotoAdminMixin:
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">'
             '<img src="{}" alt="{}" class="admin-photo"></a>'
-            '<div class="help"><bdi dir="ltr">{} × {}</bdi></div>',
+            '<div class="admin-photo-size"><bdi dir="ltr">{} × {}</bdi></div>',
             shown["url"],
             shown["thumbnail_url"],
             gettext("Photo"),
