@@ -99,6 +99,8 @@ class PhotoAdminMixin:
 
     photo_field = "photo"
     photo_title = _("Photo")
+    # A spreadsheet has no use for a thumbnail (nor for a link that expires).
+    export_skipped = ("photo_thumbnail",)
 
     def photo_set(self, request, obj, upload) -> dict[str, Any]:
         """Call the service that stores ``upload`` as ``obj``'s photo; the stored value."""
@@ -146,8 +148,11 @@ class PhotoAdminMixin:
         fields = tuple(super().get_readonly_fields(request, obj))
         return fields if obj is None else (*fields, SHOWN)
 
+    def _takes_photo(self, request, obj) -> bool:
+        return obj is not None and self.has_change_permission(request, obj)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is not None:
+        if self._takes_photo(request, obj):
             kwargs["form"] = photo_form(kwargs.get("form", self.form))
         return super().get_form(request, obj, change=change, **kwargs)
 
@@ -160,13 +165,15 @@ class PhotoAdminMixin:
             (title, {**options, "fields": [f for f in options["fields"] if f not in ours]})
             for title, options in fieldsets
         ]
-        return [*kept, (self.photo_title, {"fields": (SHOWN, *FORM_FIELDS)})]
+        # Staff who may only look see the photo, not the inputs.
+        shown = (SHOWN, *FORM_FIELDS) if self._takes_photo(request, obj) else (SHOWN,)
+        return [*kept, (self.photo_title, {"fields": shown})]
 
     # --- saving --------------------------------------------------------------------------------
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        if not change:
+        if not change or UPLOAD not in form.fields:
             return
         upload = form.cleaned_data.get(UPLOAD)
         try:

@@ -262,6 +262,16 @@ class AdminPhotoCases:
                 self.assertEqual(html.count('class="admin-photo-thumbnail"'), 5)
                 self.assertEqual(len(five), len(one))
 
+    def test_exports_leave_the_thumbnail_out(self):
+        self.post_change(self.child, photo_upload=image_upload())
+        response = self.client.get(list_url(Child) + "export/csv/")
+        self.assertEqual(response.status_code, 200)
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        header = body.splitlines()[0]
+        self.assertIn("رمز المشارك", header)
+        self.assertNotIn("الصورة", header)
+        self.assertNotIn("<img", body)
+
     def test_the_photo_pages_are_arabic(self):
         self.post_change(self.child, photo_upload=image_upload())
         refused = self.post_change(self.course, photo_upload=bytes_upload(b"GIF89a"))
