@@ -262,6 +262,14 @@ class AdminPhotoCases:
                 self.assertEqual(html.count('class="admin-photo-thumbnail"'), 5)
                 self.assertEqual(len(five), len(one))
 
+    def test_staff_who_may_only_look_see_the_photo_without_the_inputs(self):
+        self.post_change(self.child, photo_upload=image_upload())
+        with mock.patch.object(ChildAdmin, "has_change_permission", return_value=False):
+            html = self.client.get(change_url(self.child)).content.decode()
+        self.assertIn('class="admin-photo"', html)
+        self.assertNotIn('name="photo_upload"', html)
+        self.assertNotIn('name="photo_remove"', html)
+
     def test_exports_leave_the_thumbnail_out(self):
         self.post_change(self.child, photo_upload=image_upload())
         response = self.client.get(list_url(Child) + "export/csv/")
