@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from core.startup import database_url_config
-from files.config import media_storages
+from files.config import media_origins, media_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -263,25 +263,23 @@ MEDIA_URL_TTL = env.int("MEDIA_URL_TTL", default=600)
 MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
-STORAGES.update(
-    media_storages(
-        media_root=MEDIA_ROOT,
-        media_url=MEDIA_URL,
-        url_ttl=MEDIA_URL_TTL,
-        s3=(
-            {
-                "bucket_name": MEDIA_S3_BUCKET,
-                "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default=""),
-                "public_endpoint_url": env.str("MEDIA_S3_PUBLIC_ENDPOINT_URL", default=""),
-                "access_key": env.str("MEDIA_S3_ACCESS_KEY", default=""),
-                "secret_key": env.str("MEDIA_S3_SECRET_KEY", default=""),
-                "region_name": env.str("MEDIA_S3_REGION", default=""),
-            }
-            if MEDIA_S3_BUCKET
-            else None
-        ),
-    )
+media_s3 = (  # lowercase: a value of this module, not a setting (it holds keys)
+    {
+        "bucket_name": MEDIA_S3_BUCKET,
+        "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default=""),
+        "public_endpoint_url": env.str("MEDIA_S3_PUBLIC_ENDPOINT_URL", default=""),
+        "access_key": env.str("MEDIA_S3_ACCESS_KEY", default=""),
+        "secret_key": env.str("MEDIA_S3_SECRET_KEY", default=""),
+        "region_name": env.str("MEDIA_S3_REGION", default=""),
+    }
+    if MEDIA_S3_BUCKET
+    else None
 )
+STORAGES.update(
+    media_storages(media_root=MEDIA_ROOT, media_url=MEDIA_URL, url_ttl=MEDIA_URL_TTL, s3=media_s3)
+)
+# Where the admin's pages may load photos from besides this origin (core/csp.py).
+MEDIA_ORIGINS = media_origins(media_s3)
 
 # --- CORS -------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list(

@@ -115,7 +115,11 @@ def _disposition(opts, fmt: str) -> str:
 
 
 class ExportMixin:
-    """Adds the export view to a ``ModelAdmin`` and its links to the change list page."""
+    """Adds the export view to a ``ModelAdmin`` and its links to the change list page.
+
+    ``export_skipped`` names list columns a file has no use for (a photo's thumbnail)."""
+
+    export_skipped: tuple[str, ...] = ()
 
     def get_urls(self):
         opts = self.opts
@@ -160,9 +164,8 @@ class ExportMixin:
             )
             query = request.GET.urlencode()
             return HttpResponseRedirect(f"{url}?{query}" if query else url)
-        columns = [
-            Column(name, self) for name in changelist.list_display if name != "action_checkbox"
-        ]
+        skipped = {"action_checkbox", *self.export_skipped}
+        columns = [Column(name, self) for name in changelist.list_display if name not in skipped]
         header = [column.label for column in columns]
         rows = _objects(changelist.queryset)
         # The query runs here, in the view: a failure is the view's, not a cut-off download.

@@ -23,7 +23,7 @@ from core.admin import (
     time_range_text,
 )
 from core.errors import DomainError
-from courses import exam_services, rules, services
+from courses import exam_services, image_services, rules, services
 from courses.admin_exams import with_marks_table
 from courses.admin_proposals import approve_proposals, reject_proposals
 from courses.admin_text import schedule_messages
@@ -37,6 +37,7 @@ from courses.models import (
     Season,
     Tag,
 )
+from files.admin_photos import PhotoAdminMixin
 from users.models import Instructor
 
 label_through(Course, "tags", _("course–tag link"), _("course–tag links"))
@@ -195,9 +196,12 @@ _COURSE_FIELDS = (
 
 
 @admin.register(Course)
-class CourseAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
+class CourseAdmin(ServiceAdminMixin, PhotoAdminMixin, GuardedDeleteMixin, BaseAdmin):
+    photo_field = "image"
+    photo_title = _("Course image")
     list_display = (
         "name",
+        "photo_thumbnail",
         "season",
         "instructor",
         "audience",
@@ -302,6 +306,12 @@ class CourseAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
                 "This course has attendance, results or enrollments; archive it instead."
             )
         return None
+
+    def photo_set(self, request, obj, upload):
+        return image_services.course_image_set(course=obj, upload=upload).image
+
+    def photo_remove(self, request, obj) -> None:
+        image_services.course_image_remove(course=obj)
 
     def delete_model(self, request, obj) -> None:
         services.course_delete(course=obj)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PUBLIC = "public"
 PRIVATE = "private"
@@ -61,3 +62,16 @@ def media_storages(
             "OPTIONS": {"location": str(root / PRIVATE)},
         }
     return {"default": private, PUBLIC: public, PRIVATE: private}
+
+
+def media_origins(s3: dict[str, Any] | None) -> list[str]:
+    """The origins besides the app's own that a browser loads uploaded files from (the
+    admin's pages allow images from them: core.csp). None on the filesystem; the object
+    store's public endpoint (or its endpoint) with S3; AWS's own hosts without one."""
+    if not s3:
+        return []
+    endpoint = s3.get("public_endpoint_url") or s3.get("endpoint_url")
+    if not endpoint:
+        return ["https://*.amazonaws.com"]
+    parts = urlsplit(endpoint)
+    return [f"{parts.scheme}://{parts.netloc}"]

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -259,6 +260,60 @@ async def download_report(context, walk: Walk) -> None:
     await tab.close()
 
 
+def demo_png(width: int = 240, height: int = 160) -> bytes:
+    """A small PNG (a colour gradient) made without any imaging library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((40 + x * 180 // width, 90 + y, 160)) for x in range(width))
+        for y in range(height)
+    )
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def upload_photo(context, walk: Walk, spec: dict, width: int) -> None:
+    """A child's photo as the staff put it: picked with the page's own button, saved, and
+    shown from its signed URL on the change page and in the list."""
+    tab = await context.new_page()
+    problems: list[str] = []
+    watch(tab, walk, problems)
+    await tab.goto(walk.base + spec["url"])
+    await tab.set_input_files(
+        "input[name=photo_upload]",
+        files=[{"name": "photo.png", "mimeType": "image/png", "buffer": demo_png()}],
+    )
+    chosen = await tab.locator(".photo-picker-name").inner_text()
+    walk.check(chosen == "photo.png", f"photo: the picker shows {chosen!r}, not the file's name")
+    async with tab.expect_navigation():
+        await tab.click("input[name=_continue]")
+    shown = "(img) => img.complete && img.naturalWidth > 0"
+    photo = tab.locator("img.admin-photo")
+    walk.check(
+        await photo.count() == 1 and await photo.evaluate(shown),
+        "photo: the saved photo is not shown on the child's page",
+    )
+    await tab.screenshot(path=str(OUT / f"users_child_photo-{width}.png"), full_page=True)
+    await tab.goto(walk.base + spec["url"].rsplit("/", 3)[0] + "/")  # …/child/<id>/change/
+    thumbnail = tab.locator("img.admin-photo-thumbnail")
+    walk.check(
+        await thumbnail.count() >= 1 and await thumbnail.first.evaluate(shown),
+        "photo: no thumbnail in the children's list",
+    )
+    await tab.screenshot(path=str(OUT / f"users_child_photo_list-{width}.png"), full_page=True)
+    for problem in dict.fromkeys(problems):
+        walk.check(False, f"photo: {problem}")
+    await tab.close()
+
+
 # --- one width ---------------------------------------------------------------------------------
 
 
@@ -303,6 +358,9 @@ async def walk_width(browser, walk: Walk, width: int) -> None:
     await asyncio.gather(*(worker(t) for t in tabs))
     if width == max(WIDTHS) and walk.pages and not walk.only:
         await download_report(context, walk)
+    child_page = next((s for s in walk.pages if s["name"] == "users_child_change"), None)
+    if width == max(WIDTHS) and child_page is not None:
+        await upload_photo(context, walk, child_page, width)
     await context.close()
 
 
@@ -373,6 +431,7 @@ def main() -> int:
             "DEBUG": "1",
             "SQLITE_PATH": str(Path(tmp) / "db.sqlite3"),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "MEDIA_ROOT": str(Path(tmp) / "media"),
         }
         log_path = Path(tmp) / "server.log"
         with open(log_path, "wb") as log:

@@ -42,6 +42,10 @@ ALLOWED_WORDS = {
     "URL",
     "Excel",
     "Ctrl",
+    # Image formats, named where a photo is taken (files.admin_photos).
+    "JPEG",
+    "PNG",
+    "WebP",
 }
 
 # Values that are not words: e-mail and web addresses, codes such as C-0001, FP-0001,

@@ -101,6 +101,7 @@ LAYERS = {
     "core.ws_tickets": SERVICES,
     # files: storage, signed URLs, photo processing and the shared photo endpoint shape.
     "files": BASE,
+    "files.admin_photos": INTERFACE,
     "files.api": INTERFACE,
     "files.apps": INTERFACE,
     "files.config": BASE,

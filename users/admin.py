@@ -24,7 +24,8 @@ from core.admin import (
 )
 from core.admin_export import ExportMixin
 from core.errors import DomainError
-from users import services
+from files.admin_photos import PhotoAdminMixin
+from users import photo_services, services
 from users.instructor_admin_forms import ACCOUNT_FIELDS, PROFILE_FIELDS, InstructorAddForm
 from users.models import (
     Child,
@@ -222,12 +223,12 @@ class ParentAdmin(ProfileAdmin):
 
 
 @admin.register(Instructor)
-class InstructorAdmin(ServiceAdminMixin, ProfileAdmin):
+class InstructorAdmin(ServiceAdminMixin, PhotoAdminMixin, ProfileAdmin):
     """Instructors are added here: one form makes the account and its profile together
     (``services.instructor_create``); the profile is edited through
-    ``services.instructor_update``."""
+    ``services.instructor_update``, the (public) photo through ``photo_services``."""
 
-    list_display = ("row_id", "name", "phone", "kind", "fingerprint_id")
+    list_display = ("row_id", "photo_thumbnail", "name", "phone", "kind", "fingerprint_id")
     list_filter = ("kind",)
     search_fields = ("user__first_name", "user__last_name", "user__phone_number1", "fingerprint_id")
     fields = ("user", *PROFILE_FIELDS)
@@ -261,6 +262,15 @@ class InstructorAdmin(ServiceAdminMixin, ProfileAdmin):
         made = call_service(services.instructor_create, **form.service_arguments())
         obj.pk, obj.user, obj.created_at = made.pk, made.user, made.created_at
         obj._state.adding, obj._state.db = False, made._state.db
+
+    def photo_value(self, obj):
+        return obj.user.photo
+
+    def photo_set(self, request, obj, upload):
+        return photo_services.instructor_photo_set(instructor=obj, upload=upload).user.photo
+
+    def photo_remove(self, request, obj):
+        photo_services.instructor_photo_remove(instructor=obj)
 
 
 class ChildAdminForm(forms.ModelForm):
@@ -297,9 +307,18 @@ _CHILD_FIELDS = ("first_name", "last_name", "dob", "gender", "notes")
 
 
 @admin.register(Child)
-class ChildAdmin(ServiceAdminMixin, BaseAdmin):
+class ChildAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
     form = ChildAdminForm
-    list_display = ("row_id", "code", "first_name", "last_name", "dob", "gender", "primary_parent")
+    list_display = (
+        "row_id",
+        "photo_thumbnail",
+        "code",
+        "first_name",
+        "last_name",
+        "dob",
+        "gender",
+        "primary_parent",
+    )
     list_select_related = ("primary_parent__user",)
     list_filter = ("gender",)
     search_fields = (
@@ -332,6 +351,13 @@ class ChildAdmin(ServiceAdminMixin, BaseAdmin):
             # Staff may hand a child to another primary parent (checked in the form's clean).
             child.primary_parent = data["primary_parent"]
             child.save(update_fields=["primary_parent", "updated_at"])
+
+    def photo_set(self, request, obj, upload):
+        child = photo_services.child_photo_set(child=obj, actor=request.user, upload=upload)
+        return child.photo
+
+    def photo_remove(self, request, obj):
+        photo_services.child_photo_remove(child=obj, actor=request.user)
 
     def delete_model(self, request, obj):
         services.child_delete(child=obj, actor=request.user)

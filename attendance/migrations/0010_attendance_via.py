@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('attendance', '0009_constraint_messages_and_labels'),
-        ('courses', '0006_proposed_lectures'),
+        ('courses', '0007_proposed_lectures'),
         ('users', '0005_constraint_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
