@@ -52,8 +52,10 @@ class SubmissionRecordSerializer(serializers.Serializer):
         choices=AttendanceVia.choices,
         required=False,
         allow_null=True,
-        default=limits.VIA_MANUAL,
-        help_text='How the participant was named: "qr" (a card scanned) or "manual".',
+        help_text=(
+            'How the participant was named: "qr" (a card scanned) or "manual" (the default '
+            "when left out or null)."
+        ),
     )
 
 
