@@ -11,6 +11,7 @@ JOB_NAMES = {
     "generate_instructor_attendance_weekly": _("weekly instructor attendance sheet"),
     "mark_absent_daily": _("nightly absence marking"),
     "flush_expired_tokens": _("expired sign-in tokens cleanup"),
+    "remove_deleted_memories": _("removal of deleted memories"),
 }
 
 JOB_COUNTS = {
@@ -25,6 +26,8 @@ JOB_COUNTS = {
     "instructor_rows_planned": _("instructor rows planned"),
     "cancelled_removed": _("rows of cancelled lectures removed"),
     "tokens_flushed": _("tokens removed"),
+    "memories_removed": _("memories removed"),
+    "memory_files_removed": _("memory items removed with their files"),
 }
 
 NOTIFICATION_KINDS = {
@@ -36,6 +39,7 @@ NOTIFICATION_KINDS = {
     "refund_approved": _("refund approved"),
     "refund_rejected": _("refund rejected"),
     "parent_link_request": _("parent link request"),
+    "memory": _("new memory"),
 }
 
 

@@ -209,10 +209,11 @@ class ProfileAdmin(BaseAdmin):
 
 @admin.register(StudentUser)
 class StudentUserAdmin(ProfileAdmin):
-    list_display = ("row_id", "code", "name", "phone")
+    list_display = ("row_id", "code", "name", "phone", "photo_consent")
     search_fields = ("code", "user__first_name", "user__last_name", "user__phone_number1")
-    list_filter = ("user__gender",)
-    readonly_fields = ("code",)
+    list_filter = ("user__gender", "photo_consent")
+    # The student's own choice (PATCH /auth/users/me/): shown, not changed by staff.
+    readonly_fields = ("code", "photo_consent")
 
 
 @admin.register(Parent)
@@ -274,6 +275,7 @@ class ChildAdminForm(forms.ModelForm):
             "dob",
             "gender",
             "notes",
+            "photo_consent",
             "primary_parent",
             "other_parents",
         )
@@ -293,15 +295,24 @@ class ChildAdminForm(forms.ModelForm):
 
 
 # What child_update may change; the parents are the admin's own business (below).
-_CHILD_FIELDS = ("first_name", "last_name", "dob", "gender", "notes")
+_CHILD_FIELDS = ("first_name", "last_name", "dob", "gender", "notes", "photo_consent")
 
 
 @admin.register(Child)
 class ChildAdmin(ServiceAdminMixin, BaseAdmin):
     form = ChildAdminForm
-    list_display = ("row_id", "code", "first_name", "last_name", "dob", "gender", "primary_parent")
+    list_display = (
+        "row_id",
+        "code",
+        "first_name",
+        "last_name",
+        "dob",
+        "gender",
+        "photo_consent",
+        "primary_parent",
+    )
     list_select_related = ("primary_parent__user",)
-    list_filter = ("gender",)
+    list_filter = ("gender", "photo_consent")
     search_fields = (
         "code",
         "first_name",

@@ -72,6 +72,7 @@ class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
             dob=data.get("dob", UNSET),
             gender=data.get("gender", UNSET),
             notes=data.get("notes", UNSET),
+            photo_consent=data.get("photo_consent", UNSET),
         )
 
     def perform_destroy(self, instance: Child):
