@@ -481,7 +481,11 @@ def user_update(
 
 def student_photo_consent_set(*, user: CustomUser, photo_consent: str) -> StudentUser:
     """Set an adult student's photo consent (§6.9); only a student has one."""
-    profile = StudentUser.objects.filter(user=user).first() if user.role == Role.STUDENT else None
+    try:
+        # The user's own cached profile, so the caller's representation shows the change.
+        profile = user.student_profile if user.role == Role.STUDENT else None
+    except StudentUser.DoesNotExist:
+        profile = None
     if profile is None:
         raise Invalid(
             "invalid", _("Only students set their own photo consent."), field="photo_consent"
