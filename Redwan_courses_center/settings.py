@@ -390,6 +390,9 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "enrollments_payments.models.EnrollmentStatus",
         "PaymentStatusEnum": "enrollments_payments.models.PaymentStatus",
         "RefundStatusEnum": "enrollments_payments.models.RefundStatus",
+        "MemoryAudienceEnum": "memories.models.MemoryAudience",
+        # The catalogue's audience; a memory's audience is a set of its own.
+        "AudienceEnum": "courses.models.Audience",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from core.parsers import BoundedJSONParser
 from core.permissions import DeclaredPermissionsMixin, is_admin
-from core.query import InvalidQueryParameter, query_int
+from core.query import InvalidQueryParameter, query_choice, query_int
 from memories import selectors, services
 from memories.permissions import IsFamily, IsPoster
 from memories.serializers import (
@@ -27,6 +27,7 @@ from memories.uploads import install_limit, uploaded_items
 from users.models import Child
 from users.selectors import parent_of
 
+SEARCH_PARAMETER = "q"
 FEED_PARAMETERS = [
     OpenApiParameter("feed", str, enum=list(selectors.FEEDS)),
     OpenApiParameter("child", int),
@@ -67,11 +68,8 @@ class MemoryViewSet(
     def get_queryset(self):
         feed = None
         if self.action == "list":
-            feed = self.request.query_params.get("feed") or None
-            if feed is not None and feed not in selectors.FEEDS:
-                raise InvalidQueryParameter(
-                    "feed", _("Choose one of: %(choices)s.") % {"choices": "family, center"}
-                )
+            params = self.request.query_params
+            feed = query_choice(params, "feed", ("", *selectors.FEEDS), default="") or None
         posts = selectors.memories_visible_to(self.request.user, feed=feed)
         if self.action == "list":
             params = self.request.query_params
@@ -161,5 +159,5 @@ class MemoryViewSet(
     def participants(self, request):
         q = (request.query_params.get("q") or "").strip()
         if len(q) < 2 or len(q) > 100:
-            raise InvalidQueryParameter("q", _("Type at least 2 characters."))
+            raise InvalidQueryParameter(SEARCH_PARAMETER, _("Type at least 2 characters."))
         return Response(selectors.participants_search(request.user, q))
