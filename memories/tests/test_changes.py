@@ -203,3 +203,27 @@ class ConsentTests(MemoryCases, APITestCase):
         response = self.client.patch("/auth/users/me/", {"photo_consent": "center"}, format="json")
         self.assertEqual(response.status_code, 400)
         self.assertIn("photo_consent", response.json())
+
+
+class NotificationTextTests(MemoryCases, APITestCase):
+    def test_the_memory_notification_reads_in_the_callers_language(self):
+        self.post()
+        self.as_user("parent")
+        row = self.client.get("/api/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+        self.assertEqual(row["kind"], "memory")
+        self.assertEqual(row["title"], "A new memory")
+        self.assertIn("2026-11-10", row["body"])
+        arabic = self.client.get("/api/notifications/", HTTP_ACCEPT_LANGUAGE="ar").json()
+        self.assertEqual(arabic["results"][0]["title"], "ذكرى جديدة")
+
+    def test_a_parent_may_choose_a_new_childs_consent(self):
+        self.as_user("parent")
+        body = {
+            "first_name": "Lina",
+            "last_name": "K",
+            "dob": "2017-03-01",
+            "gender": "female",
+            "photo_consent": "none",
+        }
+        response = self.client.post("/api/children/", body, format="json")
+        self.assertEqual((response.status_code, response.json()["photo_consent"]), (201, "none"))
