@@ -13,7 +13,7 @@ from courses.tests.factories import CourseFactory
 from memories.models import ItemKind, Memory
 from memories.tests.base import MemoryCases, mp4_upload, webm_upload
 from notifications.models import Notification
-from testkit.images import image_upload
+from testkit.images import gps_exif, image_upload, read_image
 from users.models import Child, PhotoConsent, StudentUser
 
 
@@ -41,6 +41,20 @@ class PostingTests(MemoryCases, APITestCase):
         self.assertIn("signature=", items[0]["thumbnail_url"])
         status, body = self.fetch(items[1]["url"])
         self.assertEqual((status, body[4:8]), (200, b"ftyp"))
+
+    def test_a_photo_is_kept_upright_without_metadata_and_a_video_as_uploaded(self):
+        photo = image_upload("p.jpg", size=(120, 60), fmt="JPEG", exif=gps_exif(orientation=6))
+        video = webm_upload(size=2048)
+        response = self.post(items=[photo, video])
+        self.assertEqual(response.status_code, 201, response.content)
+        shown, clip = response.json()["items"]
+        self.assertEqual((shown["kind"], shown["width"], shown["height"]), ("photo", 60, 120))
+        _status, body = self.fetch(shown["url"])
+        self.assertEqual(dict(read_image(body).getexif()), {})
+        self.assertNotIn(b"Camera X", body)
+        _status, body = self.fetch(clip["url"])
+        self.assertEqual(body, webm_upload(size=2048).read())
+        self.assertEqual((clip["thumbnail_url"], clip["content_type"]), (None, "video/webm"))
 
     def test_the_tagged_familys_parents_are_notified_in_app(self):
         response = self.post(participants=[{"type": "child", "id": self.child.pk}])
