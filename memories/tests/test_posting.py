@@ -4,8 +4,10 @@ refusal, the families' notifications."""
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.test import override_settings
 from rest_framework.test import APITestCase
 
@@ -55,6 +57,15 @@ class PostingTests(MemoryCases, APITestCase):
         _status, body = self.fetch(clip["url"])
         self.assertEqual(body, webm_upload(size=2048).read())
         self.assertEqual((clip["thumbnail_url"], clip["content_type"]), (None, "video/webm"))
+
+    def test_a_failing_write_removes_the_files_it_stored(self):
+        with mock.patch(
+            "memories.services.MemoryItem.objects.bulk_create", side_effect=DatabaseError("down")
+        ):
+            with self.assertRaises(DatabaseError):
+                self.post(items=[image_upload(), mp4_upload()])
+        self.assertFalse(Memory.objects.exists())
+        self.assertEqual(self.memory_files(), set())
 
     def test_the_tagged_familys_parents_are_notified_in_app(self):
         response = self.post(participants=[{"type": "child", "id": self.child.pk}])
@@ -170,3 +181,24 @@ class PostingTests(MemoryCases, APITestCase):
         body["items"] = [image_upload()]
         response = self.client.post("/api/memories/", body, format="multipart")
         self.assertEqual(response.status_code, 400)
+
+
+class UploadLimitTests(APITestCase):
+    @override_settings(MEMORY_VIDEO_MAX_MB=1)
+    def test_a_body_or_a_file_over_the_limit_is_refused_before_it_is_read_whole(self):
+        from core.errors import Invalid
+        from memories.uploads import MemoryUploadLimitHandler
+
+        handler = MemoryUploadLimitHandler(None, limit=1024 * 1024)
+        with self.assertRaises(Invalid) as refused:
+            handler.handle_raw_input(None, {}, 21 * 1024 * 1024 + 21 * 64 * 1024, b"x")
+        self.assertEqual(
+            (refused.exception.code, refused.exception.field), ("file_too_large", "items")
+        )
+        handler.handle_raw_input(None, {}, 2 * 1024 * 1024, b"x")  # two full files: fine
+        handler.new_file("items", "a.mp4", "video/mp4", 0)
+        handler.receive_data_chunk(b"\0" * 1024 * 1024, 0)
+        with self.assertRaises(Invalid):
+            handler.receive_data_chunk(b"\0", 1024 * 1024)
+        handler.new_file("items", "b.mp4", "video/mp4", 0)  # each file counts on its own
+        handler.receive_data_chunk(b"\0" * 1024, 0)
