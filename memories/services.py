@@ -224,7 +224,9 @@ def _tags_add(memory: Memory, participants: list[Participant]) -> None:
     tags = MemoryTag.objects.bulk_create(
         MemoryTag(memory=memory, **participant_lookup(p)) for p in participants
     )
-    recipients = CustomUser.objects.filter(pk__in=selectors.family_recipient_ids(tags))
+    recipients = CustomUser.objects.filter(
+        pk__in=selectors.family_recipient_ids(tags), is_active=True
+    )
     memory_notifications_create(memory=memory, recipients=list(recipients))
 
 
@@ -240,10 +242,12 @@ def memory_update(
     now: datetime | None = None,
 ) -> Memory:
     """Edit a post (the author within 24 hours, admins any time). ``participants``
-    replaces the tags; newly tagged families are notified. Consent is checked against the
-    post as it will be."""
+    replaces the tags; newly tagged families are notified. Consent is checked for the new
+    tags, and for every tag when the audience changes (a tag whose consent was lowered
+    later does not stop a caption from being corrected)."""
     memory_check_editor(memory=memory, actor=actor, now=now or timezone.now())
     fields = given(caption=caption, taken_on=taken_on, audience=audience)
+    audience_changed = fields.get("audience", memory.audience) != memory.audience
     for name, value in fields.items():
         setattr(memory, name, value)
     if participants is UNSET:
@@ -253,7 +257,7 @@ def memory_update(
         tagged = memory_participants_resolve(actor=actor, refs=participants, course=memory.course)
         before = set(memory.tags.values_list("child_id", "student_id"))
         new = [p for p in tagged if _key(p) not in before]
-    consent_check(participants=tagged, audience=memory.audience)
+    consent_check(participants=tagged if audience_changed else new, audience=memory.audience)
     memory.full_clean()
     memory.save()
     if participants is not UNSET:

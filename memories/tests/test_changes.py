@@ -62,6 +62,12 @@ class ChangeTests(MemoryCases, APITestCase):
         )
         self.assertEqual(Notification.objects.filter(recipient=self.student).count(), before + 1)
 
+    def test_a_lowered_consent_does_not_stop_a_caption_fix(self):
+        Child.objects.filter(pk=self.child.pk).update(photo_consent=PhotoConsent.NONE)
+        self.assertEqual(self.patch("instructor", {"caption": "Fixed"}).status_code, 200)
+        response = self.patch("instructor", {"audience": "center"})
+        self.assertEqual((response.status_code, response.json()["code"]), (400, "consent_required"))
+
     def test_delete_hides_at_once_and_the_job_removes_it_30_days_later(self):
         files = self.memory_files()
         self.assertTrue(files)
