@@ -280,8 +280,15 @@ class ChildAdminForm(forms.ModelForm):
             "other_parents",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form sent without it keeps the child's consent (a new child: the default).
+        self.fields["photo_consent"].required = False
+
     def clean(self):
         data = super().clean()
+        if not data.get("photo_consent"):
+            data["photo_consent"] = self.instance.photo_consent
         try:
             # The date of birth is checked by child_create / child_update themselves.
             primary = data.get("primary_parent")

@@ -27,7 +27,6 @@ class ChildAdminRuleTests(TestCase):
             "dob": self.child.dob.isoformat(),
             "gender": self.child.gender,
             "notes": "",
-            "photo_consent": self.child.photo_consent,
             "primary_parent": self.parent.pk,
             "other_parents": [],
         }
