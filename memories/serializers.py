@@ -58,7 +58,11 @@ class MemoryCreateSerializer(serializers.Serializer):
     audience = serializers.ChoiceField(
         choices=MemoryAudience.choices, default=MemoryAudience.FAMILY
     )
-    participants = ParticipantsField(required=False, default=list)
+    participants = ParticipantsField(
+        required=False,
+        default=list,
+        help_text="The tagged participants: one part holding the JSON text of the list.",
+    )
     items = serializers.ListField(
         child=serializers.FileField(), min_length=1, max_length=MAX_ITEMS, write_only=True
     )
