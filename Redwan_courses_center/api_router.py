@@ -24,6 +24,7 @@ from enrollments_payments.views import (
     RefundRequestViewSet,
 )
 from enrollments_payments.views_reports import DashboardViewSet, ReportViewSet
+from memories.views import MemoryViewSet
 from notifications.views import NotificationViewSet
 from users.views import (
     ChildViewSet,
@@ -66,6 +67,7 @@ router.register("ws-ticket", WsTicketViewSet, basename="ws-ticket")
 router.register("reports", ReportViewSet, basename="report")
 router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
+router.register("memories", MemoryViewSet, basename="memory")
 
 urlpatterns = [
     *router.urls,

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "enrollments_payments",
     "attendance",
     "files",
+    "memories",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +263,8 @@ MEDIA_URL_TTL = env.int("MEDIA_URL_TTL", default=600)
 # answers X-Accel-Redirect instead of streaming a file itself. Empty: the app streams.
 MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+# Largest video of a memory (§6.9), kept as uploaded in the private storage.
+MEMORY_VIDEO_MAX_MB = env.int("MEMORY_VIDEO_MAX_MB", default=100)
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
 media_s3 = (  # lowercase: a value of this module, not a setting (it holds keys)
     {
@@ -396,6 +399,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "enrollments_payments.models.PaymentStatus",
         "RefundStatusEnum": "enrollments_payments.models.RefundStatus",
         "AttendanceViaEnum": "attendance.models.AttendanceVia",
+        "MemoryAudienceEnum": "memories.models.MemoryAudience",
+        # The catalogue's audience; a memory's audience is a set of its own.
+        "AudienceEnum": "courses.models.Audience",
     },
     # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -422,6 +428,7 @@ CRONJOBS: list = [
     ("20 0 * * *", "attendance.cron.flush_expired_tokens_nightly"),
     ("10 0 * * *", "enrollments_payments.cron.expire_enrollment_requests_nightly"),
     ("15 0 * * *", "enrollments_payments.cron.complete_enrollments_nightly"),
+    ("30 0 * * *", "memories.cron.remove_deleted_memories_nightly"),
 ]
 CRONTAB_COMMAND_PREFIX = env.str("CRONTAB_COMMAND_PREFIX", default="")
 CRONTAB_COMMAND_SUFFIX = env.str("CRONTAB_COMMAND_SUFFIX", default="")

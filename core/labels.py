@@ -11,6 +11,7 @@ JOB_NAMES = {
     "generate_instructor_attendance_weekly": _("weekly instructor attendance sheet"),
     "mark_absent_daily": _("nightly absence marking"),
     "flush_expired_tokens": _("expired sign-in tokens cleanup"),
+    "remove_deleted_memories": _("removal of deleted memories"),
 }
 
 JOB_COUNTS = {
@@ -26,6 +27,8 @@ JOB_COUNTS = {
     "cancelled_removed": _("rows of cancelled lectures removed"),
     "tokens_flushed": _("tokens removed"),
     "reset_codes_deleted": _("password reset codes removed"),
+    "memories_removed": _("memories removed"),
+    "memory_files_removed": _("memory items removed with their files"),
 }
 
 NOTIFICATION_KINDS = {
@@ -40,6 +43,7 @@ NOTIFICATION_KINDS = {
     "lecture_proposed": _("extra lecture proposed"),
     "lecture_approved": _("extra lecture approved"),
     "lecture_rejected": _("extra lecture rejected"),
+    "memory": _("new memory"),
 }
 
 

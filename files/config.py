@@ -4,9 +4,10 @@ Two storages besides Django's ``default``:
 
 - ``public``: course images and instructor photos (the catalogue). Plain URLs that any
   cache may keep: the names are random and a file is never rewritten.
-- ``private``: everything else (user and child photos, later memories and lesson
-  materials). Reached only through a URL that expires after ``MEDIA_URL_TTL`` seconds: an
-  S3 presigned URL, or on the filesystem a URL signed by the app (files.signing).
+- ``private``: everything else (user and child photos, the photos and videos of
+  memories, lesson materials). Reached only through a URL that expires after
+  ``MEDIA_URL_TTL`` seconds: an S3 presigned URL, or on the filesystem a URL signed by
+  the app (files.signing).
 
 ``default`` is the private one, so a file saved without naming a storage is never public.
 On the filesystem the two live in ``MEDIA_ROOT/public`` and ``MEDIA_ROOT/private``; only

@@ -28,6 +28,21 @@ def _photo(t, who):
     return Multipart(file=SimpleUploadedFile("p.png", image_bytes(), content_type="image/png"))
 
 
+def _memory(t, who):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return Multipart(
+        caption="Sweep",
+        taken_on="2026-11-10",
+        audience="family",
+        course=t.course.pk,
+        participants=json.dumps([{"type": "child", "id": t.child.pk}]),
+        items=SimpleUploadedFile("p.png", image_bytes(), content_type="image/png"),
+    )
+
+
 def _same(body: dict) -> Body:
     return lambda t, who: body
 
@@ -99,6 +114,11 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PUT", "api/children/{pk}/photo/"): _photo,
     ("PUT", "api/instructors/{pk}/photo/"): _photo,
     ("PUT", "api/courses/{pk}/image/"): _photo,
+    ("POST", "api/memories/"): _memory,
+    ("PATCH", "api/memories/{pk}/"): _same({"caption": "sweep"}),
+    ("POST", "api/memories/{pk}/untag/"): lambda t, who: {
+        "participant": {"type": "child", "id": t.child.pk}
+    },
     ("POST", "auth/users/"): _register,
     ("PATCH", "auth/users/me/"): _same({"first_name": "Sweep"}),
     ("POST", "auth/users/set_password/"): _same(

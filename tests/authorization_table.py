@@ -518,6 +518,44 @@ ROWS: list[tuple[str, str, str, str]] = [
     ),
     ("PUT", "api/courses/{pk}/image/", "/api/courses/{course}/image/", ADMIN_ONLY),
     ("DELETE", "api/courses/{pk}/image/", "/api/courses/{course}/image/", ADMIN_ONLY),
+    # --- memories (§6.9): ``memory`` is a family post by ``instructor`` tagging ``child`` --
+    ("GET", "api/memories/", "/api/memories/", SIGNED_IN),
+    (
+        "POST",
+        "api/memories/",
+        "/api/memories/",
+        "401  403   403   403   403   ok    403   403   ok",
+    ),
+    (
+        "GET",
+        "api/memories/{pk}/",
+        "/api/memories/{memory}/",
+        "401  ok    ok    404   404   ok    404   404   ok",
+    ),
+    (
+        "PATCH",
+        "api/memories/{pk}/",
+        "/api/memories/{memory}/",
+        "401  403   403   404   404   ok    404   404   ok",
+    ),
+    (
+        "DELETE",
+        "api/memories/{pk}/",
+        "/api/memories/{memory}/",
+        "401  403   403   404   404   ok    404   404   ok",
+    ),
+    (
+        "POST",
+        "api/memories/{pk}/untag/",
+        "/api/memories/{memory}/untag/",
+        "401  ok    ok    404   404   403   403   403   403",
+    ),
+    (
+        "GET",
+        "api/memories/participants/",
+        "/api/memories/participants/?q=Om",
+        "401  403   403   403   403   ok    ok    ok    ok",
+    ),
     # Stored files: public ones by name, private ones only with a valid signature.
     (
         "GET",

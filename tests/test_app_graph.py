@@ -40,6 +40,7 @@ APPS = (
     "courses",
     "attendance",
     "enrollments_payments",
+    "memories",
     "Redwan_courses_center",
 )
 ORDER = ("base", "models", "selectors", "services", "interface")
@@ -114,6 +115,23 @@ LAYERS = {
     "files.uploads": INTERFACE,
     "files.urls": INTERFACE,
     "files.views": INTERFACE,
+    # memories: staff posts of photos and videos, tags, consent-aware feeds (§6.9).
+    "memories": BASE,
+    "memories.admin": INTERFACE,
+    "memories.apps": INTERFACE,
+    "memories.cron": SERVICES,
+    "memories.management": BASE,
+    "memories.management.commands": BASE,
+    "memories.management.commands.remove_deleted_memories": INTERFACE,
+    "memories.media": BASE,
+    "memories.models": MODELS,
+    "memories.notify": SERVICES,
+    "memories.permissions": BASE,
+    "memories.selectors": SELECTORS,
+    "memories.serializers": INTERFACE,
+    "memories.services": SERVICES,
+    "memories.uploads": INTERFACE,
+    "memories.views": INTERFACE,
     # notifications
     "notifications": BASE,
     "notifications.admin": INTERFACE,

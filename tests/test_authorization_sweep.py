@@ -49,7 +49,9 @@ from courses.tests.factories import (
 )
 from enrollments_payments import payment_services
 from enrollments_payments.tests.factories import make_enrollment, make_request
+from memories import services as memory_services
 from Redwan_courses_center import urls as project_urls
+from testkit.images import image_upload
 from tests.authorization_bodies import Multipart
 from tests.authorization_table import ADMIN_SITE_LOGIN, ADMIN_SITE_PAGES, BODIES, ROWS
 from users import services as user_services
@@ -177,6 +179,15 @@ class AuthorizationSweepTests(PersonasMixin, APITestCase):
         refresh = RefreshToken.for_user(cls.parent)
         cls.parent_refresh, cls.parent_access = str(refresh), str(refresh.access_token)
         cls.parent_user = cls.parent
+        cls.memory = memory_services.memory_create(
+            author=cls.instructor,
+            caption="Sweep",
+            taken_on=NOW.date(),
+            audience="family",
+            course=cls.course,
+            participants=[memory_services.ParticipantRef(type="child", id=cls.child.pk)],
+            uploads=[image_upload()],
+        )
 
     def ids(self) -> dict[str, int]:
         names = set(re.findall(r"{(\w+)}", " ".join(r[2] for r in ROWS) + str(ADMIN_SITE_PAGES)))

@@ -32,6 +32,7 @@ PRODUCT_PACKAGES = (
     "attendance",
     "enrollments_payments",
     "files",
+    "memories",
     "Redwan_courses_center",
 )
 # Exceptions whose ``code=`` never reaches the body's top-level ``code``: the handler

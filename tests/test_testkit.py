@@ -24,6 +24,7 @@ PRODUCT = (
     "attendance",
     "enrollments_payments",
     "files",
+    "memories",
 )
 
 

@@ -210,10 +210,11 @@ class ProfileAdmin(BaseAdmin):
 
 @admin.register(StudentUser)
 class StudentUserAdmin(ProfileAdmin):
-    list_display = ("row_id", "code", "name", "phone")
+    list_display = ("row_id", "code", "name", "phone", "photo_consent")
     search_fields = ("code", "user__first_name", "user__last_name", "user__phone_number1")
-    list_filter = ("user__gender",)
-    readonly_fields = ("code",)
+    list_filter = ("user__gender", "photo_consent")
+    # The student's own choice (PATCH /auth/users/me/): shown, not changed by staff.
+    readonly_fields = ("code", "photo_consent")
 
 
 @admin.register(Parent)
@@ -284,12 +285,20 @@ class ChildAdminForm(forms.ModelForm):
             "dob",
             "gender",
             "notes",
+            "photo_consent",
             "primary_parent",
             "other_parents",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form sent without it keeps the child's consent (a new child: the default).
+        self.fields["photo_consent"].required = False
+
     def clean(self):
         data = super().clean()
+        if not data.get("photo_consent"):
+            data["photo_consent"] = self.instance.photo_consent
         try:
             # The date of birth is checked by child_create / child_update themselves.
             primary = data.get("primary_parent")
@@ -303,7 +312,7 @@ class ChildAdminForm(forms.ModelForm):
 
 
 # What child_update may change; the parents are the admin's own business (below).
-_CHILD_FIELDS = ("first_name", "last_name", "dob", "gender", "notes")
+_CHILD_FIELDS = ("first_name", "last_name", "dob", "gender", "notes", "photo_consent")
 
 
 @admin.register(Child)
@@ -317,10 +326,11 @@ class ChildAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
         "last_name",
         "dob",
         "gender",
+        "photo_consent",
         "primary_parent",
     )
     list_select_related = ("primary_parent__user",)
-    list_filter = ("gender",)
+    list_filter = ("gender", "photo_consent")
     search_fields = (
         "code",
         "first_name",

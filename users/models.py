@@ -30,6 +30,14 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("Female")
 
 
+class PhotoConsent(models.TextChoices):
+    """Whether a participant may be tagged in memories (§6.9), and where they may be seen."""
+
+    NONE = "none", _("Not in photos")
+    FAMILY = "family", _("Family only")
+    CENTER = "center", _("The whole center")
+
+
 class Language(models.TextChoices):
     """The languages of settings.LANGUAGES, for what is sent to a user without a request."""
 
@@ -191,6 +199,13 @@ class StudentUser(TimeStampedModel):
         verbose_name=_("user"),
     )
     code = models.CharField(_("participant code"), max_length=6, unique=True, editable=False)
+    # §6.9: who may see memories this participant is tagged in (memories app).
+    photo_consent = models.CharField(
+        _("photo consent"),
+        max_length=6,
+        choices=PhotoConsent.choices,
+        default=PhotoConsent.FAMILY,
+    )
 
     class Meta:
         verbose_name = _("student")
@@ -236,6 +251,13 @@ class Child(TimeStampedModel):
     code = models.CharField(_("participant code"), max_length=6, unique=True, editable=False)
     # §6.8: the stored photo (files.stored), private; set through the photo services only.
     photo = models.JSONField(_("photo"), null=True, blank=True, editable=False)
+    # §6.9: who may see memories this participant is tagged in (memories app).
+    photo_consent = models.CharField(
+        _("photo consent"),
+        max_length=6,
+        choices=PhotoConsent.choices,
+        default=PhotoConsent.FAMILY,
+    )
     primary_parent = models.ForeignKey(
         Parent,
         on_delete=models.PROTECT,

@@ -28,14 +28,18 @@ from users.models import Child, StudentUser
 Participant = Child | StudentUser
 
 
-def participant_fields(*, related_name: str) -> tuple[models.ForeignKey, models.ForeignKey]:
+def participant_fields(
+    *, related_name: str, on_delete=models.PROTECT
+) -> tuple[models.ForeignKey, models.ForeignKey]:
     """The ``child`` and ``student`` FKs of a participant record::
 
     child, student = participant_fields(related_name="attendance_records")
+
+    ``on_delete=models.CASCADE`` is for records that are no history (a memory's tag).
     """
     child = models.ForeignKey(
         "users.Child",
-        on_delete=models.PROTECT,
+        on_delete=on_delete,
         null=True,
         blank=True,
         related_name=related_name,
@@ -43,7 +47,7 @@ def participant_fields(*, related_name: str) -> tuple[models.ForeignKey, models.
     )
     student = models.ForeignKey(
         "users.StudentUser",
-        on_delete=models.PROTECT,
+        on_delete=on_delete,
         null=True,
         blank=True,
         related_name=related_name,

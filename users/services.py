@@ -36,6 +36,7 @@ from users.models import (
     LinkStatus,
     Parent,
     ParentLinkRequest,
+    PhotoConsent,
     Role,
     StudentUser,
 )
@@ -254,6 +255,7 @@ def child_create(
     dob: date,
     gender: str,
     notes: str = "",
+    photo_consent: str = PhotoConsent.FAMILY,
 ) -> Child:
     child_check_dob(dob)
     child = Child(
@@ -263,6 +265,7 @@ def child_create(
         dob=dob,
         gender=gender,
         notes=notes,
+        photo_consent=photo_consent,
         code=child_code_new(gender),
     )
     child.full_clean()
@@ -291,11 +294,22 @@ def child_update(
     dob: date | Unset = UNSET,
     gender: str | Unset = UNSET,
     notes: str | Unset = UNSET,
+    photo_consent: str | Unset = UNSET,
 ) -> Child:
     """Edit a child (an admin or the primary parent). The code and the parents never change
-    here: parents are linked through link requests, and the code is the child's card."""
+    here: parents are linked through link requests, and the code is the child's card.
+
+    ``photo_consent`` (§6.9) is read by the memory feeds at query time: lowering it hides
+    the child's center posts at once."""
     child_check_editor(child=child, actor=actor)
-    fields = given(first_name=first_name, last_name=last_name, dob=dob, gender=gender, notes=notes)
+    fields = given(
+        first_name=first_name,
+        last_name=last_name,
+        dob=dob,
+        gender=gender,
+        notes=notes,
+        photo_consent=photo_consent,
+    )
     if "dob" in fields:
         child_check_dob(fields["dob"])
     for name, value in fields.items():
@@ -436,9 +450,15 @@ def user_update(
     identity_number: str | None | Unset = UNSET,
     absence_sms: bool | Unset = UNSET,
     language: str | Unset = UNSET,
+    photo_consent: str | Unset = UNSET,
 ) -> CustomUser:
     """Profile edit by the user. Login phone, role, staff and verification flags are not
-    here: they are not arguments, so no caller can change them through this service."""
+    here: they are not arguments, so no caller can change them through this service.
+
+    ``photo_consent`` (§6.9) is an adult student's own, kept on their student profile;
+    other roles have none (400 on the field)."""
+    if photo_consent is not UNSET:
+        student_photo_consent_set(user=user, photo_consent=photo_consent)
     fields = given(
         phone_number2=phone_number2,
         email=email,
@@ -457,3 +477,20 @@ def user_update(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def student_photo_consent_set(*, user: CustomUser, photo_consent: str) -> StudentUser:
+    """Set an adult student's photo consent (§6.9); only a student has one."""
+    try:
+        # The user's own cached profile, so the caller's representation shows the change.
+        profile = user.student_profile if user.role == Role.STUDENT else None
+    except StudentUser.DoesNotExist:
+        profile = None
+    if profile is None:
+        raise Invalid(
+            "invalid", _("Only students set their own photo consent."), field="photo_consent"
+        )
+    profile.photo_consent = photo_consent
+    profile.full_clean()
+    profile.save(update_fields=["photo_consent", "updated_at"])
+    return profile

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from core.permissions import DeclaredPermissionsMixin, IsAdmin, IsParentOnly, is_admin
 from core.unset import UNSET
 from users import selectors, services
-from users.models import Child, Instructor, ParentLinkRequest
+from users.models import Child, Instructor, ParentLinkRequest, PhotoConsent
 from users.serializers.people import (
     ChildSerializer,
     InstructorAdminSerializer,
@@ -60,6 +60,7 @@ class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
             dob=data["dob"],
             gender=data["gender"],
             notes=data.get("notes", ""),
+            photo_consent=data.get("photo_consent", PhotoConsent.FAMILY),
         )
 
     def perform_update(self, serializer):
@@ -72,6 +73,7 @@ class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
             dob=data.get("dob", UNSET),
             gender=data.get("gender", UNSET),
             notes=data.get("notes", UNSET),
+            photo_consent=data.get("photo_consent", UNSET),
         )
 
     def perform_destroy(self, instance: Child):

@@ -26,7 +26,7 @@ from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_pas
 from core.schema_refs import RefIdField
 from files.serializers import PhotoField
 from users import services
-from users.models import CustomUser, Gender, Role
+from users.models import CustomUser, Gender, PhotoConsent, Role
 
 USER_FIELDS = (
     "id",
@@ -151,6 +151,24 @@ class UserRegistrationSerializer(UserFieldsMixin, serializers.ModelSerializer):
         return services.user_register(**validated_data)
 
 
+class StudentConsentField(serializers.ChoiceField):
+    """An adult student's ``photo_consent`` (§6.9), kept on their student profile: null for
+    the other roles, who have none."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", required=False, allow_null=True)
+        super().__init__(choices=PhotoConsent.choices, **kwargs)
+
+    def to_representation(self, user):
+        profile = _profile(user, Role.STUDENT, "student_profile")
+        return profile.photo_consent if profile else None
+
+    def to_internal_value(self, data):
+        if data is None:
+            self.fail("invalid_choice", input=data)
+        return {"photo_consent": super().to_internal_value(data)}
+
+
 class UserSerializer(UserFieldsMixin, serializers.ModelSerializer):
     """The current user (/auth/users/me/). Phone number, role and flags are read-only."""
 
@@ -161,12 +179,16 @@ class UserSerializer(UserFieldsMixin, serializers.ModelSerializer):
     student_id = serializers.SerializerMethodField()
     # Set and removed at /auth/users/me/photo/ (§6.8).
     photo = PhotoField()
+    photo_consent = StudentConsentField(
+        help_text="Students: may I be tagged in memories (none, family, center)."
+    )
 
     class Meta:
         model = CustomUser
         fields = (
             *USER_FIELDS,
             "photo",
+            "photo_consent",
             "instructor_id",
             "parent_id",
             "student_id",

@@ -40,6 +40,7 @@ class ChildSerializer(serializers.ModelSerializer):
             "gender",
             "notes",
             "photo",
+            "photo_consent",
             "primary_parent",
             "primary_parent_detail",
             "is_primary",
