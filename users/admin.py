@@ -292,8 +292,10 @@ class ChildAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A form sent without it keeps the child's consent (a new child: the default).
-        self.fields["photo_consent"].required = False
+        # A form sent without it keeps the child's consent (a new child: the default). Staff
+        # who may only look get it read-only, outside the form.
+        if "photo_consent" in self.fields:
+            self.fields["photo_consent"].required = False
 
     def clean(self):
         data = super().clean()
