@@ -441,3 +441,6 @@ class ComposeJourneyTests(FamilyAndStaffJourney, TransactionTestCase):
         rest = r'"(GET|POST|PUT|PATCH|DELETE) /(api|auth)/'
         self.assertNotRegex(site.socket_log(), rest, f"REST reached site {label}'s Daphne")
         self.assertIn('"GET /ws/attendance/ HTTP/1.1" 101', site.http_log())
+        if label == "B":  # gunicorn checked the photo's signature, nginx sent the file
+            sent = r'"GET /internal-media/private/memories/\S+\.jpg HTTP/1.1" 200'
+            self.assertRegex(site.http_log(), sent)
