@@ -2,7 +2,8 @@
 
 Builds a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
 fills it at two sizes and reports, per list endpoint, the SQL queries for a page of 1 and a
-page of 100 (they must be equal), and for lecture generation the queries and time it takes
+page of 100 (they must be equal) — the memories feeds too, as a parent, over posts that
+each carry photos and tags — and for lecture generation the queries and time it takes
 to create a long course's lectures (bulk insert: the count must not grow with lectures).
 
     .venv/bin/python benchmarks/queries.py
@@ -49,7 +50,11 @@ LIST_URLS = [
     "/api/payments/",
     "/api/refund-requests/",
     "/auth/users/",
+    "/api/memories/?feed=family",
+    "/api/memories/?feed=center",
 ]
+# Read as the fill's parent (a family's own lists and feeds); the rest as the admin.
+PARENT_URLS = ("/api/children/", "/api/parent-links/", "/api/memories/")
 
 
 def fill(rows: int) -> dict:
@@ -62,8 +67,11 @@ def fill(rows: int) -> dict:
     from courses.tests.factories import CourseFactory, TagFactory
     from enrollments_payments import payment_services
     from enrollments_payments import services as enrollment_services
+    from memories.services import ParticipantRef, memory_create
     from notifications.services import notification_create
+    from testkit.images import image_upload
     from users import services as user_services
+    from users.models import PhotoConsent
     from users.tests.factories import (
         make_admin,
         make_child,
@@ -78,7 +86,7 @@ def fill(rows: int) -> dict:
         child = make_child(parent)
         other = make_parent()
         user_services.parent_link_request_create(requester=other, child_code=child.code)
-        make_student()
+        student = make_student()
         instructor = make_instructor()
         TagFactory().instructors.add(instructor)
         course = CourseFactory(instructor=instructor)
@@ -104,6 +112,23 @@ def fill(rows: int) -> dict:
         enrollment_services.enrollment_request_create(
             actor=parent.user, course=CourseFactory(), child=make_child(parent), now=when
         )
+        # Two memories, two photos and two tags each: a family post of the parent's child
+        # and a student, and a center post of both once they consent to it.
+        tags = [ParticipantRef("child", child.pk), ParticipantRef("student", student.pk)]
+        for audience in ("family", "center"):
+            if audience == "center":
+                for participant in (child, student):
+                    participant.photo_consent = PhotoConsent.CENTER
+                    participant.save(update_fields=["photo_consent"])
+            memory_create(
+                author=admin,
+                caption=f"Day {i}",
+                taken_on=course.start_date,
+                audience=audience,
+                course=course,
+                participants=tags,
+                uploads=[image_upload(f"{audience}-{n}.png") for n in range(2)],
+            )
     return {"admin": admin, "parent": parent.user}
 
 
@@ -111,15 +136,15 @@ def list_budget(users: dict) -> list[tuple[str, int, int]]:
     client = APIClient()
     rows = []
     for url in LIST_URLS:
-        user = (
-            users["parent"] if url in ("/api/children/", "/api/parent-links/") else users["admin"]
-        )
-        client.force_authenticate(user)
+        path = url.partition("?")[0]
+        client.force_authenticate(users["parent" if path in PARENT_URLS else "admin"])
         counts = []
         for size in (1, 100):
             with CaptureQueriesContext(connection) as ctx:
-                response = client.get(f"{url}?page_size={size}")
+                response = client.get(f"{url}{'&' if '?' in url else '?'}page_size={size}")
             assert response.status_code == 200, (url, response.status_code)
+            if path == "/api/memories/":  # the feed holds what it is measured on
+                assert response.json()["count"] >= 5, (url, response.json()["count"])
             counts.append(len(ctx.captured_queries))
         rows.append((url, counts[0], counts[1]))
     return rows
@@ -158,7 +183,7 @@ def main() -> int:
             for url, small, large in list_budget(users):
                 flag = "" if small == large else "   <-- grows with the page"
                 failures += small != large
-                print(f"  {url:28} {small:3} / {large:3}{flag}")
+                print(f"  {url:30} {small:3} / {large:3}{flag}")
                 seen.setdefault(url, []).append((rows, small, large))
         for url, sizes in seen.items():
             detail = "; ".join(f"{rows} rows: {small} / {large}" for rows, small, large in sizes)

@@ -1,14 +1,16 @@
 """A logging filter that scrubs credentials from every record before it is written.
 
 Belt and braces: our code never logs secrets, but third-party loggers (servers, Django's
-request logger) may print request paths such as ``/ws/attendance/?token=...``.
+request logger) may print request paths such as ``/ws/attendance/?token=...``, or a
+private file's signed URL (``/files/…?expires=…&signature=…``, S3's
+``X-Amz-Signature=…``), which opens the file for anyone until it expires.
 """
 
 import logging
 import re
 
 _PATTERNS = [
-    re.compile(r"(?i)((?:token|ticket|access|refresh|password|code|key)=)[^&\s\"']+"),
+    re.compile(r"(?i)((?:token|ticket|access|refresh|password|code|key|signature)=)[^&\s\"']+"),
     # "password": "…" in JSON and 'password': '…' in a Python dict repr, including the
     # set_password fields (new_password, current_password) and re_password.
     re.compile(

@@ -3,7 +3,9 @@
 Requests and sockets against the sites of :mod:`tests.sites` (one Daphne, or nginx in
 front of gunicorn and Daphne) that remember every credential they meet — each password
 sent, and each ``access``, ``refresh``, ``ticket`` or ``key`` an answer carries — and the
-scan of every log a site wrote for them.
+scan of every log a site wrote for them. JSON calls (:meth:`JourneyMixin.call`),
+``multipart/form-data`` posts (:meth:`JourneyMixin.post_form`) and file downloads
+(:meth:`JourneyMixin.download`) go through the same bookkeeping.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import secrets
+import urllib.error
+import urllib.request
 from contextlib import AsyncExitStack
 from pathlib import Path
 
 from websockets.asyncio.client import connect
 
-from tests.live_server import next_event
+from tests.live_server import ANSWER_SECONDS, next_event
 from tests.sites import ComposeSite, QuickStartSite
 
 Site = QuickStartSite | ComposeSite
@@ -29,6 +34,36 @@ def outbox_messages(outbox: Path, phone: str) -> list[str]:
     """The texts ``core.sms.FileSmsBackend`` wrote to ``phone`` (E.164), oldest first."""
     lines = outbox.read_text("utf-8").splitlines() if outbox.exists() else []
     return [sms["message"] for sms in map(json.loads, lines) if sms["to"] == phone]
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, str, str, bytes]]):
+    """``(body, content type)`` of a ``multipart/form-data`` body: text ``fields``, and
+    ``files`` as ``(field, file name, content type, bytes)``, one part each."""
+    boundary = f"----redwan-{secrets.token_hex(12)}"
+    parts = []
+    for name, value in fields.items():
+        head = f'Content-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(head.encode() + value.encode())
+    for name, filename, content_type, data in files:
+        head = (
+            f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + data)
+    body = b"".join(f"--{boundary}\r\n".encode() + part + b"\r\n" for part in parts)
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def raw_request(base: str, method: str, path: str, data=None, headers=None):
+    """``(status, headers, body bytes)`` of one HTTP request to ``base``."""
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=ANSWER_SECONDS) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
 
 
 def appears_in(secret: str, text: str) -> bool:
@@ -61,6 +96,23 @@ class JourneyMixin:
             if isinstance(answer, dict) and isinstance(answer.get(field), str):
                 self.secrets[answer[field]] = f"the {field} of {request} on :{server.port}"
         return answer
+
+    async def post_form(self, server: Site, path, fields, files, *, who, expect=201):
+        """A ``multipart/form-data`` POST as ``who``: asserts the status, returns the
+        parsed JSON answer."""
+        body, content_type = multipart(fields, files)
+        headers = {"Content-Type": content_type, "Authorization": f"Bearer {self.tokens[who]}"}
+        status, _, raw = await asyncio.to_thread(
+            raw_request, server.base, "POST", path, body, headers
+        )
+        self.assertEqual(status, expect, f"POST {path} on :{server.port} → {raw[:500]!r}")
+        self.served.setdefault(server.port, set()).add(f"POST {path.partition('?')[0]}")
+        return json.loads(raw)
+
+    async def download(self, server: Site, path: str) -> tuple[int, str, bytes]:
+        """``(status, content type, bytes)`` of a file's URL (signed: no token)."""
+        status, headers, raw = await asyncio.to_thread(raw_request, server.base, "GET", path)
+        return status, headers.get("Content-Type", ""), raw
 
     async def log_in(self, server: Site, who: str, phone: str, password: str) -> None:
         self.secrets[password] = f"the password of {who}"

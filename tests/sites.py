@@ -7,10 +7,14 @@
   ``/ws/``.
 
 Both share this test process's PostgreSQL database, Redis channel layer, cache and secret
-key, so that two sites started side by side are two instances of one deployment. A site
-is used the same way whichever it is::
+key, so that two sites started side by side are two instances of one deployment. Given the
+same ``media_dir``, they keep uploaded files in one ``MEDIA_ROOT``, as a deployment's
+processes share a volume (or a bucket): a file stored through one site is served by the
+other. A Compose site's nginx sends those files itself (``X-Accel-Redirect`` over
+``media_dir``, which its workers must be able to read). A site is used the same way
+whichever it is::
 
-    site = ComposeSite(env={"DEBUG": "0"})
+    site = ComposeSite(env={"DEBUG": "0"}, media_dir=shared)
     site.launch().ready()                       # launch() on several sites first: they boot at once
     status, body = site.request("GET", "/api/courses/", token=access)
     async with connect(site.ws_url("/ws/attendance/", ticket=t)) as ws: ...
@@ -21,6 +25,8 @@ is used the same way whichever it is::
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from testkit.servers import Server
 from tests.live_server import LiveDaphne, LiveNginx, request_json, ws_url
 
@@ -28,8 +34,9 @@ from tests.live_server import LiveDaphne, LiveNginx, request_json, ws_url
 class QuickStartSite:
     layout = "one Daphne (./run.sh)"
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.daphne = LiveDaphne(env=env)
+    def __init__(self, env: dict[str, str] | None = None, *, media_dir: Path | None = None) -> None:
+        media = {"MEDIA_ROOT": str(media_dir)} if media_dir else {}
+        self.daphne = LiveDaphne(env={**(env or {}), **media})
         self.port, self.base = self.daphne.port, self.daphne.base
 
     def launch(self) -> QuickStartSite:
@@ -67,13 +74,19 @@ class QuickStartSite:
 class ComposeSite:
     layout = "nginx → gunicorn + Daphne (docker-compose.yml)"
 
-    def __init__(self, env: dict[str, str] | None = None, *, workers: int = 2) -> None:
-        env = env or {}
+    def __init__(
+        self, env: dict[str, str] | None = None, *, workers: int = 2, media_dir: Path | None = None
+    ) -> None:
+        env = dict(env or {})
+        if media_dir:
+            env.update(MEDIA_ROOT=str(media_dir), MEDIA_ACCEL_REDIRECT="/internal-media/")
         # NUM_PROXIES=1 as in docker-compose.yml: the client address is nginx's
         # X-Forwarded-For entry.
         self.web = Server("web", workers=workers, NUM_PROXIES="1", **env)
         self.ws = Server("ws", NUM_PROXIES="1", **env)
-        self.proxy = LiveNginx(web=f"127.0.0.1:{self.web.port}", ws=f"127.0.0.1:{self.ws.port}")
+        self.proxy = LiveNginx(
+            web=f"127.0.0.1:{self.web.port}", ws=f"127.0.0.1:{self.ws.port}", media_dir=media_dir
+        )
         self.port, self.base = self.proxy.port, self.proxy.base
 
     def launch(self) -> ComposeSite:

@@ -10,6 +10,9 @@ database and Redis (``tests/sites.py``), with production settings (``DEBUG=0``):
   ws``) — what ``docker-compose.yml`` runs — so REST, tickets and sockets all go through
   nginx, and an event crosses from one site's gunicorn to the other site's Daphne.
 
+Both sites keep uploaded files in one directory of the run's own (a shared volume): a
+memory's photo posted on A is downloaded by the family through B, by its signed URL.
+
 Everybody talks to the sites only over HTTP and real ``websockets`` clients, as the
 frontend and the attendance devices do; the one row made here directly is the admin
 account (admins come from ``createsuperuser``, not from the API). Every password, token,
@@ -21,16 +24,19 @@ site's log recorded every request it served.
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import re
 import shutil
 import tempfile
 from contextlib import AsyncExitStack
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from django.test import TransactionTestCase
+from PIL import Image
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -47,6 +53,7 @@ ADMIN_PHONE, ADMIN_PASSWORD = "+201000000101", "Admin-e2e-pass-2026"
 INSTRUCTOR_PHONE, INSTRUCTOR_PASSWORD = "+201000000102", "Teacher-e2e-pass-2026"
 PARENT_PHONE, PARENT_PASSWORD = "01000000103", "Parent-e2e-pass-2026"
 PARENT_E164 = "+201000000103"
+OTHER_PARENT_PHONE, OTHER_PARENT_PASSWORD = "+201000000104", "Other-e2e-pass-2026"
 FINGERPRINT = "FP-E2E-0001"
 TEACHER = {
     "phone_number1": INSTRUCTOR_PHONE,
@@ -63,6 +70,14 @@ PARENT = {
     "last_name": "Nabil",
     "role": "parent",
 }
+OTHER_PARENT = {
+    "phone_number1": OTHER_PARENT_PHONE,
+    "password": OTHER_PARENT_PASSWORD,
+    "re_password": OTHER_PARENT_PASSWORD,
+    "first_name": "Rania",
+    "last_name": "Adel",
+    "role": "parent",
+}
 COURSE = {
     "name": "Quran for kids",
     "status": "published",
@@ -74,6 +89,12 @@ COURSE = {
 
 def days(n: int) -> str:
     return (datetime.datetime.now(tz=CENTER_TZ).date() + datetime.timedelta(days=n)).isoformat()
+
+
+def jpeg_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (96, 64), (40, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def running_lecture(now: datetime.datetime) -> dict[str, str]:
@@ -97,6 +118,9 @@ class FamilyAndStaffJourney(JourneyMixin):
         super().setUpClass()
         cls.tmp = Path(tempfile.mkdtemp(prefix="redwan-journey-"))
         cls.sms_outbox = cls.tmp / "sms.jsonl"
+        # One MEDIA_ROOT for both sites; nginx's workers (nobody, as root) read it too.
+        cls.media = Path(tempfile.mkdtemp(prefix="redwan-journey-media-"))
+        cls.media.chmod(0o755)
         cls.layer = own_channel_layer()
         cls.layer.enable()
         # Production settings; only the HTTPS redirect is off (no TLS proxy in front).
@@ -107,7 +131,7 @@ class FamilyAndStaffJourney(JourneyMixin):
             "SMS_BACKEND": "core.sms.FileSmsBackend",
             "SMS_FILE_PATH": str(cls.sms_outbox),
         }
-        cls.a, cls.b = cls.site_class(env=production), cls.site_class(env=production)
+        cls.a, cls.b = (cls.site_class(env=production, media_dir=cls.media) for _ in "AB")
         try:
             for site in (cls.a.launch(), cls.b.launch()):  # both boot at once
                 site.ready()
@@ -122,6 +146,7 @@ class FamilyAndStaffJourney(JourneyMixin):
             site.discard()
         cls.layer.disable()
         shutil.rmtree(cls.tmp, ignore_errors=True)  # the SMS outbox holds a code
+        shutil.rmtree(cls.media, ignore_errors=True)
         super().tearDownClass()
 
     def setUp(self):
@@ -142,12 +167,14 @@ class FamilyAndStaffJourney(JourneyMixin):
             await self.the_parent_sees_attendance_ratings_and_one_absence_alert()
             await self.a_resubmission_served_by_b_reaches_the_socket_on_a(sockets)
         await self.the_parent_rates_the_instructor()
+        await self.the_admin_posts_a_memory_on_a_and_the_family_opens_its_photo_on_b()
         await self.the_parent_refreshes_logs_out_and_the_old_tokens_are_refused()
         for site in (self.a, self.b):
             site.stop()  # every line written: the scan reads the whole of every log
-        # 3 passwords, 4 token pairs (3 logins, 1 refresh), a ticket, a device key and its
-        # secret half, a verification code: none may be missing from the scan.
-        self.assertEqual(len(self.secrets), 15, "the scan must cover every secret of the run")
+        # 4 passwords, 5 token pairs (4 logins, 1 refresh), a ticket, a device key and its
+        # secret half, a verification code, a photo URL's signature: none may be missing
+        # from the scan.
+        self.assertEqual(len(self.secrets), 19, "the scan must cover every secret of the run")
         self.assert_logs_hold_no_secret(self.a, "A")
         self.assert_logs_hold_no_secret(self.b, "B")
 
@@ -340,6 +367,44 @@ class FamilyAndStaffJourney(JourneyMixin):
         (samir,) = [i for i in instructors["results"] if i["id"] == self.ids["instructor"]]
         self.assertEqual((samir["rating_average"], samir["rating_count"]), ("9.00", 1))
 
+    async def the_admin_posts_a_memory_on_a_and_the_family_opens_its_photo_on_b(self) -> None:
+        a, b, adam = self.a, self.b, self.ids["Adam"]
+        fields = {
+            "caption": "Adam recites",
+            "course": str(self.ids["course"]),
+            "taken_on": days(0),
+            "participants": json.dumps([{"type": "child", "id": adam}]),
+        }
+        photo = [("items", "recital.jpg", "image/jpeg", jpeg_bytes())]
+        memory = await self.post_form(a, "/api/memories/", fields, photo, who="admin")
+
+        feed = await self.call(b, "GET", "/api/memories/?feed=family", who="parent")
+        (post,) = feed["results"]
+        self.assertEqual((post["id"], post["audience"]), (memory["id"], "family"))
+        self.assertEqual([(p["type"], p["id"]) for p in post["participants"]], [("child", adam)])
+        (item,) = post["items"]
+        url = urlsplit(item["url"])
+        path = f"{url.path}?{url.query}"
+        signature = parse_qs(url.query)["signature"][0]
+        self.secrets[signature] = "the signature of a memory photo's URL"
+        # Stored by A's process, served by B's (its nginx, in the Compose layout).
+        status, content_type, data = await self.download(b, path)
+        self.assertEqual((status, content_type), (200, "image/jpeg"), data[:200])
+        self.assertEqual(Image.open(io.BytesIO(data)).size, (item["width"], item["height"]))
+        altered = path.replace(signature, signature[::-1])
+        status, _, _ = await self.download(b, altered)
+        self.assertIn(status, (403, 404), "a URL with an altered signature is refused")
+
+        await self.call(b, "POST", "/auth/users/", OTHER_PARENT, expect=201)
+        await self.log_in(b, "other parent", OTHER_PARENT_PHONE, OTHER_PARENT_PASSWORD)
+        for site in (a, b):
+            for feed in ("family", "center"):
+                path = f"/api/memories/?feed={feed}"
+                page = await self.call(site, "GET", path, who="other parent")
+                self.assertEqual(page["results"], [], f"another family's {feed} feed")
+            path = f"/api/memories/{memory['id']}/"
+            await self.call(site, "GET", path, who="other parent", expect=404)
+
     async def the_parent_refreshes_logs_out_and_the_old_tokens_are_refused(self) -> None:
         a, b = self.a, self.b
         first = self.tokens["parent_refresh"]
@@ -376,3 +441,6 @@ class ComposeJourneyTests(FamilyAndStaffJourney, TransactionTestCase):
         rest = r'"(GET|POST|PUT|PATCH|DELETE) /(api|auth)/'
         self.assertNotRegex(site.socket_log(), rest, f"REST reached site {label}'s Daphne")
         self.assertIn('"GET /ws/attendance/ HTTP/1.1" 101', site.http_log())
+        if label == "B":  # gunicorn checked the photo's signature, nginx sent the file
+            sent = r'"GET /internal-media/private/memories/\S+\.jpg HTTP/1.1" 200'
+            self.assertRegex(site.http_log(), sent)

@@ -30,6 +30,17 @@ class RedactTests(SimpleTestCase):
         self.assertNotIn("s3cr3t-t1cket", cleaned)
         self.assertIn("ticket=[redacted]", cleaned)
 
+    def test_it_removes_the_signature_of_a_private_files_url(self):
+        signature = "9f2c1ab0e4d7c3b5a6f8e9d0c1b2a3f4"
+        for line in (
+            f'"GET /files/memories/a1/b2.jpg?expires=1796571731&signature={signature}" 200',
+            f"GET /private/b2.jpg?X-Amz-Expires=600&X-Amz-Signature={signature}",
+        ):
+            with self.subTest(line):
+                cleaned = redact(line)
+                self.assertNotIn(signature, cleaned)
+                self.assertIn("ignature=[redacted]", cleaned)
+
     def test_it_removes_a_password_from_a_json_body(self):
         cleaned = redact('{"phone_number1": "01012345678", "password": "Hunter2-secret"}')
 
