@@ -14,6 +14,7 @@ import asyncio
 import json
 import re
 import secrets
+import time
 import urllib.error
 import urllib.request
 from contextlib import AsyncExitStack
@@ -136,9 +137,15 @@ class JourneyMixin:
 
     def assert_logs_hold_no_secret(self, site: Site, label: str) -> None:
         """The site's logs recorded what it served, and hold no credential of the run."""
-        http_log = site.http_log()
         served = self.served.get(site.port, set())
         self.assertTrue(served, f"site {label} served nothing")
+        # A server writes a request's line once the answer has left (a socket's, once it
+        # closed): give the last ones a moment on a busy machine before reading.
+        deadline = time.monotonic() + 10
+        http_log = site.http_log()
+        while time.monotonic() < deadline and not all(f'"{r}' in http_log for r in served):
+            time.sleep(0.05)
+            http_log = site.http_log()
         for request in served:  # the scan cannot pass on an empty or truncated log
             self.assertIn(f'"{request}', http_log, f"site {label} did not log {request}")
         self.assertIn('"WSCONNECT /ws/attendance/"', site.socket_log())

@@ -287,8 +287,17 @@ class LiveNginx:
         """Remove the prefix: configuration, pid file and logs."""
         shutil.rmtree(self.prefix, ignore_errors=True)
 
-    def access_log_text(self) -> str:
-        return self.access_log.read_text(errors="replace") if self.access_log.exists() else ""
+    def access_log_text(self, *expected: str, seconds: float = 10) -> str:
+        """The access log; with ``expected``, once each of them is in it (or ``seconds``
+        have passed: the caller's assertion then shows what is there). nginx writes a
+        request's line in its log phase, after the answer has left: a client that reads the
+        log as soon as it has the answer can be a moment early on a busy machine."""
+        deadline = time.monotonic() + seconds
+        while True:
+            text = self.access_log.read_text(errors="replace") if self.access_log.exists() else ""
+            if all(part in text for part in expected) or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
 
     def error_log_text(self) -> str:
         path = self.prefix / "error.log"

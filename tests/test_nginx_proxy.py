@@ -159,7 +159,10 @@ class NginxSplitLayoutTests(TransactionTestCase):
         self.assertNotIn("/auth/", daphne_log)
         # nginx logged every request, without the query strings that carry credentials,
         # and which upstream answered each.
-        access = self.proxy.access_log_text()
+        access = self.proxy.access_log_text(
+            f'POST /api/lectures/{lecture.pk}/attendance/ HTTP/1.1" 200',
+            '"GET /ws/attendance/ HTTP/1.1" 101',
+        )
         for path in ("/api/courses/", "/auth/users/me/", "/api/ws-ticket/", "/ws/attendance/"):
             self.assertIn(path, access)
         self.assertIn(f'POST /api/lectures/{lecture.pk}/attendance/ HTTP/1.1" 200', access)
@@ -181,7 +184,10 @@ class NginxSplitLayoutTests(TransactionTestCase):
         for path in (f"/ws/attendance/?token={secret}", f"/api/courses/?ticket={secret}"):
             self.assertEqual(raw_get(proxy.base, path), 502)
 
-        access, errors = proxy.access_log_text(), proxy.error_log_text()
+        access = proxy.access_log_text(
+            '"GET /ws/attendance/ HTTP/1.1" 502', '"GET /api/courses/ HTTP/1.1" 502'
+        )
+        errors = proxy.error_log_text()
         self.assertNotIn(secret, access + errors)
         # The failure is still on record, in the access log: path, 502, the upstream tried.
         self.assertIn('"GET /ws/attendance/ HTTP/1.1" 502', access)
