@@ -24,6 +24,7 @@ Every statement's count is independent of the number of records on PostgreSQL (S
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -271,10 +272,17 @@ def _plan_record(plan: _Plan, *, key: Key, index: int, marks: Marks, row: _Row |
 def _json_values(present: bool | None, rating: Decimal | None, notes: str, via: str | None) -> dict:
     return {
         "present": present,
-        "rating": None if rating is None else str(Decimal(rating).quantize(CENT)),
+        "rating": None if rating is None else _rating_text(rating),
         "notes": notes,
         "via": via,
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def _rating_text(rating: Decimal) -> str:
+    """``"8.50"``: a roll call repeats a handful of ratings, each written once here (equal
+    decimals, ``8.5`` and ``8.50``, share one entry and one text)."""
+    return str(Decimal(rating).quantize(CENT))
 
 
 # --- Writing ----------------------------------------------------------------------------

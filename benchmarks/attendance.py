@@ -22,10 +22,12 @@ Budgets: the service's statement count is the same for every N; at N = 500 it is
 25× faster than the baseline; on PostgreSQL its CPU time is within ``MAX_CPU_RATIO`` (2.5×)
 of the floor's. SPEC §9's target, 2× the floor, is printed against both ratios but not
 judged: the submission reads the rows, validates 500 records, counts and writes the audit
-entry around the floor's one statement, and measures 1.9–2.1× the floor's CPU (its
-wall-time ratio 1.3× on a quiet machine, 2.0–2.1× at load 4–11, where each of its five
-round trips waits for a core). 2.5× holds at every load seen and still fails a
-regression to anything per row. Exits non-zero when a judged budget breaks.
+entry around the floor's one statement, and measures 2.0–2.2× the floor's CPU on a quiet
+machine (wall time 2.0×; each of its five round trips waits for a core when the machine is
+busy). 2.5× still fails a regression to anything per row (the per-row save is 100–200×).
+The two sides are different kinds of work — mostly Python against mostly PostgreSQL — and
+another process beside them slows them unequally (3.0× beside a test suite), so CI runs
+this script alone. Exits non-zero when a judged budget breaks.
 """
 
 from __future__ import annotations
