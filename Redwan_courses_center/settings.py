@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "attendance",
     "files",
     "memories",
+    "online_courses",
 ]
 
 MIDDLEWARE = [

@@ -165,6 +165,7 @@ class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
     actions = ("approve", "reject")
     readonly_fields = (
         "course",
+        "online_course",
         "child",
         "student",
         "note",
@@ -262,9 +263,11 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
     actions = ("drop",)
     fields = (
         "course",
+        "online_course",
         "child",
         "student",
         "status",
+        "access_until",
         "price_text",
         "paid_text",
         "refunded_text",

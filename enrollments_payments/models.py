@@ -6,6 +6,7 @@ voided (with who and why) and corrections are refunds.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator
@@ -19,6 +20,10 @@ from users.participants import ParticipantRecord, participant_constraints, parti
 
 ONE_PARTICIPANT = Q(child__isnull=False, student__isnull=True) | Q(
     child__isnull=True, student__isnull=False
+)
+# A request or an enrollment names a course or an online course (§6.10), never both.
+ONE_COURSE = Q(course__isnull=False, online_course__isnull=True) | Q(
+    course__isnull=True, online_course__isnull=False
 )
 
 
@@ -61,12 +66,35 @@ def _money(verbose_name, **kwargs) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=10, decimal_places=2, **kwargs)
 
 
-class EnrollmentRequest(ParticipantRecord, TimeStampedModel):
+class CourseOfRecord:
+    """Mixin for rows that name exactly one of ``course`` / ``online_course``."""
+
+    @property
+    def offering(self):
+        """The course or the online course this row is about."""
+        return self.course if self.course_id else self.online_course
+
+    @property
+    def is_online(self) -> bool:
+        return self.online_course_id is not None
+
+
+class EnrollmentRequest(CourseOfRecord, ParticipantRecord, TimeStampedModel):
     course = models.ForeignKey(
         "courses.Course",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="enrollment_requests",
         verbose_name=_("course"),
+    )
+    online_course = models.ForeignKey(
+        "online_courses.OnlineCourse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollment_requests",
+        verbose_name=_("online course"),
     )
     child, student = participant_fields(related_name="enrollment_requests")
     note = models.TextField(_("note"), blank=True, max_length=2000)
@@ -110,6 +138,11 @@ class EnrollmentRequest(ParticipantRecord, TimeStampedModel):
                 name="request_one_participant",
                 violation_error_message=_("Choose exactly one participant: a child or a student."),
             ),
+            models.CheckConstraint(
+                condition=ONE_COURSE,
+                name="request_one_course",
+                violation_error_message=_("Choose exactly one: a course or an online course."),
+            ),
             # At most one pending request per (course, participant).
             models.UniqueConstraint(
                 fields=["course", "child"],
@@ -127,6 +160,22 @@ class EnrollmentRequest(ParticipantRecord, TimeStampedModel):
                     "This student already has a pending enrollment request for this course."
                 ),
             ),
+            models.UniqueConstraint(
+                fields=["online_course", "child"],
+                condition=Q(status="pending"),
+                name="request_one_pending_online_child",
+                violation_error_message=_(
+                    "This child already has a pending enrollment request for this course."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["online_course", "student"],
+                condition=Q(status="pending"),
+                name="request_one_pending_online_student",
+                violation_error_message=_(
+                    "This student already has a pending enrollment request for this course."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=RequestStatus.values),
                 name="request_status_valid",
@@ -135,24 +184,42 @@ class EnrollmentRequest(ParticipantRecord, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course} — {self.participant}"
+        return f"{self.offering} — {self.participant}"
 
 
 class EnrollmentQuerySet(models.QuerySet):
     def active(self) -> EnrollmentQuerySet:
         return self.filter(status=EnrollmentStatus.ACTIVE)
 
+    def granting_access(self, *, now: datetime) -> EnrollmentQuerySet:
+        """Active online enrollments whose access has not ended at ``now`` (§6.10)."""
+        return self.filter(
+            Q(access_until__isnull=True) | Q(access_until__gt=now),
+            online_course__isnull=False,
+            status=EnrollmentStatus.ACTIVE,
+        )
+
     def seeing_lectures(self) -> EnrollmentQuerySet:
         """The enrollments whose participants see the course's lectures and exams."""
         return self.filter(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED])
 
 
-class Enrollment(ParticipantRecord, TimeStampedModel):
+class Enrollment(CourseOfRecord, ParticipantRecord, TimeStampedModel):
     course = models.ForeignKey(
         "courses.Course",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="enrollments",
         verbose_name=_("course"),
+    )
+    online_course = models.ForeignKey(
+        "online_courses.OnlineCourse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        verbose_name=_("online course"),
     )
     child, student = participant_fields(related_name="enrollments")
     status = models.CharField(
@@ -163,6 +230,8 @@ class Enrollment(ParticipantRecord, TimeStampedModel):
     )
     price = _money(_("price (EGP)"), validators=[MinValueValidator(Decimal("0.00"))])
     enrolled_at = models.DateTimeField(_("enrolled at"))
+    # Online courses only: when access ends (null: no end). Set at approval (§6.10).
+    access_until = models.DateTimeField(_("access until"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     created_by = models.ForeignKey(
         "users.CustomUser",
@@ -188,9 +257,28 @@ class Enrollment(ParticipantRecord, TimeStampedModel):
         verbose_name = _("enrollment")
         verbose_name_plural = _("enrollments")
         ordering = ["-enrolled_at", "-id"]
-        indexes = [models.Index(fields=["course", "status"])]
+        indexes = [
+            models.Index(fields=["course", "status"]),
+            models.Index(fields=["online_course", "status"]),
+            models.Index(
+                fields=["access_until"],
+                name="enrollment_access_until_idx",
+                condition=Q(access_until__isnull=False, status="active"),
+            ),
+        ]
         constraints = [
             *participant_constraints(prefix="enrollment", owner="course"),
+            *participant_constraints(prefix="enrollment", owner="online_course")[1:],
+            models.CheckConstraint(
+                condition=ONE_COURSE,
+                name="enrollment_one_course",
+                violation_error_message=_("Choose exactly one: a course or an online course."),
+            ),
+            models.CheckConstraint(
+                condition=Q(access_until__isnull=True) | Q(online_course__isnull=False),
+                name="enrollment_access_until_online_only",
+                violation_error_message=_("Only an online course's enrollment has an access end."),
+            ),
             models.CheckConstraint(
                 condition=Q(price__gte=0),
                 name="enrollment_price_not_negative",
@@ -204,7 +292,7 @@ class Enrollment(ParticipantRecord, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.course} — {self.participant}"
+        return f"{self.offering} — {self.participant}"
 
 
 class Payment(TimeStampedModel):

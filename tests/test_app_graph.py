@@ -41,6 +41,7 @@ APPS = (
     "attendance",
     "enrollments_payments",
     "memories",
+    "online_courses",
     "Redwan_courses_center",
 )
 ORDER = ("base", "models", "selectors", "services", "interface")
@@ -264,6 +265,11 @@ LAYERS = {
     "enrollments_payments.templatetags.center_dashboard": INTERFACE,
     "enrollments_payments.views": INTERFACE,
     "enrollments_payments.views_reports": INTERFACE,
+    # online_courses: recorded lessons, their files and progress, access (§6.10).
+    "online_courses": BASE,
+    "online_courses.apps": INTERFACE,
+    "online_courses.models": MODELS,
+    "online_courses.selectors": SELECTORS,
     # the project package
     "Redwan_courses_center": BASE,
     "Redwan_courses_center.api_router": INTERFACE,
