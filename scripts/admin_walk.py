@@ -36,14 +36,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from demo_logins import demo_logins  # scripts/ is this script's sys.path[0]
-from playwright.async_api import async_playwright
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the repository: testkit
+from demo_logins import demo_logins  # noqa: E402 - scripts/ is this script's sys.path[0]
+from playwright.async_api import async_playwright  # noqa: E402
+
+from testkit.servers import wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "artifacts" / "screenshots"
@@ -123,18 +125,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own 127.0.0.1
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not answer at {url}") from None
-            time.sleep(0.2)
 
 
 # --- one page ----------------------------------------------------------------------------------
@@ -451,7 +441,9 @@ def main() -> int:
                 say(
                     f"{len(pages)} pages x {len(widths)} widths ({time.monotonic() - started:.1f} s)"
                 )
-                wait_for(f"{walk.base}/courses-admin/login/")
+                url = f"{walk.base}/courses-admin/login/"
+                if not wait_for(url, 30):
+                    raise SystemExit(f"the server did not answer at {url}")
                 asyncio.run(browse(walk))
             finally:
                 stop(server)

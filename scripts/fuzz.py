@@ -61,7 +61,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from demo_logins import demo_logins  # scripts/ is this script's sys.path[0]
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the repository: testkit
+from demo_logins import demo_logins  # noqa: E402 - scripts/ is this script's sys.path[0]
+
+from testkit.servers import wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -190,18 +193,6 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own 127.0.0.1
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not answer at {url}") from None
-            time.sleep(0.3)
-
-
 def login(base: str, phone: str, password: str) -> str:
     body = json.dumps({"phone_number1": phone, "password": password}).encode()
     request = urllib.request.Request(  # noqa: S310 - our own 127.0.0.1
@@ -322,7 +313,9 @@ def start_server(env: dict[str, str], log) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    wait_for(f"{base}/healthz/")
+    url = f"{base}/healthz/"
+    if not wait_for(url, 60):
+        raise SystemExit(f"the server did not answer at {url}")
     return server, base
 
 

@@ -1,9 +1,15 @@
 """The test kit: the product never imports it, its Redis cache clears only this process's
-keys, and each pytest-xdist worker starts its servers on ports of its own."""
+keys, each pytest-xdist worker starts its servers on ports of its own, and the scripts can
+wait for a server with it without Django."""
 
 import ast
+import http.server
 import os
 import socket
+import subprocess
+import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 from unittest import mock
@@ -102,3 +108,44 @@ class FreePortTests(SimpleTestCase):
             )
             with first:
                 self.assertNotEqual(servers.free_port(), port)
+
+
+class WaitForTests(SimpleTestCase):
+    def test_it_is_true_once_the_url_answers(self):
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler
+        )
+        self.addCleanup(server.server_close)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+
+        self.assertTrue(servers.wait_for(f"http://127.0.0.1:{server.server_port}/", 10))
+
+    def test_it_is_false_when_nothing_answers_before_the_deadline(self):
+        started = time.monotonic()
+
+        self.assertFalse(servers.wait_for(f"http://127.0.0.1:{servers.free_port()}/", 0.5))
+        self.assertGreaterEqual(time.monotonic() - started, 0.5)
+
+    def test_it_gives_up_at_once_when_the_server_has_exited(self):
+        started = time.monotonic()
+
+        self.assertFalse(
+            servers.wait_for(f"http://127.0.0.1:{servers.free_port()}/", 60, alive=lambda: False)
+        )
+        self.assertLess(time.monotonic() - started, 5)
+
+    def test_the_scripts_can_import_it_without_django(self):
+        # scripts/admin_walk.py may run in Playwright's interpreter, which has no Django.
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; sys.modules['django'] = None; import testkit.servers",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self.assertEqual(done.returncode, 0, done.stderr)
