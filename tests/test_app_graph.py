@@ -31,18 +31,9 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
+from core.packages import product_packages
+
 ROOT = Path(__file__).resolve().parent.parent
-APPS = (
-    "core",
-    "files",
-    "notifications",
-    "users",
-    "courses",
-    "attendance",
-    "enrollments_payments",
-    "memories",
-    "Redwan_courses_center",
-)
 ORDER = ("base", "models", "selectors", "services", "interface")
 
 BASE, MODELS, SELECTORS, SERVICES, INTERFACE = ORDER
@@ -80,6 +71,7 @@ LAYERS = {
     "core.management.job_command": INTERFACE,
     "core.methods": INTERFACE,
     "core.models": MODELS,
+    "core.packages": BASE,
     "core.pagination": INTERFACE,
     "core.parsers": INTERFACE,
     "core.permissions": BASE,
@@ -327,7 +319,7 @@ def _resolve(name: str, known: set[str]) -> str | None:
 
 
 def _sources():
-    for app in APPS:
+    for app in product_packages():
         for path in sorted((ROOT / app).rglob("*.py")):
             rel = path.relative_to(ROOT).parts
             if "tests" in rel or "migrations" in rel or path.name.startswith("test"):

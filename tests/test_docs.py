@@ -23,18 +23,9 @@ from django.conf import settings
 from django.test import SimpleTestCase
 from django.utils.module_loading import import_string
 
+from core.packages import product_packages
+
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT_PACKAGES = (
-    "core",
-    "users",
-    "notifications",
-    "courses",
-    "attendance",
-    "enrollments_payments",
-    "files",
-    "memories",
-    "Redwan_courses_center",
-)
 # Exceptions whose ``code=`` never reaches the body's top-level ``code``: the handler
 # answers every validation error with ``"code": "invalid"`` and the field messages.
 VALIDATION_ERRORS = {"ValidationError"}
@@ -42,7 +33,7 @@ VALIDATION_ERRORS = {"ValidationError"}
 
 def product_modules() -> list[Path]:
     modules = []
-    for package in PRODUCT_PACKAGES:
+    for package in product_packages():
         for path in sorted((ROOT / package).rglob("*.py")):
             parts = path.relative_to(ROOT).parts
             if "tests" in parts or "migrations" in parts or path.name.startswith("test"):

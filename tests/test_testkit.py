@@ -17,21 +17,11 @@ from unittest import mock
 from django.core.cache import cache
 from django.test import SimpleTestCase
 
+from core.packages import product_packages
 from testkit import servers
 from testkit.db import requires_redis
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = (
-    "Redwan_courses_center",
-    "core",
-    "users",
-    "notifications",
-    "courses",
-    "attendance",
-    "enrollments_payments",
-    "files",
-    "memories",
-)
 
 
 def _imported_roots(tree: ast.AST) -> set[str]:
@@ -47,7 +37,7 @@ def _imported_roots(tree: ast.AST) -> set[str]:
 class ProductNeverImportsTestkitTests(SimpleTestCase):
     def test_no_product_module_imports_testkit(self):
         offenders = []
-        for package in PRODUCT:
+        for package in product_packages():
             for path in sorted((ROOT / package).rglob("*.py")):
                 rel = path.relative_to(ROOT)
                 if "tests" in rel.parts or path.name.startswith("test"):
