@@ -1,4 +1,4 @@
 """What the test suite and the benchmarks share: skips for the services a test needs,
 threads that race on the database, real servers on free ports, schema and admin checks,
-and the test settings' Redis cache. Only tests, benchmarks and scripts import it; the
-product packages never do."""
+the test settings' Redis cache, and the after-test check for what a test left open. Only
+tests, benchmarks and scripts import it; the product packages never do."""
