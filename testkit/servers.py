@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -76,15 +77,20 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {low}..{low + size - 1}")
 
 
-def wait_for(url: str, seconds: float, *, alive: Callable[[], bool] | None = None) -> bool:
-    """Ask ``url`` every 0.2 s until it answers 2xx/3xx (True), or until ``seconds`` have
-    passed or ``alive()`` is false, the server's process having exited (False)."""
+def wait_for(
+    url: str, seconds: float, *, alive: Callable[[], bool] | None = None, any_status: bool = False
+) -> bool:
+    """Ask ``url`` every 0.2 s until it answers 2xx/3xx, or any status with ``any_status``
+    (a proxy is up even when what it proxies is not): True. False once ``seconds`` have
+    passed, or at once when ``alive()`` is false (the server's process has exited)."""
     deadline = time.monotonic() + seconds
     while alive is None or alive():
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return True
-        except OSError:
+        except OSError as error:
+            if any_status and isinstance(error, urllib.error.HTTPError):
+                return True
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.2)

@@ -100,16 +100,37 @@ class FreePortTests(SimpleTestCase):
                 self.assertNotEqual(servers.free_port(), port)
 
 
+class Answers(http.server.BaseHTTPRequestHandler):
+    status = 200
+
+    def do_GET(self):
+        self.send_response(self.status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class Unavailable(Answers):
+    status = 503
+
+
 class WaitForTests(SimpleTestCase):
-    def test_it_is_true_once_the_url_answers(self):
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler
-        )
+    def serve(self, handler) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.addCleanup(server.server_close)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self.addCleanup(server.shutdown)
+        return f"http://127.0.0.1:{server.server_port}/"
 
-        self.assertTrue(servers.wait_for(f"http://127.0.0.1:{server.server_port}/", 10))
+    def test_it_is_true_once_the_url_answers(self):
+        self.assertTrue(servers.wait_for(self.serve(Answers), 10))
+
+    def test_an_error_status_is_no_answer_unless_any_status_is_asked_for(self):
+        url = self.serve(Unavailable)
+
+        self.assertFalse(servers.wait_for(url, 0.5))
+        self.assertTrue(servers.wait_for(url, 10, any_status=True))
 
     def test_it_is_false_when_nothing_answers_before_the_deadline(self):
         started = time.monotonic()
