@@ -64,7 +64,7 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the repository: testkit
 from demo_logins import demo_logins  # noqa: E402 - scripts/ is this script's sys.path[0]
 
-from testkit.servers import wait_for  # noqa: E402
+from testkit.servers import free_port, stop_process, wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -107,14 +107,6 @@ def roles() -> list[Role]:
         Role("admin", demo["ADMIN_PHONE"]),
         Role("device", share=1 / 3, paths=("/api/attendance/scan/",)),
     ]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Database:
@@ -319,16 +311,6 @@ def start_server(env: dict[str, str], log) -> tuple[subprocess.Popen, str]:
     return server, base
 
 
-def stop_server(server: subprocess.Popen | None) -> None:
-    if server is None:
-        return
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-
-
 def fetch_schema(base: str, target: Path) -> Path:
     """The schema the server serves, saved once: building it takes the server seconds (10 s
     and more on a busy machine, past schemathesis's own loading timeout), and every role
@@ -371,7 +353,8 @@ def main() -> int:
                 run = replace(run, base=base, device_key=device_key, schema=schema)
                 failed = fuzz_all(run)
         finally:
-            stop_server(server)
+            if server is not None:
+                stop_process(server)
             database.drop()
     errors = server_errors(log_path)
     for error in errors[:10]:

@@ -10,8 +10,8 @@ of 127.0.0.1 against the database and Redis of the calling process (after
 ``cpu_seconds()`` and ``threads()`` read ``/proc`` for the server and its children (the
 gunicorn workers), so a benchmark can say how many cores a server really used.
 
-``wait_for()`` serves the scripts that start a server of their own too (scripts/fuzz.py,
-scripts/admin_walk.py). The browser walk may run in an interpreter that
+``free_port()``, ``wait_for()`` and ``stop_process()`` serve the tests and scripts that
+start a server of their own too (tests/live_server.py, scripts/fuzz.py, scripts/admin_walk.py). The browser walk may run in an interpreter that
 has Playwright and no Django, so this module imports Django only inside ``server_env()``.
 """
 
@@ -95,6 +95,18 @@ def wait_for(
                 return False
             time.sleep(0.2)
     return False
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """End ``process``: SIGTERM, then SIGKILL if it is still running after ``timeout``."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
 
 
 def server_env(**extra: str) -> dict[str, str]:
@@ -192,12 +204,7 @@ class Server:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+            stop_process(self.process, timeout=15)
             self.process = None
         if getattr(self, "log", None) is not None:
             self.log.close()

@@ -41,7 +41,7 @@ from django.conf import settings
 from django.test import TransactionTestCase
 
 from testkit.db import database_url
-from testkit.servers import free_port, wait_for
+from testkit.servers import free_port, stop_process, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 # How long a server may take to boot, and an expected answer or event to come. Generous:
@@ -106,11 +106,7 @@ class LiveDaphne:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_process(self.process)
             self.process = None
         if getattr(self, "log", None) is not None:
             self.log.close()
@@ -257,11 +253,7 @@ class LiveNginx:
     def stop(self, *, keep_logs: bool = False) -> None:
         """Stop nginx; its prefix (with the logs) goes too unless ``keep_logs``."""
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_process(self.process)
             self.process = None
         if not keep_logs:
             self.discard()

@@ -12,14 +12,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from testkit.servers import free_port
+from testkit.servers import free_port, stop_process, wait_for
 from testkit.sqlite import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,14 +62,7 @@ class DaphneEndToEndTests(SimpleTestCase):
             stdout=cls.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{cls.base}/healthz/", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
+        if not wait_for(f"{cls.base}/healthz/", 30):
             cls.tearDownClass()
             raise RuntimeError("daphne did not start: " + cls.log_path.read_text())
 
@@ -78,11 +70,7 @@ class DaphneEndToEndTests(SimpleTestCase):
     def tearDownClass(cls):
         server = getattr(cls, "server", None)
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_process(server)
         if getattr(cls, "log", None):
             cls.log.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)

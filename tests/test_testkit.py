@@ -1,10 +1,11 @@
 """The test kit: the product never imports it, its Redis cache clears only this process's
 keys, each pytest-xdist worker starts its servers on ports of its own, and the scripts can
-wait for a server with it without Django."""
+wait for a server and stop it with it without Django."""
 
 import ast
 import http.server
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -160,3 +161,42 @@ class WaitForTests(SimpleTestCase):
             check=False,
         )
         self.assertEqual(done.returncode, 0, done.stderr)
+
+
+IGNORES_SIGTERM = """
+import signal, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+class StopProcessTests(SimpleTestCase):
+    def start(self, code: str) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        self.addCleanup(process.stdout.close)
+        self.addCleanup(process.kill)
+        return process
+
+    def test_a_process_ends_on_sigterm(self):
+        process = self.start("import time; time.sleep(60)")
+
+        servers.stop_process(process)
+
+        self.assertEqual(process.returncode, -signal.SIGTERM)
+
+    def test_a_process_that_ignores_sigterm_is_killed_after_the_timeout(self):
+        process = self.start(IGNORES_SIGTERM)
+        self.assertEqual(process.stdout.readline(), "ready\n")
+
+        servers.stop_process(process, timeout=0.5)
+
+        self.assertEqual(process.returncode, -signal.SIGKILL)
+
+    def test_a_process_that_has_exited_is_left_alone(self):
+        process = self.start("pass")
+        process.wait(timeout=30)
+
+        servers.stop_process(process)
+
+        self.assertEqual(process.returncode, 0)

@@ -29,7 +29,7 @@ from pathlib import Path
 from django.test import SimpleTestCase
 
 from courses.rules import CENTER_TZ
-from testkit.servers import free_port, wait_for
+from testkit.servers import free_port, stop_process, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "clients" / "typescript"
@@ -114,11 +114,7 @@ class TypeScriptClientTests(SimpleTestCase):
     @classmethod
     def tearDownClass(cls):
         if cls.server is not None:
-            cls.server.terminate()
-            try:
-                cls.server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
+            stop_process(cls.server)
             cls.server = None
         cls.log.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)
