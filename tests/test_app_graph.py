@@ -31,7 +31,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from core.packages import product_packages
+from testkit.source import product_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDER = ("base", "models", "selectors", "services", "interface")
@@ -319,12 +319,8 @@ def _resolve(name: str, known: set[str]) -> str | None:
 
 
 def _sources():
-    for app in product_packages():
-        for path in sorted((ROOT / app).rglob("*.py")):
-            rel = path.relative_to(ROOT).parts
-            if "tests" in rel or "migrations" in rel or path.name.startswith("test"):
-                continue
-            yield _module_name(path), ast.parse(path.read_text(encoding="utf-8"))
+    for path in product_sources():
+        yield _module_name(path), ast.parse(path.read_text(encoding="utf-8"))
 
 
 def _edges(modules, *, top_level_only: bool) -> dict[str, set[str]]:

@@ -18,9 +18,9 @@ from unittest import mock
 from django.core.cache import cache
 from django.test import SimpleTestCase
 
-from core.packages import product_packages
 from testkit import servers
 from testkit.db import requires_redis
+from testkit.source import product_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,13 +38,9 @@ def _imported_roots(tree: ast.AST) -> set[str]:
 class ProductNeverImportsTestkitTests(SimpleTestCase):
     def test_no_product_module_imports_testkit(self):
         offenders = []
-        for package in product_packages():
-            for path in sorted((ROOT / package).rglob("*.py")):
-                rel = path.relative_to(ROOT)
-                if "tests" in rel.parts or path.name.startswith("test"):
-                    continue
-                if "testkit" in _imported_roots(ast.parse(path.read_text(encoding="utf-8"))):
-                    offenders.append(str(rel))
+        for path in product_sources(migrations=True):
+            if "testkit" in _imported_roots(ast.parse(path.read_text(encoding="utf-8"))):
+                offenders.append(str(path.relative_to(ROOT)))
         self.assertEqual(offenders, [])
 
     def test_the_check_sees_an_import_inside_a_function(self):
