@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import statistics
 import sys
@@ -56,7 +55,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from benchmarks.request_cpu import Case, Result, Rounds, measure, print_table  # noqa: E402
+from benchmarks.request_cpu import Case, Rounds, measure, print_table, record  # noqa: E402
+from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 
 COURSES = 200
 LECTURES_PER_COURSE = 10
@@ -155,44 +155,9 @@ def new_connection_ms() -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-def json_lines(results: list[Result], connect: tuple[float, float]) -> list[dict]:
-    lines = []
-
-    def line(measure, value, unit, budget=None, passed=None) -> None:
-        lines.append(
-            {
-                "benchmark": "cost",
-                "measure": measure,
-                "value": round(value, 2),
-                "unit": unit,
-                "budget": budget,
-                "passed": passed,
-            }
-        )
-
-    for result in results:
-        name = result.case.measure
-        line(
-            f"{name}: CPU per request / {REFERENCE_PATH}",
-            result.ratio,
-            "x",
-            f"<= {result.case.budget:g}x",
-            result.passed,
-        )
-        line(f"{name}: CPU per request", result.cpu_ms, "ms")
-        line(f"{name}: SQL statements", result.statements, "statements")
-    line(f"{REFERENCE_PATH}: CPU per request (median over the cases)", reference_ms(results), "ms")
-    line(f"opening a {connection.vendor} connection (wall)", connect[0], "ms")
-    return lines
-
-
-def reference_ms(results: list[Result]) -> float:
-    return statistics.median(r.reference_ms for r in results)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH", help="append one JSON object per measure")
+    add_json_argument(parser)
     parser.add_argument(
         "--round-seconds", type=float, default=0.4, help="CPU seconds per round (default 0.4)"
     )
@@ -221,10 +186,14 @@ def main(argv: list[str] | None = None) -> int:
         f"\nopening a {connection.vendor} connection + one statement: {connect[0]:.2f} ms wall, "
         f"{connect[1]:.2f} ms CPU here (paid by every request with CONN_MAX_AGE=0)"
     )
-    if args.json:
-        with open(args.json, "a", encoding="utf-8") as out:
-            for line in json_lines(results, connect):
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    recorder = Recorder("cost", args.json)
+    record(
+        recorder,
+        results,
+        per=REFERENCE_PATH,
+        reference=f"{REFERENCE_PATH}: CPU per request (median over the cases)",
+    )
+    recorder.add(f"opening a {connection.vendor} connection (wall)", connect[0], "ms")
     print("\nOK" if not failures else f"\n{failures} budget(s) broken")
     return 1 if failures else 0
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
 import warnings
 from decimal import Decimal
@@ -45,7 +44,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from benchmarks.request_cpu import Case, Result, Rounds, measure, print_table  # noqa: E402
+from benchmarks.request_cpu import Case, Rounds, measure, print_table, record  # noqa: E402
 from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 
 COURSES = 20
@@ -155,22 +154,6 @@ def cases(data: dict) -> list[Case]:
     ]
 
 
-def record(recorder: Recorder, results: list[Result]) -> None:
-    for r in results:
-        name = r.case.measure
-        recorder.add(
-            f"{name}: CPU per request / the course list's",
-            r.ratio,
-            "x",
-            budget=f"<= {r.case.budget:g}x",
-            passed=r.passed,
-        )
-        recorder.add(f"{name}: CPU per request", r.cpu_ms, "ms")
-        recorder.add(f"{name}: SQL statements", r.statements, "statements")
-    reference = statistics.median(r.reference_ms for r in results)
-    recorder.add("course list, page of 20: CPU per request (median)", reference, "ms")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_json_argument(parser)
@@ -197,7 +180,12 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"database: {connection.vendor}; load average: {os.getloadavg()[0]:.2f}")
     failures = print_table(results, what="report", reference="course list")
-    record(Recorder("reports", args.json), results)
+    record(
+        Recorder("reports", args.json),
+        results,
+        per="the course list's",
+        reference="course list, page of 20: CPU per request (median)",
+    )
     print("\nOK" if not failures else f"\n{failures} budget(s) broken")
     return 1 if failures else 0
 

@@ -26,6 +26,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.results import Recorder
+
 PROFILE_LINES = 45
 
 
@@ -156,3 +158,21 @@ def print_table(results: list[Result], *, what: str, reference: str) -> int:
             f"| ≤ {r.case.budget:g}× | {'ok' if r.passed else 'OVER'} |"
         )
     return sum(not r.passed for r in results)
+
+
+def record(recorder: Recorder, results: list[Result], *, per: str, reference: str) -> None:
+    """For ``--json``: each case's ratio (``<case>: CPU per request / <per>``, judged), CPU
+    milliseconds and SQL statements; then the reference's CPU milliseconds, the median over
+    the cases, as the measure ``reference``."""
+    for r in results:
+        name = r.case.measure
+        recorder.add(
+            f"{name}: CPU per request / {per}",
+            r.ratio,
+            "x",
+            budget=f"<= {r.case.budget:g}x",
+            passed=r.passed,
+        )
+        recorder.add(f"{name}: CPU per request", r.cpu_ms, "ms")
+        recorder.add(f"{name}: SQL statements", r.statements, "statements")
+    recorder.add(reference, statistics.median(r.reference_ms for r in results), "ms")
