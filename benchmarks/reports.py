@@ -42,8 +42,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from benchmarks.database import analyze, throwaway_database  # noqa: E402
 from benchmarks.request_cpu import Case, Rounds, measure, print_table, record  # noqa: E402
 from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 
@@ -164,19 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rounds = Rounds(count=ROUNDS, seconds=args.round_seconds, warmup=5, calibration=3)
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         data = fill()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze()
         results = [
             measure(case, REFERENCE_PATH, rounds, profile=args.profile) for case in cases(data)
         ]
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(f"database: {connection.vendor}; load average: {os.getloadavg()[0]:.2f}")
     failures = print_table(results, what="report", reference="course list")
