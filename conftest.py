@@ -22,7 +22,7 @@ import threading
 
 import pytest
 
-from tests import leak_check
+from testkit import leak_check
 
 
 def pytest_configure(config) -> None:

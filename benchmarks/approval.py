@@ -29,8 +29,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from benchmarks.database import throwaway_database  # noqa: E402
 from benchmarks.results import Recorder  # noqa: E402
 
 SIZES = (20, 200)
@@ -121,19 +122,14 @@ def main() -> int:
     from users.tests.factories import make_admin
 
     record = Recorder.from_argv("approval")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     results = []
-    try:
+    with throwaway_database():
         admin = make_admin()
         api_approval(course_with_lectures(1), admin)  # warm-up: URLconf, serializers
         for size in SIZES:
             course = course_with_lectures(size)
             results.append(("service", size, service_approval(course, admin)))
             results.append(("API + payment", size, api_approval(course, admin)))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(f"database: {connection.vendor}")
     print("| approval | lectures | statements | attendance INSERTs | rows created | ms |")

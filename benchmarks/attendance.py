@@ -49,8 +49,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from benchmarks.database import analyze, throwaway_database  # noqa: E402
 from benchmarks.results import Recorder  # noqa: E402
 
 SIZES = (10, 100, 500)
@@ -223,15 +224,10 @@ def record_rows(record: Recorder, rows: list[dict], same_statements: bool) -> No
 
 def main() -> int:
     record = Recorder.from_argv("attendance")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     rows = []
-    try:
+    with throwaway_database():
         actor, lectures, children = fill()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze()
         clock = Clock()
         for n in SIZES:
             lecture, kids = lectures[n], children[:n]
@@ -261,8 +257,6 @@ def main() -> int:
                     ),
                 }
             )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(f"database: {connection.vendor}")
     print(

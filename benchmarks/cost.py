@@ -14,10 +14,10 @@ between requests, as a server with connection reuse does).
 The reference is ``GET /healthz/`` through the same kind of client in the same process:
 the middleware stack and a JSON answer, no database, no DRF. Each case is warmed up, then
 measured in rounds of about ``--round-seconds`` of CPU time, each round followed by a
-round of the reference of the same length; the figure judged is the median over the
-rounds of (the case's CPU per request / the reference's). A busy or slow machine slows
-both alike, so the ratio holds where milliseconds do not. Budgets (``Case.budget``,
-chosen in benchmarks/README.md):
+round of the reference of the same length (benchmarks/request_cpu.py); the figure judged
+is the median over the rounds of (the case's CPU per request / the reference's). A busy
+or slow machine slows both alike, so the ratio holds where milliseconds do not. Budgets
+(``Case.budget``, chosen in benchmarks/README.md):
 
 - ``GET /api/courses/?page_size=20`` (anonymous, 200 courses in the database)
 - ``GET /api/courses/{id}/`` (anonymous)
@@ -35,18 +35,12 @@ budget.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime
-import io
-import json
 import os
-import pstats
 import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -59,8 +53,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from benchmarks.database import analyze, throwaway_database  # noqa: E402
+from benchmarks.request_cpu import Case, Rounds, measure, print_table, record  # noqa: E402
+from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 
 COURSES = 200
 LECTURES_PER_COURSE = 10
@@ -72,26 +68,6 @@ ROUNDS = 7
 # highest median seen: benchmarks/README.md.
 LIST_BUDGET, DETAIL_BUDGET, LECTURES_BUDGET = 40.0, 25.0, 70.0
 REFERENCE_PATH = "/healthz/"
-
-
-@dataclass
-class Case:
-    measure: str
-    path: str
-    budget: float  # CPU per request, at most this many times the reference's
-    token: str | None = None
-
-
-@dataclass
-class Result:
-    case: Case
-    ratio: float
-    ratio_max: float
-    cpu_ms: float
-    reference_ms: float
-    wall_ms: float
-    statements: int
-    requests: int
 
 
 def fill() -> dict:
@@ -165,79 +141,6 @@ def cases(data: dict) -> list[Case]:
     ]
 
 
-def requester(path: str, token: str | None = None) -> Callable[[], None]:
-    client = Client()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-
-    def send() -> None:
-        response = client.get(path, **headers)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path}: {response.status_code} {response.content[:200]!r}")
-
-    return send
-
-
-def batch_size(send: Callable[[], None], round_seconds: float) -> int:
-    """Requests in a round of about ``round_seconds`` of CPU, from one timed batch of 10."""
-    started = time.process_time()
-    for _ in range(10):
-        send()
-    per_request = max((time.process_time() - started) / 10, 1e-5)
-    return max(10, int(round_seconds / per_request))
-
-
-def timed_round(send: Callable[[], None], batch: int) -> tuple[float, float]:
-    """(CPU ms, wall ms) per request over ``batch`` requests."""
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    for _ in range(batch):
-        send()
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    return cpu / batch * 1000, wall / batch * 1000
-
-
-def measure(case: Case, *, round_seconds: float, profile: bool) -> Result:
-    send = requester(case.path, case.token)
-    reference = requester(REFERENCE_PATH)
-    with CaptureQueriesContext(connection) as queries:
-        send()
-    statements = len(queries.captured_queries)
-    for _ in range(20):  # warm-up: URL resolver, translations, serializer classes, plans
-        send()
-        reference()
-    # Size the rounds so that every case and the reference take about the same time.
-    batch = batch_size(send, round_seconds)
-    reference_batch = batch_size(reference, round_seconds)
-    profiler = cProfile.Profile(time.process_time) if profile else None
-    ratios, cpus, references, walls = [], [], [], []
-    for _ in range(ROUNDS):
-        if profiler is not None:
-            profiler.enable()
-        cpu, wall = timed_round(send, batch)
-        if profiler is not None:
-            profiler.disable()
-        reference_cpu, _wall = timed_round(reference, reference_batch)
-        ratios.append(cpu / reference_cpu)
-        cpus.append(cpu)
-        references.append(reference_cpu)
-        walls.append(wall)
-    if profiler is not None:
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("cumulative").print_stats(45)
-        print(f"\n--- profile: {case.measure} ({ROUNDS * batch} requests) ---")
-        print(out.getvalue())
-    return Result(
-        case=case,
-        ratio=statistics.median(ratios),
-        ratio_max=max(ratios),
-        cpu_ms=statistics.median(cpus),
-        reference_ms=statistics.median(references),
-        wall_ms=statistics.median(walls),
-        statements=statements,
-        requests=ROUNDS * batch,
-    )
-
-
 def new_connection_ms() -> tuple[float, float]:
     """(wall ms, CPU ms) to open a connection and run one statement: what every request
     paid with ``CONN_MAX_AGE=0``. Median of 20."""
@@ -252,88 +155,38 @@ def new_connection_ms() -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-def json_lines(results: list[Result], connect: tuple[float, float]) -> list[dict]:
-    lines = []
-
-    def line(measure, value, unit, budget=None, passed=None) -> None:
-        lines.append(
-            {
-                "benchmark": "cost",
-                "measure": measure,
-                "value": round(value, 2),
-                "unit": unit,
-                "budget": budget,
-                "passed": passed,
-            }
-        )
-
-    for result in results:
-        name = result.case.measure
-        line(
-            f"{name}: CPU per request / {REFERENCE_PATH}",
-            result.ratio,
-            "x",
-            f"<= {result.case.budget:g}x",
-            result.ratio <= result.case.budget,
-        )
-        line(f"{name}: CPU per request", result.cpu_ms, "ms")
-        line(f"{name}: SQL statements", result.statements, "statements")
-    line(f"{REFERENCE_PATH}: CPU per request (median over the cases)", reference_ms(results), "ms")
-    line(f"opening a {connection.vendor} connection (wall)", connect[0], "ms")
-    return lines
-
-
-def reference_ms(results: list[Result]) -> float:
-    return statistics.median(r.reference_ms for r in results)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH", help="append one JSON object per measure")
+    add_json_argument(parser)
     parser.add_argument(
         "--round-seconds", type=float, default=0.4, help="CPU seconds per round (default 0.4)"
     )
     parser.add_argument("--profile", action="store_true", help="print each case's hot spots")
     args = parser.parse_args(argv)
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    rounds = Rounds(count=ROUNDS, seconds=args.round_seconds, warmup=20, calibration=10)
+    with throwaway_database():
         data = fill()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze()
         results = [
-            measure(case, round_seconds=args.round_seconds, profile=args.profile)
-            for case in cases(data)
+            measure(case, REFERENCE_PATH, rounds, profile=args.profile) for case in cases(data)
         ]
         connect = new_connection_ms()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(f"database: {connection.vendor}; load average: {os.getloadavg()[0]:.2f}")
-    print(
-        f"| request | CPU ms / request | {REFERENCE_PATH} CPU ms | ratio (median / worst round) "
-        "| wall ms | statements | budget | |\n|---|---|---|---|---|---|---|---|"
-    )
-    failures = 0
-    for r in results:
-        ok = r.ratio <= r.case.budget
-        failures += not ok
-        print(
-            f"| {r.case.measure} | {r.cpu_ms:.2f} | {r.reference_ms:.2f} "
-            f"| {r.ratio:.2f}× / {r.ratio_max:.2f}× | {r.wall_ms:.2f} | {r.statements} "
-            f"| ≤ {r.case.budget:g}× | {'ok' if ok else 'OVER'} |"
-        )
+    failures = print_table(results, what="request", reference=REFERENCE_PATH)
     print(
         f"\nopening a {connection.vendor} connection + one statement: {connect[0]:.2f} ms wall, "
         f"{connect[1]:.2f} ms CPU here (paid by every request with CONN_MAX_AGE=0)"
     )
-    if args.json:
-        with open(args.json, "a", encoding="utf-8") as out:
-            for line in json_lines(results, connect):
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    recorder = Recorder("cost", args.json)
+    record(
+        recorder,
+        results,
+        per=REFERENCE_PATH,
+        reference=f"{REFERENCE_PATH}: CPU per request (median over the cases)",
+    )
+    recorder.add(f"opening a {connection.vendor} connection (wall)", connect[0], "ms")
     print("\nOK" if not failures else f"\n{failures} budget(s) broken")
     return 1 if failures else 0
 

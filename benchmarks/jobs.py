@@ -35,8 +35,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from benchmarks.database import analyze, throwaway_database  # noqa: E402
 from benchmarks.results import Recorder  # noqa: E402
 
 DAY = datetime.date(2026, 11, 7)
@@ -133,14 +134,9 @@ def main() -> int:
     from courses.rules import local_datetime
 
     record = Recorder.from_argv("jobs")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         rows = fill()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze()
         unmark()
         reference = [reference_update()]
         unmark()
@@ -169,8 +165,6 @@ def main() -> int:
         transaction_seconds = texting.get("started", started + elapsed) - started
         unmark()
         reference.append(reference_update())
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     statements = len(queries)
     plain = statistics.mean(reference)
     ratio = transaction_seconds / plain

@@ -52,8 +52,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from benchmarks.database import throwaway_database  # noqa: E402
 from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 
 PASSWORD = "Bench-login-2026!"
@@ -265,24 +265,21 @@ def main() -> int:
         return 2
 
     costs = hash_costs()
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     servers: dict = {}
-    try:
-        phones = fill()
-        connection.close()  # the servers and this process must not share a connection
-        for name, (module, _prefix) in HASHERS.items():
-            servers[name] = Server(
-                "web", DJANGO_SETTINGS_MODULE=module, LOGIN_THROTTLE_RATE="1000000/minute"
-            ).launch()
-        for server in servers.values():
-            server.ready(SERVER_START_SECONDS)
-        results = measure(servers, phones, args.seconds, args.rounds)
-    finally:
-        for server in servers.values():
-            server.stop()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database():
+        try:
+            phones = fill()
+            connection.close()  # the servers and this process must not share a connection
+            for name, (module, _prefix) in HASHERS.items():
+                servers[name] = Server(
+                    "web", DJANGO_SETTINGS_MODULE=module, LOGIN_THROTTLE_RATE="1000000/minute"
+                ).launch()
+            for server in servers.values():
+                server.ready(SERVER_START_SECONDS)
+            results = measure(servers, phones, args.seconds, args.rounds)
+        finally:
+            for server in servers.values():
+                server.stop()
 
     argon, pbkdf2 = results["argon2id"], results["pbkdf2"]
     ratio = pbkdf2["cpu_ms_per_login"] / argon["cpu_ms_per_login"]

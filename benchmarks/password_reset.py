@@ -43,8 +43,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from benchmarks.database import throwaway_database  # noqa: E402
 from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 from Redwan_courses_center import settings as project_settings  # noqa: E402
 
@@ -120,10 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     record = Recorder("password_reset", args.json)
     SlowSmsBackend.delay = args.sms_ms / 1000
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         with override_settings(
             PASSWORD_HASHERS=project_settings.PASSWORD_HASHERS,
             SMS_BACKEND=f"{__name__}.SlowSmsBackend",
@@ -132,8 +130,6 @@ def main(argv: list[str] | None = None) -> int:
             from core.sms import wait_for_sms_in_background
 
             wait_for_sms_in_background(timeout=args.calls * SlowSmsBackend.delay + 30)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(f"database: {connection.vendor}; hasher: {project_settings.PASSWORD_HASHERS[0]}")
     print(f"SMS gateway delay: {args.sms_ms:.0f} ms; texts sent: {SlowSmsBackend.sent}")

@@ -138,49 +138,47 @@ def child(path: Path, runs: int) -> list[dict]:
 
 def endpoint_runs(path: Path, runs: int) -> list[dict]:
     """The photo PUT through ``/api/courses/{id}/image/`` in this process, ``runs`` times."""
-    from django.db import connection
     from django.test.client import BOUNDARY, encode_multipart
-    from django.test.utils import setup_test_environment
     from rest_framework.test import APIClient
 
+    from benchmarks.database import throwaway_database
     from courses.tests.factories import CourseFactory
     from users.tests.factories import make_admin
 
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    client = APIClient()
-    client.force_authenticate(make_admin())
-    url = f"/api/courses/{CourseFactory().pk}/image/"
+    with throwaway_database():
+        client = APIClient()
+        client.force_authenticate(make_admin())
+        url = f"/api/courses/{CourseFactory().pk}/image/"
 
-    with open(path, "rb") as handle:
-        started = time.process_time()
-        encode_multipart(BOUNDARY, {"file": handle})
-        encoding = time.process_time() - started
-
-    found = []
-    for _ in range(runs):
         with open(path, "rb") as handle:
-            baseline = memory_mb("VmRSS")
-            reset_peak()
             started = time.process_time()
-            response = client.put(url, {"file": handle}, format="multipart")
-            cpu = time.process_time() - started
-        peak = memory_mb("VmHWM")
-        problems = []
-        shown = response.json() if response.status_code == 200 else {}
-        if response.status_code != 200:
-            problems.append(f"PUT answered {response.status_code}: {response.content[:200]!r}")
-        elif (shown["width"], shown["height"]) != (1536, 2048):
-            problems.append(f"PUT kept {shown['width']}×{shown['height']}, expected 1536×2048")
-        found.append(
-            {
-                "cpu": cpu,
-                "client_cpu": encoding,
-                "baseline_mb": baseline,
-                "peak_mb": peak,
-                "problems": problems,
-            }
-        )
+            encode_multipart(BOUNDARY, {"file": handle})
+            encoding = time.process_time() - started
+
+        found = []
+        for _ in range(runs):
+            with open(path, "rb") as handle:
+                baseline = memory_mb("VmRSS")
+                reset_peak()
+                started = time.process_time()
+                response = client.put(url, {"file": handle}, format="multipart")
+                cpu = time.process_time() - started
+            peak = memory_mb("VmHWM")
+            problems = []
+            shown = response.json() if response.status_code == 200 else {}
+            if response.status_code != 200:
+                problems.append(f"PUT answered {response.status_code}: {response.content[:200]!r}")
+            elif (shown["width"], shown["height"]) != (1536, 2048):
+                problems.append(f"PUT kept {shown['width']}×{shown['height']}, expected 1536×2048")
+            found.append(
+                {
+                    "cpu": cpu,
+                    "client_cpu": encoding,
+                    "baseline_mb": baseline,
+                    "peak_mb": peak,
+                    "problems": problems,
+                }
+            )
     return found
 
 

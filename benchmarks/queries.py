@@ -28,9 +28,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from benchmarks.database import throwaway_database  # noqa: E402
 from benchmarks.results import Recorder  # noqa: E402
 
 LIST_URLS = [
@@ -170,12 +171,9 @@ def generation_budget(weeks: int) -> tuple[int, int, float]:
 
 def main() -> int:
     record = Recorder.from_argv("queries")
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     failures = 0
     seen: dict[str, list[tuple[int, int, int]]] = {}
-    try:
+    with throwaway_database():
         print(f"database: {connection.vendor}")
         for rows in (5, 60):
             users = fill(rows)
@@ -216,8 +214,6 @@ def main() -> int:
             budget="0 (one bulk insert; SQLite batches)",
             passed=None if connection.vendor == "sqlite" else counts[0] == counts[1],
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     print("\nOK" if not failures else f"\n{failures} budget(s) broken")
     return 1 if failures else 0
 

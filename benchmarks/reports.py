@@ -12,7 +12,7 @@ per request (``time.process_time``).
 The reference is ``GET /api/courses/?page_size=20`` (anonymous, 20 courses): an ordinary
 list request of the API. Each report is warmed up, then measured in rounds of about
 ``--round-seconds`` of CPU time, each round followed by a round of the reference of the
-same length; the figure judged is the median over the rounds of (the report's CPU per
+same length (benchmarks/request_cpu.py); the figure judged is the median over the rounds of (the report's CPU per
 request / the reference's). Budgets (``Case.budget``, chosen in benchmarks/README.md):
 
 - the course attendance report, 100 participants × 10 lectures: JSON, CSV and XLSX
@@ -26,17 +26,10 @@ Options: ``--json PATH`` appends one JSON object per measure (benchmarks/results
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime
-import io
 import os
-import pstats
-import statistics
 import sys
-import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,9 +42,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from benchmarks.database import analyze, throwaway_database  # noqa: E402
+from benchmarks.request_cpu import Case, Rounds, measure, print_table, record  # noqa: E402
 from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 
 COURSES = 20
@@ -65,24 +58,6 @@ INSTRUCTOR_BUDGET = 3.0
 FINANCE_BUDGET = 5.0
 REFERENCE_PATH = "/api/courses/?page_size=20"
 MONTH = "2026-11"
-
-
-@dataclass
-class Case:
-    measure: str
-    path: str
-    budget: float
-
-
-@dataclass
-class Result:
-    case: Case
-    ratio: float
-    ratio_max: float
-    cpu_ms: float
-    reference_ms: float
-    wall_ms: float
-    statements: int
 
 
 def fill() -> dict:
@@ -156,107 +131,27 @@ def fill() -> dict:
 
 
 def cases(data: dict) -> list[Case]:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = str(AccessToken.for_user(data["admin"]))
     base = f"/api/reports/courses/{data['big'].pk}/attendance/"
     return [
-        Case("course attendance, 100 × 10, JSON", base, COURSE_BUDGET),
-        Case("course attendance, 100 × 10, CSV", base + "?format=csv", COURSE_BUDGET),
-        Case("course attendance, 100 × 10, XLSX", base + "?format=xlsx", COURSE_XLSX_BUDGET),
+        Case("course attendance, 100 × 10, JSON", base, COURSE_BUDGET, token),
+        Case("course attendance, 100 × 10, CSV", base + "?format=csv", COURSE_BUDGET, token),
+        Case("course attendance, 100 × 10, XLSX", base + "?format=xlsx", COURSE_XLSX_BUDGET, token),
         Case(
             "instructor attendance of a month, XLSX",
             f"/api/reports/instructor-attendance/?month={MONTH}&format=xlsx",
             INSTRUCTOR_BUDGET,
+            token,
         ),
         Case(
             "finance of a season (20 courses), XLSX",
             f"/api/reports/finance/?season={data['season'].pk}&format=xlsx",
             FINANCE_BUDGET,
+            token,
         ),
     ]
-
-
-def requester(path: str, token: str | None = None) -> Callable[[], None]:
-    client = Client()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-
-    def send() -> None:
-        response = client.get(path, **headers)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path}: {response.status_code} {response.content[:200]!r}")
-        if response.streaming:
-            b"".join(response.streaming_content)
-
-    return send
-
-
-def batch_size(send: Callable[[], None], round_seconds: float) -> int:
-    started = time.process_time()
-    for _ in range(3):
-        send()
-    per_request = max((time.process_time() - started) / 3, 1e-5)
-    return max(3, int(round_seconds / per_request))
-
-
-def timed_round(send: Callable[[], None], batch: int) -> tuple[float, float]:
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    for _ in range(batch):
-        send()
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    return cpu / batch * 1000, wall / batch * 1000
-
-
-def measure(case: Case, token: str, *, round_seconds: float, profile: bool) -> Result:
-    send = requester(case.path, token)
-    reference = requester(REFERENCE_PATH)
-    with CaptureQueriesContext(connection) as queries:
-        send()
-    statements = len(queries.captured_queries)
-    for _ in range(5):
-        send()
-        reference()
-    batch = batch_size(send, round_seconds)
-    reference_batch = batch_size(reference, round_seconds)
-    profiler = cProfile.Profile(time.process_time) if profile else None
-    ratios, cpus, references, walls = [], [], [], []
-    for _ in range(ROUNDS):
-        if profiler is not None:
-            profiler.enable()
-        cpu, wall = timed_round(send, batch)
-        if profiler is not None:
-            profiler.disable()
-        reference_cpu, _wall = timed_round(reference, reference_batch)
-        ratios.append(cpu / reference_cpu)
-        cpus.append(cpu)
-        references.append(reference_cpu)
-        walls.append(wall)
-    if profiler is not None:
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
-        print(f"\n--- profile: {case.measure} ---\n{out.getvalue()}")
-    return Result(
-        case=case,
-        ratio=statistics.median(ratios),
-        ratio_max=max(ratios),
-        cpu_ms=statistics.median(cpus),
-        reference_ms=statistics.median(references),
-        wall_ms=statistics.median(walls),
-        statements=statements,
-    )
-
-
-def record(recorder: Recorder, results: list[Result]) -> None:
-    for r in results:
-        name = r.case.measure
-        recorder.add(
-            f"{name}: CPU per request / the course list's",
-            r.ratio,
-            "x",
-            budget=f"<= {r.case.budget:g}x",
-            passed=r.ratio <= r.case.budget,
-        )
-        recorder.add(f"{name}: CPU per request", r.cpu_ms, "ms")
-        recorder.add(f"{name}: SQL statements", r.statements, "statements")
-    reference = statistics.median(r.reference_ms for r in results)
-    recorder.add("course list, page of 20: CPU per request (median)", reference, "ms")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,39 +163,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print each case's hot spots")
     args = parser.parse_args(argv)
 
-    from rest_framework_simplejwt.tokens import AccessToken
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    rounds = Rounds(count=ROUNDS, seconds=args.round_seconds, warmup=5, calibration=3)
+    with throwaway_database():
         data = fill()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        token = str(AccessToken.for_user(data["admin"]))
+        analyze()
         results = [
-            measure(case, token, round_seconds=args.round_seconds, profile=args.profile)
-            for case in cases(data)
+            measure(case, REFERENCE_PATH, rounds, profile=args.profile) for case in cases(data)
         ]
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(f"database: {connection.vendor}; load average: {os.getloadavg()[0]:.2f}")
-    print(
-        "| report | CPU ms / request | course list CPU ms | ratio (median / worst round) "
-        "| wall ms | statements | budget | |\n|---|---|---|---|---|---|---|---|"
+    failures = print_table(results, what="report", reference="course list")
+    record(
+        Recorder("reports", args.json),
+        results,
+        per="the course list's",
+        reference="course list, page of 20: CPU per request (median)",
     )
-    failures = 0
-    for r in results:
-        ok = r.ratio <= r.case.budget
-        failures += not ok
-        print(
-            f"| {r.case.measure} | {r.cpu_ms:.2f} | {r.reference_ms:.2f} "
-            f"| {r.ratio:.2f}× / {r.ratio_max:.2f}× | {r.wall_ms:.2f} | {r.statements} "
-            f"| ≤ {r.case.budget:g}× | {'ok' if ok else 'OVER'} |"
-        )
-    record(Recorder("reports", args.json), results)
     print("\nOK" if not failures else f"\n{failures} budget(s) broken")
     return 1 if failures else 0
 

@@ -57,8 +57,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from benchmarks.database import analyze, throwaway_database  # noqa: E402
 from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 
 COURSES, LECTURES_PER_COURSE = 200, 10
@@ -239,13 +239,9 @@ def main() -> int:
         print("throughput needs PostgreSQL, Redis and wrk: DATABASE_URL, REDIS_URL, apt wrk")
         return 2
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         data = fill()
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        analyze()
         connection.close()
         with tempfile.TemporaryDirectory() as tmp:
             script = lua_script(data, Path(tmp))
@@ -260,8 +256,6 @@ def main() -> int:
             finally:
                 for server in servers:
                     server.stop()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     return report(results, daphne.label, gunicorn.label, single.label, record)
 
 

@@ -47,8 +47,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from benchmarks.database import throwaway_database  # noqa: E402
 from benchmarks.results import Recorder, add_json_argument  # noqa: E402
 
 # The event's arrival after the POST went out, against the POST's median round trip. The
@@ -213,22 +213,19 @@ def main() -> int:
         print("ws_fanout needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
         return 2
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     servers, results = [], []
-    try:
-        lecture, children, token = fill()
-        connection.close()  # the servers and this process must not share a connection
-        servers = [Server("ws").start(SERVER_START_SECONDS) for _ in range(2)]
-        for clients in args.clients:
-            results.append(
-                asyncio.run(run(servers, clients, args.rounds, lecture.pk, children, token))
-            )
-    finally:
-        for server in servers:
-            server.stop()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database():
+        try:
+            lecture, children, token = fill()
+            connection.close()  # the servers and this process must not share a connection
+            servers = [Server("ws").start(SERVER_START_SECONDS) for _ in range(2)]
+            for clients in args.clients:
+                results.append(
+                    asyncio.run(run(servers, clients, args.rounds, lecture.pk, children, token))
+                )
+        finally:
+            for server in servers:
+                server.stop()
 
     print(
         "two Daphne processes, Redis channel layer; latency after the HTTP response, and "

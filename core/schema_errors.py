@@ -29,15 +29,14 @@ import inspect
 import textwrap
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from django.core import exceptions as django_exceptions
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.settings import api_settings
 
 from core.errors import DomainError
+from core.packages import app_packages
 
 # What core.exceptions and DRF answer around any view, by status (the query parameters are
 # read around every view too: filters, search, pagination).
@@ -56,25 +55,10 @@ FOLLOWED_LIBRARIES = ("rest_framework_simplejwt",)
 Code = tuple[int, str]  # (HTTP status, code)
 
 
-@cache
-def project_packages() -> frozenset[str]:
-    """Top-level packages of the project's own apps (those under BASE_DIR)."""
-    from django.apps import apps
-
-    # An app of the project is a folder right under BASE_DIR: a library installed in a
-    # virtualenv inside the checkout (``.venv/lib/…``) is under BASE_DIR too, but deeper.
-    base = Path(settings.BASE_DIR).resolve()
-    return frozenset(
-        config.name.split(".")[0]
-        for config in apps.get_app_configs()
-        if Path(config.path).resolve().parent == base
-    )
-
-
 def _followed(obj) -> bool:
     module = getattr(obj, "__module__", None) or ""
     top = module.split(".")[0]
-    return top in project_packages() or top in FOLLOWED_LIBRARIES
+    return top in app_packages() or top in FOLLOWED_LIBRARIES
 
 
 def _function(obj):

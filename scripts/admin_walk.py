@@ -31,19 +31,20 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from demo_logins import demo_logins  # scripts/ is this script's sys.path[0]
-from playwright.async_api import async_playwright
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the repository: testkit
+from demo_logins import demo_logins  # noqa: E402 - scripts/ is this script's sys.path[0]
+from playwright.async_api import async_playwright  # noqa: E402
+
+from testkit.servers import free_port, stop_process, wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "artifacts" / "screenshots"
@@ -117,24 +118,6 @@ class Walk:
         if not condition:
             self.failures.append(message)
             say(f"FAIL {message}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own 127.0.0.1
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not answer at {url}") from None
-            time.sleep(0.2)
 
 
 # --- one page ----------------------------------------------------------------------------------
@@ -405,14 +388,6 @@ def list_pages(python: str, env: dict, args: argparse.Namespace) -> list[dict]:
     return [page for page in found["pages"] if not args.only or args.only in page["name"]]
 
 
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-
-
 def main() -> int:
     args = arguments()
     if not Path(CHROMIUM).exists():
@@ -451,10 +426,12 @@ def main() -> int:
                 say(
                     f"{len(pages)} pages x {len(widths)} widths ({time.monotonic() - started:.1f} s)"
                 )
-                wait_for(f"{walk.base}/courses-admin/login/")
+                url = f"{walk.base}/courses-admin/login/"
+                if not wait_for(url, 30):
+                    raise SystemExit(f"the server did not answer at {url}")
                 asyncio.run(browse(walk))
             finally:
-                stop(server)
+                stop_process(server)
         if walk.failures:
             say(log_path.read_text(errors="replace")[-3000:])
     say(f"{walk.visited} page views in {time.monotonic() - started:.1f} s; screenshots in {OUT}")

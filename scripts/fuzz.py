@@ -61,7 +61,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from demo_logins import demo_logins  # scripts/ is this script's sys.path[0]
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the repository: testkit
+from demo_logins import demo_logins  # noqa: E402 - scripts/ is this script's sys.path[0]
+
+from testkit.servers import free_port, stop_process, wait_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -104,14 +107,6 @@ def roles() -> list[Role]:
         Role("admin", demo["ADMIN_PHONE"]),
         Role("device", share=1 / 3, paths=("/api/attendance/scan/",)),
     ]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Database:
@@ -188,18 +183,6 @@ def manage(env: dict[str, str], *args: str) -> str:
         say(done.stdout[-2000:] + done.stderr[-4000:])
         raise SystemExit(f"{' '.join(args)} failed (exit {done.returncode})")
     return done.stdout
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own 127.0.0.1
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the server did not answer at {url}") from None
-            time.sleep(0.3)
 
 
 def login(base: str, phone: str, password: str) -> str:
@@ -322,18 +305,10 @@ def start_server(env: dict[str, str], log) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    wait_for(f"{base}/healthz/")
+    url = f"{base}/healthz/"
+    if not wait_for(url, 60):
+        raise SystemExit(f"the server did not answer at {url}")
     return server, base
-
-
-def stop_server(server: subprocess.Popen | None) -> None:
-    if server is None:
-        return
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
 
 
 def fetch_schema(base: str, target: Path) -> Path:
@@ -378,7 +353,8 @@ def main() -> int:
                 run = replace(run, base=base, device_key=device_key, schema=schema)
                 failed = fuzz_all(run)
         finally:
-            stop_server(server)
+            if server is not None:
+                stop_process(server)
             database.drop()
     errors = server_errors(log_path)
     for error in errors[:10]:

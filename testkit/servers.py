@@ -9,6 +9,10 @@ of 127.0.0.1 against the database and Redis of the calling process (after
 
 ``cpu_seconds()`` and ``threads()`` read ``/proc`` for the server and its children (the
 gunicorn workers), so a benchmark can say how many cores a server really used.
+
+``free_port()``, ``wait_for()`` and ``stop_process()`` serve the tests and scripts that
+start a server of their own too (tests/live_server.py, scripts/fuzz.py, scripts/admin_walk.py). The browser walk may run in an interpreter that
+has Playwright and no Django, so this module imports Django only inside ``server_env()``.
 """
 
 from __future__ import annotations
@@ -20,12 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-
-from django.conf import settings
-
-from testkit.db import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "docker-entrypoint.sh"
@@ -75,9 +77,45 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {low}..{low + size - 1}")
 
 
+def wait_for(
+    url: str, seconds: float, *, alive: Callable[[], bool] | None = None, any_status: bool = False
+) -> bool:
+    """Ask ``url`` every 0.2 s until it answers 2xx/3xx, or any status with ``any_status``
+    (a proxy is up even when what it proxies is not): True. False once ``seconds`` have
+    passed, or at once when ``alive()`` is false (the server's process has exited)."""
+    deadline = time.monotonic() + seconds
+    while alive is None or alive():
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError as error:
+            if any_status and isinstance(error, urllib.error.HTTPError):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
+    return False
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """End ``process``: SIGTERM, then SIGKILL if it is still running after ``timeout``."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+
+
 def server_env(**extra: str) -> dict[str, str]:
     """Production settings (``DEBUG=0``, no HTTPS redirect: plain HTTP on loopback) on
     this process's database, Redis, channel-layer prefix, cache prefix and secret key."""
+    from django.conf import settings
+
+    from testkit.db import database_url
+
     # DJANGO_SERVER too: the entry module (wsgi.py, core.asgi) decides how connections are kept.
     skip = {"DJANGO_SETTINGS_MODULE", "DJANGO_SERVER"}
     env = {key: value for key, value in os.environ.items() if key not in skip}
@@ -157,27 +195,16 @@ class Server:
 
     def ready(self, timeout: float = 120) -> Server:
         """Wait until ``/healthz/`` answers; stop the process if it exits or never does."""
-        assert self.process is not None, "launch() first"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz/", timeout=2):
-                    return self
-            except OSError:
-                time.sleep(0.2)
+        process = self.process
+        assert process is not None, "launch() first"
+        if wait_for(f"{self.base}/healthz/", timeout, alive=lambda: process.poll() is None):
+            return self
         self.stop()
         raise RuntimeError(f"{self.role} did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+            stop_process(self.process, timeout=15)
             self.process = None
         if getattr(self, "log", None) is not None:
             self.log.close()

@@ -32,7 +32,9 @@ def _schema_key() -> str:
     return digest.hexdigest()[:20]
 
 
-def _migrate(path: Path) -> None:
+def sqlite_env(path: Path, **extra: str) -> dict[str, str]:
+    """This process's environment for a command or server of the project's own settings
+    (``DEBUG=1``) on the SQLite file ``path``: no database URL, no Redis."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -42,12 +44,16 @@ def _migrate(path: Path) -> None:
         DJANGO_SETTINGS_MODULE="Redwan_courses_center.settings",
         DEBUG="1",
         SQLITE_PATH=str(path),
-        LOG_LEVEL="WARNING",
+        **extra,
     )
+    return env
+
+
+def _migrate(path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
-        env=env,
+        env=sqlite_env(path, LOG_LEVEL="WARNING"),
         capture_output=True,
         text=True,
         timeout=300,

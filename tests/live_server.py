@@ -41,7 +41,7 @@ from django.conf import settings
 from django.test import TransactionTestCase
 
 from testkit.db import database_url
-from testkit.servers import free_port
+from testkit.servers import free_port, stop_process, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 # How long a server may take to boot, and an expected answer or event to come. Generous:
@@ -49,23 +49,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # times its quiet boot, and a wait that passes ends as soon as the server answers.
 BOOT_SECONDS = 120
 ANSWER_SECONDS = 30
-
-
-def wait_healthy(base: str, timeout: float, *, any_status: bool = False) -> bool:
-    """True once ``base``'s ``/healthz/`` answers (with any status, when ``any_status``:
-    a proxy is up even when what it proxies is not), False when ``timeout`` passes first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz/", timeout=1):
-                return True
-        except urllib.error.HTTPError:
-            if any_status:
-                return True
-            time.sleep(0.2)
-        except OSError:
-            time.sleep(0.2)
-    return False
 
 
 def server_env() -> dict[str, str]:
@@ -116,18 +99,14 @@ class LiveDaphne:
 
     def ready(self, timeout: float = BOOT_SECONDS) -> LiveDaphne:
         """Wait until ``/healthz/`` answers; stop the process if it never does."""
-        if wait_healthy(self.base, timeout):
+        if wait_for(f"{self.base}/healthz/", timeout):
             return self
         self.stop()
         raise RuntimeError("daphne did not start: " + self.log_text())
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_process(self.process)
             self.process = None
         if getattr(self, "log", None) is not None:
             self.log.close()
@@ -265,7 +244,7 @@ class LiveNginx:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        if wait_healthy(self.base, timeout, any_status=True):
+        if wait_for(f"{self.base}/healthz/", timeout, any_status=True):
             return self
         log = self.error_log_text()
         self.stop()
@@ -274,11 +253,7 @@ class LiveNginx:
     def stop(self, *, keep_logs: bool = False) -> None:
         """Stop nginx; its prefix (with the logs) goes too unless ``keep_logs``."""
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_process(self.process)
             self.process = None
         if not keep_logs:
             self.discard()

@@ -31,19 +31,9 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
+from testkit.source import product_sources
+
 ROOT = Path(__file__).resolve().parent.parent
-APPS = (
-    "core",
-    "files",
-    "notifications",
-    "users",
-    "courses",
-    "attendance",
-    "enrollments_payments",
-    "memories",
-    "online_courses",
-    "Redwan_courses_center",
-)
 ORDER = ("base", "models", "selectors", "services", "interface")
 
 BASE, MODELS, SELECTORS, SERVICES, INTERFACE = ORDER
@@ -81,6 +71,7 @@ LAYERS = {
     "core.management.job_command": INTERFACE,
     "core.methods": INTERFACE,
     "core.models": MODELS,
+    "core.packages": BASE,
     "core.pagination": INTERFACE,
     "core.parsers": INTERFACE,
     "core.permissions": BASE,
@@ -333,12 +324,8 @@ def _resolve(name: str, known: set[str]) -> str | None:
 
 
 def _sources():
-    for app in APPS:
-        for path in sorted((ROOT / app).rglob("*.py")):
-            rel = path.relative_to(ROOT).parts
-            if "tests" in rel or "migrations" in rel or path.name.startswith("test"):
-                continue
-            yield _module_name(path), ast.parse(path.read_text(encoding="utf-8"))
+    for path in product_sources():
+        yield _module_name(path), ast.parse(path.read_text(encoding="utf-8"))
 
 
 def _edges(modules, *, top_level_only: bool) -> dict[str, set[str]]:

@@ -23,32 +23,12 @@ from django.conf import settings
 from django.test import SimpleTestCase
 from django.utils.module_loading import import_string
 
+from testkit.source import product_sources
+
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT_PACKAGES = (
-    "core",
-    "users",
-    "notifications",
-    "courses",
-    "attendance",
-    "enrollments_payments",
-    "files",
-    "memories",
-    "Redwan_courses_center",
-)
 # Exceptions whose ``code=`` never reaches the body's top-level ``code``: the handler
 # answers every validation error with ``"code": "invalid"`` and the field messages.
 VALIDATION_ERRORS = {"ValidationError"}
-
-
-def product_modules() -> list[Path]:
-    modules = []
-    for package in PRODUCT_PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = path.relative_to(ROOT).parts
-            if "tests" in parts or "migrations" in parts or path.name.startswith("test"):
-                continue
-            modules.append(path)
-    return modules
 
 
 def _name(node: ast.AST) -> str:
@@ -85,7 +65,7 @@ def domain_error_classes(trees: list[ast.Module]) -> set[str]:
 
 @functools.cache
 def product_trees() -> tuple[ast.Module, ...]:
-    return tuple(ast.parse(path.read_text(encoding="utf-8")) for path in product_modules())
+    return tuple(ast.parse(path.read_text(encoding="utf-8")) for path in product_sources())
 
 
 def codes_in_source(sources: dict[str, str]) -> dict[str, str]:
@@ -206,7 +186,7 @@ class ErrorTableTests(SimpleTestCase):
         super().setUpClass()
         sources = {
             str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
-            for path in product_modules()
+            for path in product_sources()
         }
         cls.raised = {
             **codes_of_library_exceptions(),

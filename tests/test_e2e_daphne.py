@@ -6,21 +6,18 @@ only over HTTP, like the frontend does.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from testkit.servers import free_port
-from testkit.sqlite import migrated_sqlite
+from testkit.servers import free_port, stop_process, wait_for
+from testkit.sqlite import migrated_sqlite, sqlite_env
+from tests.live_server import request_json
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,18 +28,9 @@ class DaphneEndToEndTests(SimpleTestCase):
         super().setUpClass()
         cls.tmp = tempfile.mkdtemp(prefix="redwan-e2e-")
         cls.log_path = Path(cls.tmp) / "server.log"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "REDIS_URL", "DATABASE_ENGINE", "DJANGO_SETTINGS_MODULE"}
-        }
-        env.update(
-            DEBUG="1",
-            SQLITE_PATH=str(Path(cls.tmp) / "e2e.sqlite3"),
-            DJANGO_SETTINGS_MODULE="Redwan_courses_center.settings",
-            LOG_LEVEL="DEBUG",
-        )
-        migrated_sqlite(Path(env["SQLITE_PATH"]))
+        database = Path(cls.tmp) / "e2e.sqlite3"
+        env = sqlite_env(database, LOG_LEVEL="DEBUG")
+        migrated_sqlite(database)
         cls.port = free_port()
         cls.base = f"http://127.0.0.1:{cls.port}"
         cls.log = open(cls.log_path, "w")  # noqa: SIM115 - closed in tearDownClass
@@ -63,14 +51,7 @@ class DaphneEndToEndTests(SimpleTestCase):
             stdout=cls.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{cls.base}/healthz/", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
+        if not wait_for(f"{cls.base}/healthz/", 30):
             cls.tearDownClass()
             raise RuntimeError("daphne did not start: " + cls.log_path.read_text())
 
@@ -78,29 +59,14 @@ class DaphneEndToEndTests(SimpleTestCase):
     def tearDownClass(cls):
         server = getattr(cls, "server", None)
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_process(server)
         if getattr(cls, "log", None):
             cls.log.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)
         super().tearDownClass()
 
     def call(self, method, path, body=None, token=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.base}{path}", data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as error:
-            raw = error.read()
-            return error.code, json.loads(raw) if raw else None
+        return request_json(self.base, method, path, body, token)
 
     def test_a_parent_registers_logs_in_and_adds_a_child_over_http(self):
         status, user = self.call(

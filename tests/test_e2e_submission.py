@@ -4,18 +4,15 @@ nothing."""
 
 from __future__ import annotations
 
-import datetime
-
 from asgiref.sync import sync_to_async
 from websockets.asyncio.client import connect
 
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.tests.ws_helpers import access_token
-from courses.rules import CENTER_TZ
-from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from testkit.db import requires_postgres, requires_redis
 from tests.live_server import LiveDaphneTestCase, next_event, receives_nothing
-from users.tests.factories import make_admin, make_child, make_instructor
+from tests.open_lecture import open_lecture
+from users.tests.factories import make_admin, make_instructor
 
 
 @requires_postgres
@@ -24,17 +21,7 @@ class SubmissionOverRealServerTests(LiveDaphneTestCase):
     def people(self):
         instructor, other = make_instructor(), make_instructor()
         admin = make_admin()
-        # Today (Cairo) from 00:00: whatever the time of the run, the window is open.
-        today = datetime.datetime.now(tz=CENTER_TZ)
-        lecture = LectureFactory(
-            course=CourseFactory(instructor=instructor),
-            date=today.date(),
-            start_time=datetime.time(0, 0),
-            end_time=datetime.time(0, 30),
-        )
-        kids = [make_child(first_name=f"Kid{i}") for i in range(3)]
-        for kid in kids:
-            make_attendance(lecture, child=kid)
+        lecture, kids = open_lecture(instructor)
         tokens = {
             "instructor": access_token(instructor.user),
             "other": access_token(other.user),

@@ -1,4 +1,5 @@
-"""The suite's after-test check (the root leak_check.py) finds what a test leaves open."""
+"""The suite's after-test check (testkit/leak_check.py, run by the root conftest.py) finds
+what a test leaves open."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import connection
 from django.test import SimpleTestCase, TransactionTestCase
 
+from testkit import leak_check
 from testkit.db import requires_postgres, requires_redis
-from tests import leak_check
 
 
 class DatabaseConnectionTests(TransactionTestCase):

@@ -12,7 +12,6 @@ socket. CI installs nginx-light when it is missing; there is no skip for a missi
 
 from __future__ import annotations
 
-import datetime
 import urllib.error
 import urllib.request
 
@@ -22,13 +21,12 @@ from django.test import SimpleTestCase, TransactionTestCase
 from websockets.asyncio.client import connect
 
 from attendance.tests.ws_helpers import access_token, own_channel_layer
-from courses.rules import CENTER_TZ
-from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from testkit.db import requires_postgres, requires_redis
 from testkit.servers import free_port
 from tests.live_server import ROOT, LiveNginx, next_event, render_nginx_template
+from tests.open_lecture import open_lecture
 from tests.sites import ComposeSite
-from users.tests.factories import make_admin, make_child, make_instructor
+from users.tests.factories import make_admin, make_instructor
 
 PLACEHOLDERS = {
     "WEB_UPSTREAM": "django-web-app:8000",
@@ -102,16 +100,7 @@ class NginxSplitLayoutTests(TransactionTestCase):
 
     def people(self):
         instructor, admin = make_instructor(), make_admin()
-        today = datetime.datetime.now(tz=CENTER_TZ)
-        lecture = LectureFactory(
-            course=CourseFactory(instructor=instructor),
-            date=today.date(),
-            start_time=datetime.time(0, 0),
-            end_time=datetime.time(0, 30),
-        )
-        kids = [make_child(first_name=f"Kid{i}") for i in range(3)]
-        for kid in kids:
-            make_attendance(lecture, child=kid)
+        lecture, kids = open_lecture(instructor)
         return lecture, kids, instructor, access_token(instructor.user), access_token(admin)
 
     def call(self, method, path, body=None, token=None):

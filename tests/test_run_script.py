@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from django.test import SimpleTestCase
 
 from testkit.db import plain_run_only
-from testkit.servers import free_port
+from testkit.servers import free_port, stop_process, wait_for
 from users import demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,29 +40,15 @@ class RunScriptTests(SimpleTestCase):
         process = subprocess.Popen(
             ["bash", str(ROOT / "run.sh")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
-        self.addCleanup(self.stop, process)
+        self.addCleanup(stop_process, process)
         base = f"http://127.0.0.1:{port}"
         # Migrating a new SQLite file and seeding it take minutes on a loaded machine; the
         # wait ends as soon as the server answers.
-        deadline = time.monotonic() + BOOT_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                self.fail("run.sh exited: " + Path(log.name).read_text())
-            try:
-                with urllib.request.urlopen(f"{base}/healthz/", timeout=1):
-                    return process, base
-            except OSError:
-                time.sleep(0.3)
+        if wait_for(f"{base}/healthz/", BOOT_SECONDS, alive=lambda: process.poll() is None):
+            return process, base
+        if process.poll() is not None:
+            self.fail("run.sh exited: " + Path(log.name).read_text())
         self.fail("run.sh did not serve in time: " + Path(log.name).read_text())
-
-    @staticmethod
-    def stop(process: subprocess.Popen) -> None:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
     def login(self, base: str) -> str:
         body = json.dumps({"phone_number1": demo.ADMIN_PHONE, "password": demo.DEMO_PASSWORD})
@@ -103,7 +88,7 @@ class RunScriptTests(SimpleTestCase):
         greeting, pong = self.live_socket_greets(base, token)
         self.assertEqual((greeting["type"], greeting["role"]), ("connection_established", "admin"))
         self.assertEqual(pong, {"type": "pong"})
-        self.stop(process)
+        stop_process(process)
 
         _, base = self.start()  # same database: migrations and demo data are idempotent
         self.login(base)

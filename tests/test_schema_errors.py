@@ -29,7 +29,8 @@ from rest_framework.test import APIClient, APITestCase
 from attendance.submission import attendance_submit
 from attendance.submission_records import MAX_RECORDS
 from core.errors import DomainError
-from core.schema_errors import codes_of, project_packages
+from core.packages import app_packages
+from core.schema_errors import codes_of
 from core.serializers import MONEY_PATTERN, MoneyField
 from courses.tests.factories import CourseFactory
 from enrollments_payments import payment_services, services
@@ -71,7 +72,7 @@ def all_documented_codes() -> set[str]:
 
 
 def project_modules():
-    for package_name in sorted(project_packages()):
+    for package_name in sorted(app_packages()):
         package = importlib.import_module(package_name)
         if not hasattr(package, "__path__"):
             continue

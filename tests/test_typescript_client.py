@@ -29,8 +29,7 @@ from pathlib import Path
 from django.test import SimpleTestCase
 
 from courses.rules import CENTER_TZ
-from testkit.servers import free_port
-from tests.live_server import wait_healthy
+from testkit.servers import free_port, stop_process, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "clients" / "typescript"
@@ -108,18 +107,14 @@ class TypeScriptClientTests(SimpleTestCase):
             stdout=cls.log,
             stderr=subprocess.STDOUT,
         )
-        if not wait_healthy(cls.base, 60):
+        if not wait_for(f"{cls.base}/healthz/", 60):
             cls.tearDownClass()
             raise RuntimeError("daphne did not start")
 
     @classmethod
     def tearDownClass(cls):
         if cls.server is not None:
-            cls.server.terminate()
-            try:
-                cls.server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                cls.server.kill()
+            stop_process(cls.server)
             cls.server = None
         cls.log.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)

@@ -14,7 +14,6 @@ A raw socket talks HTTP to a real Daphne (``python -m core.serve``):
 
 from __future__ import annotations
 
-import datetime
 import json
 import socket
 import time
@@ -25,12 +24,11 @@ from django.test import TransactionTestCase
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.tests.ws_helpers import access_token
 from courses.models import Lecture
-from courses.rules import CENTER_TZ
-from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from testkit.db import requires_postgres
 from tests.drills.helpers import lock_row, pg_session, wait_for_backend_blocked_by
 from tests.live_server import LiveDaphne
-from users.tests.factories import make_child, make_instructor
+from tests.open_lecture import open_lecture
+from users.tests.factories import make_instructor
 
 
 def records(kids, *, rating: int) -> list[dict]:
@@ -51,16 +49,7 @@ class ClientDisconnectTests(TransactionTestCase):
 
     def setUp(self):
         instructor = make_instructor()
-        today = datetime.datetime.now(tz=CENTER_TZ).date()
-        self.lecture = LectureFactory(
-            course=CourseFactory(instructor=instructor),
-            date=today,
-            start_time=datetime.time(0, 0),
-            end_time=datetime.time(0, 30),
-        )
-        self.kids = [make_child(first_name=f"Kid{i}") for i in range(20)]
-        for kid in self.kids:
-            make_attendance(self.lecture, child=kid)
+        self.lecture, self.kids = open_lecture(instructor, children=20)
         self.token = access_token(instructor.user)
         self.path = f"/api/lectures/{self.lecture.pk}/attendance/"
 

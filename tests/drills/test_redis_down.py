@@ -21,7 +21,6 @@ Daphne whose own ``redis-server`` is killed mid-run (PostgreSQL runs).
 
 from __future__ import annotations
 
-import datetime
 import logging
 import subprocess
 import sys
@@ -49,17 +48,15 @@ from attendance.consumers import (
 from attendance.models import AttendanceSubmission, LectureAttendance
 from attendance.tests.ws_helpers import access_token, every_log_record, open_socket, record_text
 from core.ws_tickets import ws_ticket_issue
-from courses.rules import CENTER_TZ
-from courses.tests.factories import CourseFactory, LectureFactory, make_attendance
 from testkit.db import requires_postgres
 from testkit.sqlite import migrated_sqlite
 from tests.drills.helpers import RedisServer, requires_redis_server
 from tests.live_server import ROOT, LiveDaphne, next_event, server_env
+from tests.open_lecture import open_lecture
 from users import throttles
 from users.tests.factories import (
     PASSWORD,
     make_admin,
-    make_child,
     make_instructor,
     make_parent,
 )
@@ -95,16 +92,7 @@ def make_class():
     """An instructor's lecture today from 00:00 (its window is open all day), three
     children on its roster, and an admin."""
     instructor = make_instructor()
-    today = datetime.datetime.now(tz=CENTER_TZ).date()
-    lecture = LectureFactory(
-        course=CourseFactory(instructor=instructor),
-        date=today,
-        start_time=datetime.time(0, 0),
-        end_time=datetime.time(0, 30),
-    )
-    kids = [make_child(first_name=f"Kid{i}") for i in range(3)]
-    for kid in kids:
-        make_attendance(lecture, child=kid)
+    lecture, kids = open_lecture(instructor)
     return instructor, lecture, kids, make_admin()
 
 
