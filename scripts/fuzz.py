@@ -9,7 +9,8 @@ What it does:
    PostgreSQL database ``<name>_fuzz_<pid>`` on that server (dropped at the end: the fuzzer
    writes junk that should not land in anybody's database); with ``REDIS_URL`` set, Redis
    for the channel layer and the cache under a prefix of this run's own;
-2. ``migrate``, ``seed_demo`` and ``scripts/fuzz_seed.py`` (rows of every persona's own);
+2. ``migrate``, ``seed_demo`` and ``scripts/fuzz_seed.py`` (rows of every persona's own,
+   and two proposed lectures);
 3. the app as in production — ``DEBUG=0``, ``python -m core.serve`` (Daphne) on a free
    port of 127.0.0.1 — with the throttles opened wide (a fuzzer is one client sending
    thousands of requests; the throttles have tests of their own) and plain HTTP;
@@ -40,6 +41,9 @@ Operations left out, and why (the same for every role):
   (tokens carry a digest of the password hash), so the rest of the run would be
   anonymous. It needs the current password, which the fuzzer does not know; its
   behaviour is covered by users/tests.
+
+The approve and reject operations of proposed lectures are aimed at the seeded proposals
+(``AIMED_AT_PROPOSALS``): a generated ``id`` would nearly always miss them.
 
 No check is switched off for any operation: there is no known false positive. A finding
 that turns out to be one goes into ``FALSE_POSITIVES`` below with its reason; the script
@@ -80,7 +84,16 @@ THROTTLES = (
     "REGISTER_THROTTLE_RATE",
     "PASSWORD_CHANGE_THROTTLE_RATE",
     "PARENT_LINK_THROTTLE_RATE",
+    "PASSWORD_RESET_IP_THROTTLE_RATE",
+    "PASSWORD_RESET_PHONE_THROTTLE_RATE",
+    "PASSWORD_RESET_CONFIRM_IP_THROTTLE_RATE",
+    "PASSWORD_RESET_CONFIRM_PHONE_THROTTLE_RATE",
 )
+# Operations whose path ``id`` is always a seeded object's instead of a generated number
+# (nearly always 0, 1 or 2: nobody's rows, or others than the seed's): each of the proposed
+# lectures of scripts/fuzz_seed.py, in order, so that the fuzzer reaches the decision itself
+# — refused by role, decided once (200), then 409 — rather than a 404.
+AIMED_AT_PROPOSALS = ("/api/lectures/{id}/approve/", "/api/lectures/{id}/reject/")
 
 
 @dataclass(frozen=True)
@@ -194,10 +207,13 @@ def login(base: str, phone: str, password: str) -> str:
         return json.loads(response.read())["access"]
 
 
-def config_file(tmp: Path) -> Path:
-    """schemathesis.toml switching off each known false positive's check for its
-    operation only (an empty file when there is none)."""
+def config_file(tmp: Path, *, proposals: list[int]) -> Path:
+    """schemathesis.toml aiming ``AIMED_AT_PROPOSALS`` at the seeded ``proposals``, and
+    switching off each known false positive's check for its operation only."""
     lines = []
+    for path, lecture in zip(AIMED_AT_PROPOSALS, proposals, strict=True):
+        lines += ["[[operations]]", f'include-path = "{path}"']
+        lines += [f'parameters = {{ "path.id" = {lecture} }}', ""]
     for (method, path, check), reason in sorted(FALSE_POSITIVES.items()):
         lines += [
             f"# {reason}",
@@ -264,13 +280,13 @@ class Run:
     workers: str
     reports: Path
     roles: list[Role]
-    config: Path
+    config: Path | None = None  # schemathesis.toml, written once the database is seeded
     base: str = ""
     device_key: str = ""
     schema: Path | None = None  # the served schema, fetched once for every role
 
 
-def settings(tmp: Path) -> Run:
+def settings() -> Run:
     wanted = [r for r in os.environ.get("FUZZ_ROLES", "").split(",") if r]
     chosen = [role for role in roles() if not wanted or role.name in wanted]
     unknown = set(wanted) - {role.name for role in chosen}
@@ -284,15 +300,15 @@ def settings(tmp: Path) -> Run:
         workers=os.environ.get("FUZZ_WORKERS", "1"),
         reports=reports,
         roles=chosen,
-        config=config_file(tmp),
     )
 
 
-def prepare(env: dict[str, str]) -> str:
-    """Migrate and seed the run's database; the fuzz device's key."""
+def prepare(env: dict[str, str]) -> dict:
+    """Migrate and seed the run's database; what scripts/fuzz_seed.py printed (the fuzz
+    device's key, the proposed lectures' ids)."""
     manage(env, "manage.py", "migrate", "--noinput", "-v", "0")
     manage(env, "manage.py", "seed_demo")
-    return json.loads(manage(env, "scripts/fuzz_seed.py").splitlines()[-1])["device_key"]
+    return json.loads(manage(env, "scripts/fuzz_seed.py").splitlines()[-1])
 
 
 def start_server(env: dict[str, str], log) -> tuple[subprocess.Popen, str]:
@@ -339,18 +355,21 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     with tempfile.TemporaryDirectory(prefix="redwan-fuzz-") as tmp_name:
         tmp = Path(tmp_name)
-        run, database = settings(tmp), Database(tmp)
+        run, database = settings(), Database(tmp)
         env = server_env(database)
         log_path = run.reports / "server.log"
         say(f"fuzz: {database.describe()}, seed {run.seed}, {run.seconds} s per role")
         database.create()
         server, failed = None, []
         try:
-            device_key = prepare(env)
+            seeded = prepare(env)
+            config = config_file(tmp, proposals=seeded["proposals"])
             with open(log_path, "wb") as log:
                 server, base = start_server(env, log)
                 schema = fetch_schema(base, tmp / "schema.json")
-                run = replace(run, base=base, device_key=device_key, schema=schema)
+                run = replace(
+                    run, base=base, device_key=seeded["device_key"], schema=schema, config=config
+                )
                 failed = fuzz_all(run)
         finally:
             if server is not None:

@@ -5,12 +5,14 @@ gets rows of its own, so the fuzzer's requests reach more than empty lists and 4
   refund request, attendance taken with absences and their alerts);
 - the parent's older child: an exam result;
 - the student: a pending request for calligraphy;
-- the instructor: the courses' instructor, with this week's instructor-attendance rows;
+- the instructor: the courses' instructor, with this week's instructor-attendance rows
+  and two extra lectures proposed, waiting for the admin's decision;
 - the supervisor: a weekly supervision shift;
 - the admin: an attendance device (its key goes to the ``device`` role), job logs.
 
-Prints one JSON object: ``{"device_key": "..."}``. Safe to run again (a second run only
-gives the device a new key). Runs in the server's environment:
+Prints one JSON object: ``{"device_key": "...", "proposals": [id, id]}`` (the proposed
+lectures, which the fuzzer's approve and reject requests aim at). Safe to run again (a
+second run only gives the device a new key). Runs in the server's environment:
 
     DJANGO_SETTINGS_MODULE=Redwan_courses_center.settings python scripts/fuzz_seed.py
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +41,8 @@ from attendance import device_services, shift_services  # noqa: E402
 from attendance.cron import generate_instructor_attendance_weekly  # noqa: E402
 from attendance.models import Device  # noqa: E402
 from courses import exam_services  # noqa: E402
-from courses.models import Course  # noqa: E402
+from courses import services as course_services  # noqa: E402
+from courses.models import Course, Lecture, LectureStatus  # noqa: E402
 from enrollments_payments import services  # noqa: E402
 from users import demo  # noqa: E402
 from users.models import CustomUser  # noqa: E402
@@ -51,12 +54,21 @@ def _user(phone: str) -> CustomUser:
     return CustomUser.objects.get(phone_number1=phone)
 
 
+def _proposals() -> list[int]:
+    return list(
+        Lecture.objects.filter(status=LectureStatus.PROPOSED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
-def seed() -> str:
-    """The rows above; returns a fresh key of the fuzz device."""
+def seed() -> dict:
+    """The rows above; returns a fresh key of the fuzz device and the proposals' ids."""
     device = Device.objects.filter(name=DEVICE_NAME).first()
     if device is not None:
-        return device_services.device_rotate_key(device=device).key
+        key = device_services.device_rotate_key(device=device).key
+        return {"device_key": key, "proposals": _proposals()}
     now = timezone.now()
     admin, parent, student = (
         _user(demo.ADMIN_PHONE),
@@ -88,11 +100,22 @@ def seed() -> str:
         start_time=time(16),
         end_time=time(20),
     )
-    return device_services.device_create(name=DEVICE_NAME, kind="fingerprint").key
+    # Two extra lectures proposed late in the evening of the course's last days (free
+    # times), so that the approve and the reject requests may each meet an undecided one.
+    for days_before in (0, 1):
+        course_services.lecture_propose(
+            actor=instructor,
+            course=kids,
+            date=kids.end_date - timedelta(days=days_before),
+            start_time=time(22),
+            end_time=time(23),
+        )
+    key = device_services.device_create(name=DEVICE_NAME, kind="fingerprint").key
+    return {"device_key": key, "proposals": _proposals()}
 
 
 if __name__ == "__main__":
-    key = seed()
+    seeded = seed()
     # This week's instructor-attendance rows, and a job log for the admin to read.
     generate_instructor_attendance_weekly()
-    sys.stdout.write(json.dumps({"device_key": key}) + "\n")
+    sys.stdout.write(json.dumps(seeded) + "\n")

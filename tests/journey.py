@@ -21,6 +21,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from tests.live_server import ANSWER_SECONDS, next_event
 from tests.sites import ComposeSite, QuickStartSite
@@ -32,9 +33,25 @@ SECRET_FIELDS = ("access", "refresh", "ticket", "key")
 
 
 def outbox_messages(outbox: Path, phone: str) -> list[str]:
-    """The texts ``core.sms.FileSmsBackend`` wrote to ``phone`` (E.164), oldest first."""
-    lines = outbox.read_text("utf-8").splitlines() if outbox.exists() else []
+    """The texts ``core.sms.FileSmsBackend`` wrote to ``phone`` (E.164), oldest first. A
+    line still being written (no newline yet) is not read."""
+    text = outbox.read_text("utf-8") if outbox.exists() else ""
+    lines = text.split("\n")[:-1]
     return [sms["message"] for sms in map(json.loads, lines) if sms["to"] == phone]
+
+
+async def next_outbox_message(
+    outbox: Path, phone: str, *, after: int, timeout: float = ANSWER_SECONDS
+) -> str:
+    """The text sent to ``phone`` after its first ``after`` ones, once it is written: a text
+    sent off the request's thread (``core.sms.send_sms_in_background``) may be written after
+    the answer left. Fails when none comes within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while len(texts := outbox_messages(outbox, phone)) <= after:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no new SMS to {phone} within {timeout} s: {texts}")
+        await asyncio.sleep(0.02)
+    return texts[after]
 
 
 def multipart(fields: dict[str, str], files: list[tuple[str, str, str, bytes]]):
@@ -98,6 +115,16 @@ class JourneyMixin:
                 self.secrets[answer[field]] = f"the {field} of {request} on :{server.port}"
         return answer
 
+    async def call_raw(self, server: Site, method, path, body) -> tuple[int, bytes]:
+        """One anonymous JSON request, for an answer compared byte for byte: ``(status, body
+        bytes)``. For answers that hand out no credential: none is collected."""
+        headers = {"Content-Type": "application/json"}
+        status, _, raw = await asyncio.to_thread(
+            raw_request, server.base, method, path, json.dumps(body).encode(), headers
+        )
+        self.served.setdefault(server.port, set()).add(f"{method} {path.partition('?')[0]}")
+        return status, raw
+
     async def post_form(self, server: Site, path, fields, files, *, who, expect=201):
         """A ``multipart/form-data`` POST as ``who``: asserts the status, returns the
         parsed JSON answer."""
@@ -134,6 +161,18 @@ class JourneyMixin:
         event = await next_event(ws)
         self.assertEqual(event["type"], kind, event)
         return event
+
+    async def assert_closed_with(self, ws, code: int, what: str) -> None:
+        """The server closes ``ws`` with ``code``, having sent nothing more, within
+        ``ANSWER_SECONDS``."""
+        try:
+            event = await next_event(ws)
+        except ConnectionClosed:
+            self.assertEqual(ws.close_code, code, what)
+        except TimeoutError:
+            self.fail(f"{what} is still open {ANSWER_SECONDS} s later")
+        else:
+            self.fail(f"{what} received {event} instead of closing")
 
     def assert_logs_hold_no_secret(self, site: Site, label: str) -> None:
         """The site's logs recorded what it served, and hold no credential of the run."""

@@ -43,7 +43,7 @@ from websockets.exceptions import ConnectionClosed
 from attendance.tests.ws_helpers import own_channel_layer
 from courses.rules import CENTER_TZ
 from testkit.db import requires_postgres, requires_redis
-from tests.journey import JourneyMixin, outbox_messages
+from tests.journey import JourneyMixin, next_outbox_message, outbox_messages
 from tests.live_server import next_event, receives_nothing
 from tests.sites import ComposeSite, QuickStartSite
 from users.hashers import Argon2idHasher
@@ -54,6 +54,8 @@ INSTRUCTOR_PHONE, INSTRUCTOR_PASSWORD = "+201000000102", "Teacher-e2e-pass-2026"
 PARENT_PHONE, PARENT_PASSWORD = "01000000103", "Parent-e2e-pass-2026"
 PARENT_E164 = "+201000000103"
 OTHER_PARENT_PHONE, OTHER_PARENT_PASSWORD = "+201000000104", "Other-e2e-pass-2026"
+NEW_INSTRUCTOR_PASSWORD = "Teacher-reset-pass-2026"
+NO_ACCOUNT_PHONE = "+201000000199"
 FINGERPRINT = "FP-E2E-0001"
 TEACHER = {
     "phone_number1": INSTRUCTOR_PHONE,
@@ -166,15 +168,18 @@ class FamilyAndStaffJourney(JourneyMixin):
             await self.the_instructor_takes_attendance_on_a(sockets)
             await self.the_parent_sees_attendance_ratings_and_one_absence_alert()
             await self.a_resubmission_served_by_b_reaches_the_socket_on_a(sockets)
+            await self.the_instructor_resets_the_password_on_b_and_the_sessions_on_a_end(
+                stack, sockets
+            )
         await self.the_parent_rates_the_instructor()
         await self.the_admin_posts_a_memory_on_a_and_the_family_opens_its_photo_on_b()
         await self.the_parent_refreshes_logs_out_and_the_old_tokens_are_refused()
         for site in (self.a, self.b):
             site.stop()  # every line written: the scan reads the whole of every log
-        # 4 passwords, 5 token pairs (4 logins, 1 refresh), a ticket, a device key and its
-        # secret half, a verification code, a photo URL's signature: none may be missing
-        # from the scan.
-        self.assertEqual(len(self.secrets), 19, "the scan must cover every secret of the run")
+        # 5 passwords (one a reset's), 6 token pairs (5 logins, 1 refresh), a ticket, a
+        # device key and its secret half, a verification code, a reset code, a photo URL's
+        # signature: none may be missing from the scan.
+        self.assertEqual(len(self.secrets), 23, "the scan must cover every secret of the run")
         self.assert_logs_hold_no_secret(self.a, "A")
         self.assert_logs_hold_no_secret(self.b, "B")
 
@@ -358,6 +363,56 @@ class FamilyAndStaffJourney(JourneyMixin):
         rows = await self.call(b, "GET", path, who="parent")
         self.assertEqual([(r["present"], r["rating"]) for r in rows["results"]], [(False, "6.00")])
         await self.the_parent_has_one_absence_alert_for_mona("after a resubmission")
+
+    async def the_instructor_resets_the_password_on_b_and_the_sessions_on_a_end(
+        self, stack: AsyncExitStack, sockets: dict
+    ) -> None:
+        """SPEC §5: the forgotten-password flow served by B ends the session the instructor
+        holds on A — its access token, its refresh token and its sockets — at once."""
+        a, b = self.a, self.b
+        refresh = self.tokens["instructor_refresh"]
+        await self.call(a, "POST", "/auth/jwt/verify/", {"token": refresh})  # not revoked yet
+        await self.call(a, "GET", "/auth/users/me/", who="instructor")
+
+        sent = len(outbox_messages(self.sms_outbox, INSTRUCTOR_PHONE))
+        path = "/auth/password/reset/"
+        unknown = await self.call_raw(b, "POST", path, {"phone_number1": NO_ACCOUNT_PHONE})
+        known = await self.call_raw(b, "POST", path, {"phone_number1": INSTRUCTOR_PHONE})
+        self.assertEqual(known[0], 202, known)
+        self.assertEqual(unknown, known, "the answer tells whether a number has an account")
+        sms = await next_outbox_message(self.sms_outbox, INSTRUCTOR_PHONE, after=sent)
+        code = re.search(r"(?<!\d)\d{6}(?!\d)", sms).group()
+        self.secrets[code] = "the password reset code"
+        self.secrets[NEW_INSTRUCTOR_PASSWORD] = "the new password of instructor"
+        confirm = {
+            "phone_number1": INSTRUCTOR_PHONE,
+            "code": code,
+            "new_password": NEW_INSTRUCTOR_PASSWORD,
+            "re_new_password": NEW_INSTRUCTOR_PASSWORD,
+        }
+        await self.call(b, "POST", "/auth/password/reset/confirm/", confirm, expect=204)
+        self.assertEqual(outbox_messages(self.sms_outbox, NO_ACCOUNT_PHONE), [])
+
+        # On A, every credential of the session before the reset is refused...
+        me = await self.call(a, "GET", "/auth/users/me/", who="instructor", expect=401)
+        self.assertEqual(me["code"], "password_changed")
+        body = {"refresh": refresh}
+        refused = await self.call(a, "POST", "/auth/jwt/refresh/", body, expect=401)
+        self.assertEqual(refused["code"], "token_not_valid")
+        # ...and its sockets, on A (?token=) and on B (a ticket), were closed: 4002.
+        for name in ("instructor on A", "instructor on B"):
+            await self.assert_closed_with(sockets[name], 4002, f"the socket of the {name}")
+        await sockets["admin on B"].send('{"type": "ping"}')  # another account's stays open
+        self.assertEqual(await next_event(sockets["admin on B"]), {"type": "pong"})
+
+        old = {"phone_number1": INSTRUCTOR_PHONE, "password": INSTRUCTOR_PASSWORD}
+        failed = await self.call(a, "POST", "/auth/jwt/create/", old, expect=401)
+        self.assertEqual(failed["code"], "no_active_account")
+        await self.log_in(a, "instructor", INSTRUCTOR_PHONE, NEW_INSTRUCTOR_PASSWORD)
+        me = await self.call(a, "GET", "/auth/users/me/", who="instructor")
+        self.assertTrue(me["is_phone_verified"], "the code reached the phone")
+        _, hello = await self.socket(stack, a, token=self.tokens["instructor"])
+        self.assertEqual(hello["role"], "instructor")
 
     async def the_parent_rates_the_instructor(self) -> None:
         b, course, adam = self.b, self.ids["course"], self.ids["Adam"]
