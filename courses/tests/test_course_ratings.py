@@ -407,12 +407,3 @@ class CourseRatingModelTests(TestCase):
                 text = " ".join(raised.exception.messages)
                 self.assertRegex(text, r"[\u0600-\u06FF]")
                 self.assertNotRegex(text, r"[A-Za-z]{4,}")
-
-    def test_a_child_with_a_rating_is_not_deleted(self):
-        from users.services import child_has_history
-
-        child = make_child()
-        CourseRating.objects.create(
-            rater=child.primary_parent.user, child=child, course=self.course, rating=9
-        )
-        self.assertTrue(child_has_history(child))
