@@ -17,6 +17,7 @@ from core.views_jobs import CronLogViewSet
 from courses.views import CourseViewSet, SeasonViewSet, TagViewSet
 from courses.views_images import CourseImageView
 from courses.views_lectures import ExamViewSet, LectureViewSet
+from courses.views_ratings import CourseRatingViewSet
 from enrollments_payments.views import (
     EnrollmentRequestViewSet,
     EnrollmentViewSet,
@@ -67,6 +68,7 @@ router.register("ws-ticket", WsTicketViewSet, basename="ws-ticket")
 router.register("reports", ReportViewSet, basename="report")
 router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
+router.register("course-ratings", CourseRatingViewSet, basename="course-rating")
 router.register("memories", MemoryViewSet, basename="memory")
 
 urlpatterns = [

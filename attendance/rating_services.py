@@ -24,7 +24,7 @@ RATING_MIN, RATING_MAX = 1, 10
 
 def not_a_rater() -> Forbidden:
     return Forbidden(
-        "not_a_rater", _("Only a student, or a parent for their child, rates instructors.")
+        "not_a_rater", _("Only a student, or a parent for their child, gives a rating.")
     )
 
 
@@ -40,7 +40,7 @@ def instructor_rating_save(
 
     A parent names the ``child``; a student rates for themself (no ``child``).
     """
-    participant = _participant(rater=rater, child=child)
+    participant = rating_participant(rater=rater, child=child)
     if not RATING_MIN <= rating <= RATING_MAX:
         raise Invalid("rating_out_of_range", _("The rating must be from 1 to 10."), field="rating")
     if not _took_part(course=course, participant=participant):
@@ -60,7 +60,10 @@ def instructor_rating_save(
     return row, created
 
 
-def _participant(*, rater: CustomUser, child: Child | None) -> Participant:
+def rating_participant(*, rater: CustomUser, child: Child | None) -> Participant:
+    """The participant a rating by ``rater`` is for: the named ``child`` of a parent
+    (primary or linked), the student themself. The same rule for instructor and course
+    ratings (courses.rating_services)."""
     parent = parent_of(rater)
     if parent is not None:
         if child is None:

@@ -23,9 +23,17 @@ from core.admin import (
     time_range_text,
 )
 from core.errors import DomainError
-from courses import exam_services, image_services, rules, services
+from courses import (
+    admin_ratings,  # noqa: F401 - registers the ratings' pages
+    exam_services,
+    image_services,
+    rules,
+    selectors,
+    services,
+)
 from courses.admin_exams import with_marks_table
 from courses.admin_proposals import approve_proposals, reject_proposals
+from courses.admin_ratings import rating_summary_text
 from courses.admin_text import schedule_messages
 from courses.models import (
     UNAPPROVED,
@@ -209,6 +217,7 @@ class CourseAdmin(ServiceAdminMixin, PhotoAdminMixin, GuardedDeleteMixin, BaseAd
         "start_date",
         "capacity",
         "price_display",
+        "rating_display",
     )
     list_filter = ("season", "status", InstructorFilter, "audience")
     list_select_related = ("season", "instructor__user")
@@ -222,6 +231,14 @@ class CourseAdmin(ServiceAdminMixin, PhotoAdminMixin, GuardedDeleteMixin, BaseAd
     @admin.display(description=_("price (EGP)"), ordering="price")
     def price_display(self, obj) -> str:
         return decimal_text(obj.price)
+
+    def get_queryset(self, request):
+        # The ratings' average and count come with the page's one query.
+        return selectors.with_rating_summary(super().get_queryset(request))
+
+    @admin.display(description=_("rating"), ordering="rating_average")
+    def rating_display(self, obj) -> str:
+        return rating_summary_text(obj)
 
     @admin.display(description=_("lectures"))
     def lectures_link(self, obj) -> str:

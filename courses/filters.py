@@ -4,7 +4,7 @@ from django import forms
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
-from courses.models import Audience, CourseStatus, ExamKind, LectureStatus
+from courses.models import Audience, CourseRating, CourseStatus, ExamKind, LectureStatus
 
 _MAX_ID = 2**63 - 1
 
@@ -44,3 +44,14 @@ class LectureFilter(filters.FilterSet):
 class ExamFilter(filters.FilterSet):
     course = IdFilter(field_name="course_id")
     kind = filters.ChoiceFilter(choices=ExamKind.choices)
+
+
+class CourseRatingFilter(filters.FilterSet):
+    course = IdFilter(field_name="course_id")
+    online_course = IdFilter(field_name="online_course_id")
+    child = IdFilter(field_name="child_id")
+    student = IdFilter(field_name="student_id")
+
+    class Meta:
+        model = CourseRating
+        fields = ["course", "online_course", "child", "student"]

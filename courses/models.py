@@ -1,4 +1,5 @@
-"""Seasons, courses, their weekly schedule, lectures and exams.
+"""Seasons, courses, their weekly schedule, lectures and exams, and the participants'
+ratings of courses and online courses.
 
 Every rule that fits in one row is a database constraint; rules that span rows (schedule
 overlaps, marks against the exam's total, deletion with history) live in courses.services.
@@ -14,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.display import time_range_text
@@ -499,3 +501,103 @@ class ExamResult(ParticipantRecord, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.exam}: {self.marks}"
+
+
+RATING_MIN, RATING_MAX = 1, 10
+
+
+class CourseRating(ParticipantRecord, TimeStampedModel):
+    """A participant who is or was enrolled — or its parent — rates a course or an online
+    course (§6.10): ``rating`` 1–10 and a comment. One row per (rater, participant,
+    course); rating again updates it (courses.rating_services).
+
+    ``online_course`` is a string reference: online_courses.models imports this module
+    (the courses' audiences and statuses), so this one may not import it back."""
+
+    rater = models.ForeignKey(
+        "users.CustomUser",
+        on_delete=models.CASCADE,
+        related_name="course_ratings",
+        verbose_name=_("rater"),
+    )
+    child, student = participant_fields(related_name="course_ratings")
+    # Exactly one of the two. A course with ratings has enrollments, which PROTECT it:
+    # the cascade never runs through the API or the admin.
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ratings",
+        verbose_name=_("course"),
+    )
+    online_course = models.ForeignKey(
+        "online_courses.OnlineCourse",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="ratings",
+        verbose_name=_("online course"),
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)],
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("course rating")
+        verbose_name_plural = _("course ratings")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(child__isnull=False, student__isnull=True)
+                | Q(child__isnull=True, student__isnull=False),
+                name="course_rating_one_participant",
+                violation_error_message=_("Choose exactly one participant: a child or a student."),
+            ),
+            models.CheckConstraint(
+                condition=Q(course__isnull=False, online_course__isnull=True)
+                | Q(course__isnull=True, online_course__isnull=False),
+                name="course_rating_one_course",
+                violation_error_message=_("Choose exactly one: a course or an online course."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX),
+                name="course_rating_range",
+                violation_error_message=_("A rating is between 1 and 10."),
+            ),
+            # NULLs are distinct in a unique index: each pair below holds only for the rows
+            # naming that kind of course and that kind of participant.
+            models.UniqueConstraint(
+                fields=["rater", "course", "child"],
+                name="course_rating_unique_course_child",
+                violation_error_message=_("This child has already been rated for this course."),
+            ),
+            models.UniqueConstraint(
+                fields=["rater", "course", "student"],
+                name="course_rating_unique_course_student",
+                violation_error_message=_("This student has already rated this course."),
+            ),
+            models.UniqueConstraint(
+                fields=["rater", "online_course", "child"],
+                name="course_rating_unique_online_child",
+                violation_error_message=_("This child has already been rated for this course."),
+            ),
+            models.UniqueConstraint(
+                fields=["rater", "online_course", "student"],
+                name="course_rating_unique_online_student",
+                violation_error_message=_("This student has already rated this course."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("rating of %(course)s: %(rating)s") % {
+            "course": self.offering,
+            "rating": self.rating,
+        }
+
+    @property
+    def offering(self):
+        """The course or the online course rated."""
+        return self.course if self.course_id else self.online_course

@@ -7,13 +7,26 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Expression, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest
 
 from core.permissions import is_admin
 from courses.models import (
     UNAPPROVED,
     Course,
+    CourseRating,
     CourseSchedule,
     CourseStatus,
     Exam,
@@ -21,6 +34,7 @@ from courses.models import (
     Lecture,
 )
 from enrollments_payments.models import Enrollment
+from online_courses.models import OnlineCourse
 from users.models import Child, Instructor, StudentUser
 from users.selectors import full_name, parent_of
 
@@ -86,6 +100,33 @@ def _seats_left() -> Expression:
     return Greatest(F("capacity") - Coalesce(Subquery(taken[:1]), 0), Value(0))
 
 
+# The column of CourseRating that names a row of each rated model.
+_RATED_BY = {Course: "course", OnlineCourse: "online_course"}
+
+
+def with_rating_summary(queryset: QuerySet) -> QuerySet:
+    """Annotate ``rating_average`` (a decimal, or None without ratings) and
+    ``rating_count`` on a queryset of courses or of online courses (§6.10: both catalogues
+    show them; serialise the average as a two-decimal string).
+
+    Two correlated subqueries in the same statement: a page of courses stays one query
+    whatever its size (no query per row)."""
+    average, count = _summary(_RATED_BY[queryset.model])
+    return queryset.annotate(rating_average=average, rating_count=count)
+
+
+@functools.cache
+def _summary(column: str) -> tuple[Subquery, Coalesce]:
+    # Built once per column; annotate() resolves a copy each time (as _seats_left).
+    of_row = CourseRating.objects.filter(**{column: OuterRef("pk")}).order_by().values(column)
+    average = of_row.annotate(value=Avg("rating")).values("value")[:1]
+    count = of_row.annotate(value=Count("pk")).values("value")[:1]
+    return (
+        Subquery(average, output_field=DecimalField(max_digits=4, decimal_places=2)),
+        Coalesce(Subquery(count, output_field=IntegerField()), 0),
+    )
+
+
 def course_ids_of_user(user) -> QuerySet | None:
     """Ids of the courses in which the caller's participants (a parent's children, a
     student themself) are or were enrolled; None for anyone else."""
@@ -129,12 +170,14 @@ def with_tags_and_schedule(courses: Sequence[Course]) -> Sequence[Course]:
 
 def courses_visible_to(user) -> QuerySet[Course]:
     """Anonymous users, parents and students see published courses; instructors also their
-    own (any status); admins everything."""
+    own (any status); admins everything. With ``seats_left`` and the rating summary."""
     # Names come from the query: no season or user objects (a user's two phone numbers
     # are parsed whenever one is loaded). Tags and slots: with_tags_and_schedule().
-    qs = with_seats_left(
-        Course.objects.annotate(
-            season_name=F("season__name"), instructor_name=full_name("instructor__user")
+    qs = with_rating_summary(
+        with_seats_left(
+            Course.objects.annotate(
+                season_name=F("season__name"), instructor_name=full_name("instructor__user")
+            )
         )
     )
     if is_admin(user):

@@ -97,6 +97,15 @@ class FullNameField(serializers.CharField):
         return value.strip()
 
 
+class RatingAverageField(serializers.DecimalField):
+    """The average of a course's (or an online course's) ratings annotated by
+    ``courses.selectors.with_rating_summary``, as a two-decimal string (``"7.67"``), null
+    while it has no rating."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=4, decimal_places=2, read_only=True, allow_null=True, **kwargs)
+
+
 class ScheduleSlotSerializer(serializers.ModelSerializer):
     weekday = serializers.ChoiceField(
         choices=rules.WEEKDAY_CHOICES, help_text="Saturday = 0 … Friday = 6"
@@ -119,6 +128,9 @@ class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     tags = TagSerializer(many=True, read_only=True, source="tag_list")
     schedule = ScheduleSlotSerializer(many=True, read_only=True, source="schedule_list")
     seats_left = serializers.IntegerField(read_only=True)
+    # courses.selectors.with_rating_summary: null and 0 until someone rates the course.
+    rating_average = RatingAverageField()
+    rating_count = serializers.IntegerField(read_only=True)
     status = CourseStatusField(read_only=True)
     # Set and removed at /api/courses/{id}/image/ (§6.8).
     image = PhotoField()
@@ -141,6 +153,8 @@ class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
             "num_lectures",
             "capacity",
             "seats_left",
+            "rating_average",
+            "rating_count",
             "price",
             "audience",
             "min_age",

@@ -3,7 +3,7 @@ gets rows of its own, so the fuzzer's requests reach more than empty lists and 4
 
 - seed_demo already enrolls the family (payments, a pending enrollment request, a pending
   refund request, attendance taken with absences and their alerts);
-- the parent's older child: an exam result;
+- the parent's older child: an exam result, and the parent's rating of its course;
 - the student: a pending request for calligraphy;
 - the instructor: the courses' instructor, with this week's instructor-attendance rows
   and two extra lectures proposed, waiting for the admin's decision;
@@ -43,6 +43,7 @@ from attendance.models import Device  # noqa: E402
 from courses import exam_services  # noqa: E402
 from courses import services as course_services  # noqa: E402
 from courses.models import Course, Lecture, LectureStatus  # noqa: E402
+from courses.rating_services import course_rating_save  # noqa: E402
 from enrollments_payments import services  # noqa: E402
 from users import demo  # noqa: E402
 from users.models import CustomUser  # noqa: E402
@@ -81,7 +82,8 @@ def seed() -> dict:
     older = parent.parent_profile.primary_children.order_by("dob").first()
     # seed_demo already enrolls the family (payments, a pending request, a pending refund,
     # attendance taken with absences); the fuzz adds what the demo leaves out: a pending
-    # request of the student's, an exam with a result, a supervision shift, a device.
+    # request of the student's, an exam with a result, a course rating, a supervision
+    # shift, a device.
     services.enrollment_request_create(actor=student, course=calligraphy, now=now)
 
     exam = exam_services.exam_create(
@@ -93,6 +95,7 @@ def seed() -> dict:
         kind="quiz",
     )
     exam_services.exam_result_save(exam=exam, marks=Decimal("80"), child=older, entered_by=admin)
+    course_rating_save(rater=parent, course=kids, child=older, rating=9, comment="Fuzz")
 
     shift_services.supervisor_shift_create(
         supervisor=supervisor.instructor_profile,

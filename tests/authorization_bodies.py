@@ -179,6 +179,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "api/exams/{pk}/results/"): lambda t, who: {"child": t.child.pk, "marks": "15.00"},
     ("POST", "api/attendance/scan/"): _same({"fingerprint_id": "FP-SWEEP"}),
     ("POST", "api/instructor-ratings/"): _rating,
+    ("POST", "api/course-ratings/"): _rating,
     ("POST", "api/devices/"): _same({"name": "Gate 2", "kind": "rfid"}),
     ("PATCH", "api/devices/{pk}/"): _same({"location": "Hall"}),
     ("POST", "api/supervisor-shifts/"): lambda t, who: {

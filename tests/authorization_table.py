@@ -331,6 +331,21 @@ ROWS: list[tuple[str, str, str, str]] = [
         "/api/instructor-ratings/{rating}/",
         "401  404   404   404   ok    ok    404   404   ok",
     ),
+    # Course ratings: the sweep's rating is the student's of ``course``; its instructor reads
+    # it (without who gave it), nobody else but admins.
+    ("GET", "api/course-ratings/", "/api/course-ratings/", SIGNED_IN),
+    (
+        "POST",
+        "api/course-ratings/",
+        "/api/course-ratings/",
+        "401  ok    ok    400   ok    403   403   403   403",
+    ),
+    (
+        "GET",
+        "api/course-ratings/{pk}/",
+        "/api/course-ratings/{course_rating}/",
+        "401  404   404   404   ok    ok    404   404   ok",
+    ),
     # --- the staff side of attendance -----------------------------------------------------
     ("GET", "api/devices/", "/api/devices/", ADMIN_ONLY),
     ("POST", "api/devices/", "/api/devices/", ADMIN_ONLY),

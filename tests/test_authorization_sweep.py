@@ -39,6 +39,7 @@ from attendance.tests.factories import LectureRowFactory, ShiftFactory, make_dev
 from courses import exam_services
 from courses import services as course_services
 from courses.models import Audience
+from courses.rating_services import course_rating_save
 from courses.rules import CENTER_TZ
 from courses.tests.factories import (
     CourseFactory,
@@ -172,6 +173,7 @@ class AuthorizationSweepTests(PersonasMixin, APITestCase):
         cls.exam = ExamFactory(course=cls.course)
         exam_services.exam_result_save(exam=cls.exam, marks=Decimal("30"), child=cls.child)
         cls.rating, _ = instructor_rating_save(rater=cls.student, course=cls.course, rating=9)
+        cls.course_rating, _ = course_rating_save(rater=cls.student, course=cls.course, rating=8)
         cls.device, _key = make_device()
         cls.shift = ShiftFactory(supervisor=cls.supervisor_profile)
         cls.staff_row = LectureRowFactory(lecture=cls.lecture)

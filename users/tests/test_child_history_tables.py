@@ -20,6 +20,8 @@ CHECKED = {
     "enrollments",
     "enrollment_requests",
     "instructor_ratings",
+    "course_ratings",
+    "lesson_progress",
 }
 
 
@@ -69,5 +71,15 @@ class RatingIsHistoryTests(TestCase):
             course=course,
             instructor=course.instructor,
             rating=6,
+        )
+        self.assertTrue(services.child_has_history(child))
+
+    def test_a_course_rating_is_history(self):
+        from courses.models import CourseRating
+        from courses.tests.factories import CourseFactory
+
+        child = make_child()
+        CourseRating.objects.create(
+            rater=child.primary_parent.user, child=child, course=CourseFactory(), rating=6
         )
         self.assertTrue(services.child_has_history(child))
