@@ -24,6 +24,7 @@ from enrollments_payments.views import (
     RefundRequestViewSet,
 )
 from enrollments_payments.views_reports import DashboardViewSet, ReportViewSet
+from landing.views import LandingViewSet
 from memories.views import MemoryViewSet
 from notifications.views import NotificationViewSet
 from users.views import (
@@ -68,6 +69,7 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
 router.register("memories", MemoryViewSet, basename="memory")
+router.register("landing", LandingViewSet, basename="landing")
 
 urlpatterns = [
     *router.urls,

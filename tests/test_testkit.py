@@ -25,6 +25,7 @@ PRODUCT = (
     "enrollments_payments",
     "files",
     "memories",
+    "landing",
 )
 
 
