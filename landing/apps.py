@@ -4,4 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class LandingConfig(AppConfig):
     name = "landing"
-    verbose_name = _("Landing page")
+    # The app is the public site's front page; its one model is "الصفحة الرئيسية".
+    verbose_name = _("Public website")

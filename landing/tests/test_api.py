@@ -7,6 +7,7 @@ import json
 from urllib.parse import urlsplit
 
 from django.db import connection
+from django.test import SimpleTestCase
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APITestCase
 
@@ -17,6 +18,7 @@ from files.config import PRIVATE
 from files.photos import photo_replace
 from files.tests.backends import FileSystemBackend
 from landing import services
+from landing.serializers import summary_text
 from online_courses.tests.factories import OnlineCourseFactory
 from testkit.images import image_upload
 from users import photo_services
@@ -384,3 +386,22 @@ class InstructorPhotoTests(FileSystemBackend, APITestCase):
         self.assertEqual(self.fetch(photo["thumbnail_url"])[0], 200)
         bare = urlsplit(photo["thumbnail_url"])._replace(query="").geturl()
         self.assertIn(self.fetch(bare)[0], (403, 404))
+
+
+class SummaryTests(SimpleTestCase):
+    def test_a_short_description_is_whole_on_one_line(self):
+        self.assertEqual(summary_text("حلقات تحفيظ\n\nللأطفال  "), "حلقات تحفيظ للأطفال")
+
+    def test_a_long_one_is_cut_between_words_with_an_ellipsis(self):
+        text = "كلمة " * 100
+
+        summary = summary_text(text)
+
+        self.assertLessEqual(len(summary), 200)
+        self.assertTrue(summary.endswith("كلمة…"))
+        self.assertTrue(text.startswith(summary[:-1]))
+
+    def test_one_endless_word_is_cut_where_it_must(self):
+        summary = summary_text("x" * 500)
+
+        self.assertEqual(summary, "x" * 199 + "…")
