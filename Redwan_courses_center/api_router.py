@@ -25,6 +25,7 @@ from enrollments_payments.views import (
     RefundRequestViewSet,
 )
 from enrollments_payments.views_reports import DashboardViewSet, ReportViewSet
+from landing.views import LandingViewSet
 from memories.views import MemoryViewSet
 from notifications.views import NotificationViewSet
 from users.views import (
@@ -70,6 +71,7 @@ router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
 router.register("course-ratings", CourseRatingViewSet, basename="course-rating")
 router.register("memories", MemoryViewSet, basename="memory")
+router.register("landing", LandingViewSet, basename="landing")
 
 urlpatterns = [
     *router.urls,

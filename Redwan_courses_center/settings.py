@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "files",
     "memories",
     "online_courses",
+    "landing",
 ]
 
 MIDDLEWARE = [

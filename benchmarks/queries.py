@@ -3,7 +3,9 @@
 Builds a throwaway test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
 fills it at two sizes and reports, per list endpoint, the SQL queries for a page of 1 and a
 page of 100 (they must be equal) — the memories feeds too, as a parent, over posts that
-each carry photos and tags — and for lecture generation the queries and time it takes
+each carry photos and tags —, for the public landing page the queries with one item of
+each list featured and with every course, online course and instructor of the fill
+featured (they must be equal), and for lecture generation the queries and time it takes
 to create a long course's lectures (bulk insert: the count must not grow with lectures).
 
     .venv/bin/python benchmarks/queries.py
@@ -70,6 +72,7 @@ def fill(rows: int) -> dict:
     from enrollments_payments import services as enrollment_services
     from memories.services import ParticipantRef, memory_create
     from notifications.services import notification_create
+    from online_courses.tests.factories import OnlineCourseFactory
     from testkit.images import image_upload
     from users import services as user_services
     from users.models import PhotoConsent
@@ -91,6 +94,7 @@ def fill(rows: int) -> dict:
         instructor = make_instructor()
         TagFactory().instructors.add(instructor)
         course = CourseFactory(instructor=instructor)
+        OnlineCourseFactory(instructor=instructor)
         CourseSchedule.objects.create(
             course=course, weekday=i % 7, start_time=datetime.time(10), end_time=datetime.time(11)
         )
@@ -151,6 +155,34 @@ def list_budget(users: dict) -> list[tuple[str, int, int]]:
     return rows
 
 
+def landing_budget() -> tuple[int, int, int]:
+    """Queries of ``GET /api/landing/`` (anonymous) with one item of each list featured,
+    then with every published course and online course and every instructor featured:
+    ``(items per list, queries with one, queries with all)``."""
+    from courses.models import Course
+    from landing import services
+    from online_courses.models import OnlineCourse
+    from users.models import Instructor
+
+    courses = list(Course.objects.published().order_by("pk"))
+    online = list(OnlineCourse.objects.published().order_by("pk"))
+    instructors = list(Instructor.objects.order_by("pk"))
+    client = APIClient()
+    counts = []
+    for n in (1, None):
+        services.landing_courses_set(courses=courses[:n])
+        services.landing_online_courses_set(online_courses=online[:n])
+        services.landing_instructors_set(instructors=instructors[:n])
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/landing/")
+        assert response.status_code == 200, response.status_code
+        shown = response.json()
+        assert len(shown["courses"]) == len(courses[:n]), len(shown["courses"])
+        assert len(shown["instructors"]) == len(instructors[:n]), len(shown["instructors"])
+        counts.append(len(ctx.captured_queries))
+    return min(len(courses), len(online), len(instructors)), counts[0], counts[1]
+
+
 def generation_budget(weeks: int) -> tuple[int, int, float]:
     from courses import services as course_services
     from courses.models import CourseSchedule
@@ -183,13 +215,23 @@ def main() -> int:
                 failures += small != large
                 print(f"  {url:30} {small:3} / {large:3}{flag}")
                 seen.setdefault(url, []).append((rows, small, large))
+            items, one, every = landing_budget()
+            flag = "" if one == every else "   <-- grows with the featured items"
+            failures += one != every
+            print(f"  {'/api/landing/ (1 / all)':30} {one:3} / {every:3}{flag}")
+            seen.setdefault("/api/landing/", []).append((items, one, every))
         for url, sizes in seen.items():
-            detail = "; ".join(f"{rows} rows: {small} / {large}" for rows, small, large in sizes)
+            landing = url == "/api/landing/"
+            detail = "; ".join(
+                f"{rows} {'items' if landing else 'rows'}: {small} / {large}"
+                for rows, small, large in sizes
+            )
             record.add(
-                f"{url} queries, page_size=1 / 100 ({detail})",
+                f"{url} queries, {'1 / all featured' if landing else 'page_size=1 / 100'}"
+                f" ({detail})",
                 sizes[-1][2],
                 "queries",
-                budget="page 100 = page 1",
+                budget="all featured = 1 featured" if landing else "page 100 = page 1",
                 passed=all(small == large for _rows, small, large in sizes),
             )
         print("\nlecture generation (3 weekly slots), one call:")

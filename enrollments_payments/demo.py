@@ -1,6 +1,6 @@
 """The demo as a newcomer, a reviewer or the browser check sees it: ``seed_demo`` loads the
-people (``users.demo``), the season and courses (``courses.demo``), and then tells the
-season's story once, through the same services the API calls:
+people (``users.demo``), the season and courses (``courses.demo``), the landing page
+that features them (``landing.demo``), and then tells the season's story once, through the same services the API calls:
 
 1. three days before the season, the parent's two children are enrolled in the children's
    course and the elder also in calligraphy, the student in the adults' course — each a
@@ -45,6 +45,7 @@ from enrollments_payments.payment_services import (
     refund_request_create,
 )
 from enrollments_payments.services import enrollment_request_approve, enrollment_request_create
+from landing.demo import seed_landing
 from users.demo import seed_people
 from users.models import CustomUser
 from users.participants import Participant, participant_lookup
@@ -77,6 +78,10 @@ def seed_demo(*, now: datetime | None = None) -> DemoStory:
     now = now or timezone.now()
     people = seed_people()
     courses = seed_courses(instructor=people["instructor"], now=now)
+    seed_landing(
+        courses=[courses[slug] for slug in (KIDS, CALLIGRAPHY, ADULTS)],
+        instructors=[people["instructor"], people["supervisor"]],
+    )
     yusuf = people["children"][0]
     if EnrollmentRequest.objects.filter(course=courses[KIDS], child=yusuf).exists():
         return DemoStory(written=False)

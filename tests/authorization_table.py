@@ -504,6 +504,8 @@ ROWS: list[tuple[str, str, str, str]] = [
         ADMIN_ONLY,
     ),
     ("GET", "api/dashboard/", "/api/dashboard/", ADMIN_ONLY),
+    # --- the landing page (§6.11): public, read only ---------------------------------------
+    ("GET", "api/landing/", "/api/landing/", EVERYONE),
     # --- photos and files (multipart bodies: tests/authorization_bodies.py) ---------------
     ("PUT", "auth/users/me/photo/", "/auth/users/me/photo/", SIGNED_IN),
     ("DELETE", "auth/users/me/photo/", "/auth/users/me/photo/", SIGNED_IN),

@@ -266,6 +266,16 @@ LAYERS = {
     "online_courses.apps": INTERFACE,
     "online_courses.models": MODELS,
     "online_courses.selectors": SELECTORS,
+    # landing: what the public landing page features, and in which order (§6.11).
+    "landing": BASE,
+    "landing.admin": INTERFACE,
+    "landing.apps": INTERFACE,
+    "landing.demo": SERVICES,
+    "landing.models": MODELS,
+    "landing.selectors": SELECTORS,
+    "landing.serializers": INTERFACE,
+    "landing.services": SERVICES,
+    "landing.views": INTERFACE,
     # the project package
     "Redwan_courses_center": BASE,
     "Redwan_courses_center.api_router": INTERFACE,

@@ -213,6 +213,7 @@ class ReferencesInRealAnswersTests(APITestCase):
         "/api/supervisor-shifts/",
         "/api/parent-links/",
         "/api/dashboard/",
+        "/api/landing/",
     )
 
     @classmethod

@@ -13,11 +13,18 @@ from core.errors import Forbidden, Invalid, NotFound
 from core.unset import UNSET, given
 from courses import exam_services
 from courses import services as course_services
+from landing import services as landing_services
 from notifications import services as notification_services
 from users import services as user_services
 from users.tests.personas import PersonasMixin
 
-SERVICE_MODULES = (user_services, course_services, exam_services, notification_services)
+SERVICE_MODULES = (
+    user_services,
+    course_services,
+    exam_services,
+    notification_services,
+    landing_services,
+)
 
 
 def public_services():
