@@ -97,3 +97,10 @@ def qr_codes(picture: Image.Image) -> list[str]:
             "zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(path), ok=(0, 4)
         )
     return [line for line in done.stdout.decode().splitlines() if line]
+
+
+def crop_mm(picture: Image.Image, box: tuple[float, float, float, float], *, dpi: int):
+    """The part of a rendered page inside ``box`` (left, top, width, height in mm): one
+    card cut from a sheet, as a scanner would meet it."""
+    left, top, width, height = (round(v / 25.4 * dpi) for v in box)
+    return picture.crop((left, top, left + width, top + height))

@@ -122,30 +122,36 @@ def card_font_path() -> Path:
         candidates = [Path(path) for path in DEFAULT_FONT_PATHS]
     for path in candidates:
         if path.is_file():
-            problem = _font_problem(str(path), path.stat().st_mtime_ns)
-            if problem:
-                logger.error("card font %s is not usable: %s", path, problem)
-                raise card_font_missing(f"{path}: {problem}")
+            problem, letters = _font_problem(str(path), path.stat().st_mtime_ns)
+            if problem == "not_a_font":
+                logger.error("card font %s is not a TrueType/OpenType font", path)
+                raise card_font_missing(_("%(path)s is not a font") % {"path": path})
+            if problem == "missing_letters":
+                logger.error("card font %s lacks the letters %s", path, letters)
+                raise card_font_missing(
+                    _("%(path)s lacks the letters %(letters)s") % {"path": path, "letters": letters}
+                )
             return path
     where = ", ".join(str(path) for path in candidates)
     logger.error("no card font found (looked for %s)", where)
-    raise card_font_missing(_("not found: %(paths)s") % {"paths": where})
+    raise card_font_missing(_("none found at %(paths)s") % {"paths": where})
 
 
 @lru_cache(maxsize=8)
-def _font_problem(path: str, _mtime_ns: int) -> str:
-    """Why the file cannot draw a card ("" when it can); remembered per file version."""
+def _font_problem(path: str, _mtime_ns: int) -> tuple[str, str]:
+    """Why the file cannot draw a card — ``("not_a_font", "")``, ``("missing_letters",
+    the letters)`` or ``("", "")`` when it can — remembered per file version."""
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
         with TTFont(path, lazy=True) as font:
             mapped = font.getBestCmap() or {}
-    except (TTLibError, OSError, ValueError, KeyError) as exc:
-        return f"not a TrueType/OpenType font ({type(exc).__name__})"
+    except (TTLibError, OSError, ValueError, KeyError, AssertionError):
+        return "not_a_font", ""
     missing = sorted({ch for ch in REQUIRED_CHARACTERS if ch != " " and ord(ch) not in mapped})
     if missing:
-        return "lacks the letters " + "".join(missing)
-    return ""
+        return "missing_letters", "".join(missing)
+    return "", ""
 
 
 def card_pdf(face: CardFace) -> bytes:
@@ -160,21 +166,25 @@ def sheet_pdf(faces: Sequence[CardFace], *, title: str = "") -> bytes:
     """The cards on A4 pages, ``PER_SHEET`` a page, in the order given (row by row, right
     to left: the order an Arabic reader takes them in)."""
     pdf = _new_pdf("A4", title=title or CARD_LABEL_AR)
-    block_w = SHEET_COLUMNS * CARD_WIDTH + (SHEET_COLUMNS - 1) * SHEET_GAP_X
-    block_h = SHEET_ROWS * CARD_HEIGHT + (SHEET_ROWS - 1) * SHEET_GAP_Y
-    left, top = (A4_WIDTH - block_w) / 2, (A4_HEIGHT - block_h) / 2
     for index, face in enumerate(faces):
         slot = index % PER_SHEET
         if slot == 0:
             pdf.add_page()
-        row, column = divmod(slot, SHEET_COLUMNS)
-        column = SHEET_COLUMNS - 1 - column  # the first card on the right
-        x = left + column * (CARD_WIDTH + SHEET_GAP_X)
-        y = top + row * (CARD_HEIGHT + SHEET_GAP_Y)
+        x, y = sheet_slot(slot)
         _draw_card(pdf, x, y, face, outline=True)
     if not faces:
         pdf.add_page()
     return bytes(pdf.output())
+
+
+def sheet_slot(slot: int) -> tuple[float, float]:
+    """The top-left corner (mm) of the ``slot``-th card of a sheet (0 … PER_SHEET − 1)."""
+    block_w = SHEET_COLUMNS * CARD_WIDTH + (SHEET_COLUMNS - 1) * SHEET_GAP_X
+    block_h = SHEET_ROWS * CARD_HEIGHT + (SHEET_ROWS - 1) * SHEET_GAP_Y
+    left, top = (A4_WIDTH - block_w) / 2, (A4_HEIGHT - block_h) / 2
+    row, column = divmod(slot, SHEET_COLUMNS)
+    column = SHEET_COLUMNS - 1 - column  # the first card on the right
+    return left + column * (CARD_WIDTH + SHEET_GAP_X), top + row * (CARD_HEIGHT + SHEET_GAP_Y)
 
 
 def _new_pdf(page_format, *, title: str) -> FPDF:
