@@ -192,7 +192,7 @@ class CustomUserAdmin(PermissionLabelsMixin, BaseAdmin, DjangoUserAdmin):
 def print_cards(model_admin, request, participants):
     """The selected participants' cards (the API's sheets), or the refusal as a message."""
     try:
-        return pdf_response(participants_cards(participants))
+        return pdf_response(participants_cards(participants=participants))
     except DomainError as exc:
         model_admin.message_user(request, exc.message, messages.ERROR)
         return None

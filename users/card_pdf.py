@@ -312,8 +312,8 @@ def _draw_photo(pdf: FPDF, x: float, y: float, photo: bytes | None) -> None:
                     w=shown_w,
                     h=shown_h,
                 )
-        except Exception:  # noqa: BLE001 - a damaged stored photo must not stop the card
-            logger.warning("a participant photo could not be placed on a card", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - a damaged stored photo must not stop the card
+            logger.warning("a participant photo could not be placed on a card (%s)", _why(exc))
             size = None
     if size is None:
         pdf.set_fill_color(*PAPER_GREY)
@@ -336,7 +336,12 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
     try:
         with Image.open(io.BytesIO(data), formats=PHOTO_FORMATS) as image:
             width, height = image.size
-    except Exception:  # noqa: BLE001 - any unreadable file is "no photo"
-        logger.warning("a participant photo could not be read for a card", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is "no photo"
+        logger.warning("a participant photo could not be read for a card (%s)", _why(exc))
         return None
     return (width, height) if width > 0 and height > 0 else None
+
+
+def _why(exc: Exception) -> str:
+    # One line, no traceback: the file is the storage's, not a bug of the request.
+    return f"{type(exc).__name__}: {str(exc)[:200]}"

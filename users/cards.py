@@ -46,13 +46,13 @@ class CardFile:
     filename: str
 
 
-def participant_card(participant: Participant) -> CardFile:
+def participant_card(*, participant: Participant) -> CardFile:
     """One participant's card, on a page of the card's size."""
     return CardFile(card_pdf(card_face(participant)), f"card-{participant.code}.pdf")
 
 
 def participants_cards(
-    participants: Iterable[Participant], *, filename: str = "participant-cards.pdf"
+    *, participants: Iterable[Participant], filename: str = "participant-cards.pdf"
 ) -> CardFile:
     """The participants' cards on A4 sheets, ordered by name. Pass querysets that load
     what a card shows (``select_related("user")`` for students): nothing more is read from
@@ -87,7 +87,7 @@ def course_cards(*, course: Course) -> CardFile:
             "course_has_no_participants",
             _("The course has no active participants, so there are no cards to print."),
         )
-    return participants_cards(participants, filename=f"cards-{course.slug}.pdf")
+    return participants_cards(participants=participants, filename=f"cards-{course.slug}.pdf")
 
 
 def card_face(participant: Participant) -> CardFace:
@@ -110,8 +110,12 @@ def _photo_bytes(stored: dict[str, Any] | None) -> bytes | None:
     try:
         with storages[alias].open(name, "rb") as handle:
             return handle.read()
-    except Exception:  # noqa: BLE001 - a card without its photo beats no card at all
-        logger.warning("could not read a participant photo for a card from the %s storage", alias)
+    except Exception as exc:  # noqa: BLE001 - a card without its photo beats no card at all
+        logger.warning(
+            "could not read a participant photo for a card from the %s storage (%s)",
+            alias,
+            type(exc).__name__,
+        )
         return None
 
 

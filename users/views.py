@@ -91,7 +91,7 @@ class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         content_negotiation_class=PdfDownload,
     )
     def card(self, request, pk=None):
-        return pdf_response(participant_card(self.get_object()))
+        return pdf_response(participant_card(participant=self.get_object()))
 
 
 class ParentLinkRequestViewSet(
@@ -273,7 +273,7 @@ class StudentViewSet(DeclaredPermissionsMixin, viewsets.ReadOnlyModelViewSet):
         content_negotiation_class=PdfDownload,
     )
     def card(self, request, pk=None):
-        return pdf_response(participant_card(self.get_object()))
+        return pdf_response(participant_card(participant=self.get_object()))
 
 
 class ParentViewSet(DeclaredPermissionsMixin, viewsets.ReadOnlyModelViewSet):
