@@ -40,8 +40,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # cron: only the cron service uses it. Debian's PAM stack for cron requires
 # pam_loginuid, which cannot write /proc/self/loginuid without CAP_AUDIT_CONTROL (not
 # granted to containers), so every job would fail to start: make that module optional.
+# fonts-hosny-amiri: the Amiri font the participant cards are drawn with (CARD_FONT_PATH's
+# default; users/card_pdf.py).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends cron=3.0pl1-162 \
+    && apt-get install -y --no-install-recommends cron=3.0pl1-162 fonts-hosny-amiri=0.113-1 \
     && rm -rf /var/lib/apt/lists/* \
     && sed -i '/pam_loginuid\.so/s/required/optional/' /etc/pam.d/cron
 

@@ -286,6 +286,11 @@ STORAGES.update(
 # Where the admin's pages may load photos from besides this origin (core/csp.py).
 MEDIA_ORIGINS = media_origins(media_s3)
 
+# --- Participant cards (§6.11) ------------------------------------------------------------
+# The TrueType/OpenType font (Arabic and Latin letters) cards are drawn with. Empty: Amiri
+# from Debian's fonts-hosny-amiri (users/card_pdf.py). Missing: 503 card_font_missing.
+CARD_FONT_PATH = env.str("CARD_FONT_PATH", default="")
+
 # --- CORS -------------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",

@@ -45,6 +45,7 @@ SCRIPTS = [
     "reports",
     "logins",
     "photos",
+    "cards",
     "password_reset",
 ]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"

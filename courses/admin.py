@@ -46,7 +46,9 @@ from courses.models import (
     Tag,
 )
 from files.admin_photos import PhotoAdminMixin
+from users.cards import course_cards
 from users.models import Instructor
+from users.views_cards import pdf_response
 
 label_through(Course, "tags", _("course–tag link"), _("course–tag links"))
 label_through(Tag, "instructors", _("tag–instructor link"), _("tag–instructor links"))
@@ -226,7 +228,7 @@ class CourseAdmin(ServiceAdminMixin, PhotoAdminMixin, GuardedDeleteMixin, BaseAd
     autocomplete_fields = ("instructor", "tags")
     readonly_fields = ("lectures_link",)
     inlines = (CourseScheduleInline, LectureInline)
-    actions = ("generate_lectures",)
+    actions = ("generate_lectures", "participant_cards")
 
     @admin.display(description=_("price (EGP)"), ordering="price")
     def price_display(self, obj) -> str:
@@ -262,6 +264,19 @@ class CourseAdmin(ServiceAdminMixin, PhotoAdminMixin, GuardedDeleteMixin, BaseAd
                 _("%(course)s: %(created)d created, %(removed)d removed.")
                 % {"course": course, "created": result.created, "removed": result.removed},
             )
+
+    @admin.action(description=_("Participants' cards"))
+    def participant_cards(self, request, queryset):
+        """The cards of GET /api/courses/{id}/cards/ (one course)."""
+        courses = list(queryset[:2])
+        if len(courses) != 1:
+            self.message_user(request, _("Select one course for its cards."), messages.ERROR)
+            return None
+        try:
+            return pdf_response(course_cards(course=courses[0]))
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return None
 
     def save_model(self, request, obj, form, change) -> None:
         # Through the services, so that a new instructor takes over the future lectures and

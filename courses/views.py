@@ -29,6 +29,8 @@ from courses.serializers import (
     SeasonSerializer,
     TagSerializer,
 )
+from users.cards import course_cards
+from users.views_cards import PdfDownload, card_schema, pdf_response
 
 _METHODS = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -122,6 +124,7 @@ class CourseViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         "schedule": [ReadOnlyOrAdminOnly],
         "schedule_slot": [AdminOnly],
         "generate_lectures": [AdminOnly],
+        "cards": [AdminOnly],
     }
 
     serializer_class = CourseSerializer
@@ -306,3 +309,18 @@ class CourseViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
             "lectures": course.lectures.count(),
         }
         return Response(GenerateResultSerializer(body).data)
+
+    @card_schema(
+        "The cards of the course's active participants on A4 sheets (PDF, 2 × 5 a page, "
+        "ordered by name): admins. No active participant: 409 course_has_no_participants."
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filterset_class=None,
+        filter_backends=[],
+        pagination_class=None,
+        content_negotiation_class=PdfDownload,
+    )
+    def cards(self, request, pk=None):
+        return pdf_response(course_cards(course=self.get_object()))

@@ -93,6 +93,13 @@ ROWS: list[tuple[str, str, str, str]] = [
         "401  ok    ok    404   404   404   404   404   ok",
     ),
     ("PUT", "api/children/{pk}/", "/api/children/{child}/", NOT_OFFERED),
+    # The card (a PDF): the child's family and admins.
+    (
+        "GET",
+        "api/children/{pk}/card/",
+        "/api/children/{child}/card/",
+        "401  ok    ok    404   404   404   404   404   ok",
+    ),
     (
         "PATCH",
         "api/children/{pk}/",
@@ -137,6 +144,13 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("PATCH", "api/instructors/{pk}/", "/api/instructors/{instructor_profile}/", ADMIN_ONLY),
     ("GET", "api/students/", "/api/students/", ADMIN_ONLY),
     ("GET", "api/students/{pk}/", "/api/students/{student_profile}/", ADMIN_ONLY),
+    # The card (a PDF): the student themself and admins.
+    (
+        "GET",
+        "api/students/{pk}/card/",
+        "/api/students/{student_profile}/card/",
+        "401  404   404   404   ok    404   404   404   ok",
+    ),
     ("GET", "api/parents/", "/api/parents/", ADMIN_ONLY),
     ("GET", "api/parents/{pk}/", "/api/parents/{parent_profile}/", ADMIN_ONLY),
     ("GET", "api/notifications/", "/api/notifications/", SIGNED_IN),
@@ -193,6 +207,8 @@ ROWS: list[tuple[str, str, str, str]] = [
         "/api/courses/{course}/generate-lectures/",
         ADMIN_ONLY,
     ),
+    # The cards of its active participants (a PDF of A4 sheets).
+    ("GET", "api/courses/{pk}/cards/", "/api/courses/{course}/cards/", ADMIN_ONLY),
     ("GET", "api/courses/{pk}/schedule/", "/api/courses/{course}/schedule/", EVERYONE),
     ("POST", "api/courses/{pk}/schedule/", "/api/courses/{course}/schedule/", ADMIN_ONLY),
     (

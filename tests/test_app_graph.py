@@ -140,6 +140,8 @@ LAYERS = {
     "users.admin_login": INTERFACE,
     "users.apps": INTERFACE,
     "users.authentication": INTERFACE,
+    "users.card_pdf": BASE,
+    "users.cards": SERVICES,
     "users.codes": BASE,
     "users.hashers": BASE,
     "users.demo": SERVICES,
@@ -158,6 +160,7 @@ LAYERS = {
     "users.verification": SERVICES,
     "users.views": INTERFACE,
     "users.views_auth": INTERFACE,
+    "users.views_cards": INTERFACE,
     "users.views_photos": INTERFACE,
     # courses
     "courses": BASE,

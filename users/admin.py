@@ -26,6 +26,7 @@ from core.admin_export import ExportMixin
 from core.errors import DomainError
 from files.admin_photos import PhotoAdminMixin
 from users import photo_services, services
+from users.cards import participants_cards
 from users.instructor_admin_forms import ACCOUNT_FIELDS, PROFILE_FIELDS, InstructorAddForm
 from users.models import (
     Child,
@@ -36,6 +37,7 @@ from users.models import (
     StudentUser,
     VerificationCode,
 )
+from users.views_cards import pdf_response
 
 label_through(Child, "other_parents", _("child–parent link"), _("child–parent links"))
 label_through(CustomUser, "groups", _("user–group link"), _("user–group links"))
@@ -187,6 +189,15 @@ class CustomUserAdmin(PermissionLabelsMixin, BaseAdmin, DjangoUserAdmin):
         return ltr_html(obj.phone_number1)
 
 
+def print_cards(model_admin, request, participants):
+    """The selected participants' cards (the API's sheets), or the refusal as a message."""
+    try:
+        return pdf_response(participants_cards(participants=participants))
+    except DomainError as exc:
+        model_admin.message_user(request, exc.message, messages.ERROR)
+        return None
+
+
 class ProfileAdmin(BaseAdmin):
     """A role profile belongs to its account: it is made from the account's role (add a
     user with that role, see CustomUserAdmin.save_model) and never moves to another one."""
@@ -215,6 +226,11 @@ class StudentUserAdmin(ProfileAdmin):
     list_filter = ("user__gender", "photo_consent")
     # The student's own choice (PATCH /auth/users/me/): shown, not changed by staff.
     readonly_fields = ("code", "photo_consent")
+    actions = ("print_cards",)
+
+    @admin.action(description=_("Print cards"))
+    def print_cards(self, request, queryset):
+        return print_cards(self, request, queryset.select_related("user"))
 
 
 @admin.register(Parent)
@@ -342,6 +358,11 @@ class ChildAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
     )
     autocomplete_fields = ("primary_parent", "other_parents")
     readonly_fields = ("code",)
+    actions = ("print_cards",)
+
+    @admin.action(description=_("Print cards"))
+    def print_cards(self, request, queryset):
+        return print_cards(self, request, queryset)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

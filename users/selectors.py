@@ -74,6 +74,18 @@ def children_visible_to(user) -> QuerySet[Child]:
     return qs.of_parent(parent)
 
 
+def students_visible_to(user) -> QuerySet[StudentUser]:
+    """The student profiles the user has as their own: admins every one, a student their
+    own, anyone else none (the family of a participant, as ``children_visible_to`` is for
+    children; what instructors see of participants is ``participants_visible_to``)."""
+    qs = StudentUser.objects.select_related("user")
+    if is_admin(user):
+        return qs
+    if not user.is_authenticated or user.role != Role.STUDENT:
+        return qs.none()
+    return qs.filter(user=user)
+
+
 def link_requests_visible_to(user) -> QuerySet[ParentLinkRequest]:
     """Requests the parent made, and requests about children they are primary parent of."""
     qs = ParentLinkRequest.objects.select_related("child", "requester__user")

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from core.permissions import DeclaredPermissionsMixin, IsAdmin, IsParentOnly, is_admin
 from core.unset import UNSET
 from users import selectors, services
+from users.cards import participant_card
 from users.models import Child, Instructor, ParentLinkRequest, PhotoConsent
 from users.serializers.people import (
     ChildSerializer,
@@ -22,6 +23,7 @@ from users.serializers.people import (
     StudentSerializer,
 )
 from users.throttles import ParentLinkThrottle
+from users.views_cards import PdfDownload, card_schema, pdf_response
 
 
 class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
@@ -34,6 +36,7 @@ class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
         "create": [IsParentOnly],
         "partial_update": [IsAuthenticated],
         "destroy": [IsAuthenticated],
+        "card": [IsAuthenticated],
     }
 
     serializer_class = ChildSerializer
@@ -78,6 +81,17 @@ class ChildViewSet(DeclaredPermissionsMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Child):
         services.child_delete(child=instance, actor=self.request.user)
+
+    @card_schema("The child's card (PDF, 85.6 × 54 mm): its linked parents and admins.")
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        content_negotiation_class=PdfDownload,
+    )
+    def card(self, request, pk=None):
+        return pdf_response(participant_card(participant=self.get_object()))
 
 
 class ParentLinkRequestViewSet(
@@ -237,14 +251,29 @@ class InstructorViewSet(
 
 
 class StudentViewSet(DeclaredPermissionsMixin, viewsets.ReadOnlyModelViewSet):
-    permission_map = {"list": [IsAdmin], "retrieve": [IsAdmin]}
+    """Adult students: admins list and read them; a student also downloads their card."""
+
+    permission_map = {"list": [IsAdmin], "retrieve": [IsAdmin], "card": [IsAuthenticated]}
     serializer_class = StudentSerializer
     search_fields = ["code", "user__first_name", "user__last_name", "user__phone_number1"]
     ordering_fields = ["id", "code"]
     ordering = ["id"]
 
     def get_queryset(self):
+        if self.action == "card":
+            return selectors.students_visible_to(self.request.user)
         return selectors.students_for_admin()
+
+    @card_schema("The student's card (PDF, 85.6 × 54 mm): the student and admins.")
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        content_negotiation_class=PdfDownload,
+    )
+    def card(self, request, pk=None):
+        return pdf_response(participant_card(participant=self.get_object()))
 
 
 class ParentViewSet(DeclaredPermissionsMixin, viewsets.ReadOnlyModelViewSet):
