@@ -69,7 +69,7 @@ class Column:
 _l = gettext_lazy
 _REQUIRED = _l("Required.")
 _OPTIONAL = _l("Optional.")
-_PHONE = _l("Required: 010… or +2010….")
+_PHONE = _l("Required, e.g. 01012345678 or +201012345678.")
 _ID = _l("Optional: 14 digits.")
 _GENDER = _l("Male or female.")
 _DOB = _l("A date such as 2015-03-20 or 20/03/2015.")
