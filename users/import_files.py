@@ -43,9 +43,10 @@ KIND_LABELS = {
     INSTRUCTORS: gettext_lazy("Instructors"),
 }
 
-# A file of the office's size: a season's families fit many times over. Beyond it the
-# preview page and the one transaction of the confirm grow past what a desk waits for.
-MAX_ROWS = 1000
+# Every row goes through the services twice (preview, confirm), some fifty queries for a
+# new family with a course: 200 rows keep each request well inside the web server's 30 s
+# worker timeout on a busy 2-core machine. A bigger list goes in as several files.
+MAX_ROWS = 200
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # An XLSX is a zip: its unpacked size is checked before any of it is parsed.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import TooManyRequests
-from core.sms import mask_phone
+from core.sms import mask_phone, run_in_background
 from users import services
 from users.import_files import FAMILIES, INSTRUCTORS, STUDENTS
 from users.import_rows import ChildFields, ImportRow, InstructorFields, Person, name_key
@@ -98,14 +98,17 @@ def _user_fields(person: Person) -> dict[str, object]:
 
 
 def _welcome_on_commit(user: CustomUser) -> None:
-    transaction.on_commit(partial(account_welcome, str(user.phone_number1)), robust=True)
+    """After the import's commit, the account's welcome goes to the SMS worker: each code
+    is hashed (Argon2id) before it is stored, and an import's hundreds of them must not
+    hold the confirm's request. A row rolled back takes its callback with it."""
+    phone = str(user.phone_number1)
+    transaction.on_commit(partial(run_in_background, account_welcome, phone), robust=True)
 
 
 def account_welcome(phone: str, *, now: datetime | None = None) -> bool:
-    """Text a new account its code to set a password (§5's reset flow). Runs after the
-    import's commit; a code already sent to the number within the minute (someone asked
-    for a reset of it just before) is left to stand: its owner asks again under "Forgot
-    password"."""
+    """Text a new account its code to set a password (§5's reset flow). A code already
+    sent to the number within the minute (someone asked for a reset of it just before)
+    is left to stand: its owner asks again under "Forgot password"."""
     try:
         password_reset_request(phone_number=phone, now=now, welcome=True)
     except TooManyRequests:

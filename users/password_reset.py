@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid
-from core.sms import send_sms_in_background
+from core.sms import send_sms, send_sms_in_background
 from users.models import CodePurpose, CustomUser, VerificationCode
 from users.sessions import user_sessions_end
 from users.verification import code_issue, code_judge, code_mismatch, code_use
@@ -63,7 +63,9 @@ def password_reset_request(
 
     ``welcome=True`` is for an account staff have just opened without a password (the
     admin's imports): the same code, in a text that welcomes its owner and says what the
-    code is for, in the account's language rather than the request's.
+    code is for, in the account's language rather than the request's. A welcome is made
+    on the SMS worker already (``core.sms.run_in_background``), so it is texted there and
+    then, after this function's commit.
     """
     now = now or timezone.now()
     phone = reset_phone(phone_number)
@@ -84,7 +86,8 @@ def password_reset_request(
     )
     if user is not None:
         message = _welcome_text(code, user.language) if welcome else _reset_text(code)
-        transaction.on_commit(lambda: send_sms_in_background(phone, message))
+        send = send_sms if welcome else send_sms_in_background
+        transaction.on_commit(lambda: send(phone, message))
     return record
 
 

@@ -10,7 +10,7 @@ import re
 from unittest import mock
 
 import time_machine
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 
 from core.sms import LocmemSmsBackend, wait_for_sms_in_background
 from courses.tests.factories import CourseFactory
@@ -42,27 +42,12 @@ def outcomes(report) -> dict[int, str]:
     return {row.number: row.outcome for row in report.rows}
 
 
-class ImportTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.admin = make_admin(is_superuser=True)
-        cls.course = CourseFactory(slug="quran-kids", name="Quran for kids", capacity=10)
-
-    def setUp(self):
+class ImportMixin:
+    def start_clock(self):
         LocmemSmsBackend.outbox.clear()
         traveller = time_machine.travel(NOW, tick=False)
         traveller.start()
         self.addCleanup(traveller.stop)
-
-    def run_import(self, kind, tab, *, commit, expected=None):
-        """The import, with what it leaves for after the commit run (and its texts sent)."""
-        with self.captureOnCommitCallbacks(execute=True) as callbacks:
-            report = people_import(
-                kind=kind, table=tab, actor=self.admin, commit=commit, expected=expected
-            )
-        wait_for_sms_in_background()
-        self.callbacks = callbacks
-        return report
 
     def counts(self) -> tuple[int, ...]:
         return (
@@ -73,6 +58,28 @@ class ImportTestCase(TestCase):
             Enrollment.objects.count(),
             VerificationCode.objects.count(),
         )
+
+
+class ImportTestCase(ImportMixin, TestCase):
+    """The import inside the test's transaction: what it leaves for after the commit is
+    kept in ``self.callbacks`` and not run (each new account's welcome; ``WelcomeTests``
+    run them, on real commits)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_admin(is_superuser=True)
+        cls.course = CourseFactory(slug="quran-kids", name="Quran for kids", capacity=10)
+
+    def setUp(self):
+        self.start_clock()
+
+    def run_import(self, kind, tab, *, commit, expected=None):
+        with self.captureOnCommitCallbacks() as callbacks:
+            report = people_import(
+                kind=kind, table=tab, actor=self.admin, commit=commit, expected=expected
+            )
+        self.callbacks = callbacks
+        return report
 
 
 class PreviewTests(ImportTestCase):
@@ -157,18 +164,20 @@ class PreviewTests(ImportTestCase):
         self.assertEqual(taken.user.first_name, CustomUser.objects.get(pk=taken.user.pk).first_name)
 
 
-class ConfirmTests(ImportTestCase):
-    ROWS = [
-        family(**child("Sara", "2016-05-01", course="quran-kids", child_notes="Asthma")),
-        family(**child("Omar", "2018-02-02", gender="male")),
-        family(phone=PARENT_B, first="Huda", last="Samir"),
-    ]
+FAMILY_ROWS = [
+    family(**child("Sara", "2016-05-01", course="quran-kids", child_notes="Asthma")),
+    family(**child("Omar", "2018-02-02", gender="male")),
+    family(phone=PARENT_B, first="Huda", last="Samir"),
+]
 
-    def test_confirm_writes_every_row_and_texts_each_new_account_once(self):
-        preview = self.run_import(FAMILIES, families_table(self.ROWS), commit=False)
+
+class ConfirmTests(ImportTestCase):
+    def test_confirm_writes_every_row_and_queues_one_welcome_per_new_account(self):
+        preview = self.run_import(FAMILIES, families_table(FAMILY_ROWS), commit=False)
+        self.assertEqual(self.callbacks, [])
 
         report = self.run_import(
-            FAMILIES, families_table(self.ROWS), commit=True, expected=preview.digest
+            FAMILIES, families_table(FAMILY_ROWS), commit=True, expected=preview.digest
         )
 
         self.assertTrue(report.committed)
@@ -184,12 +193,81 @@ class ConfirmTests(ImportTestCase):
         enrollment = Enrollment.objects.get(child=children[0])
         self.assertEqual((enrollment.course, enrollment.status), (self.course, "active"))
         self.assertEqual(report.new_accounts, 2)
-        self.assertEqual(
-            sorted(to for to, _ in LocmemSmsBackend.outbox), [PARENT_A_E164, "+201022222222"]
+        self.assertEqual(len(self.callbacks), 2)
+
+    def test_the_same_file_twice_changes_nothing(self):
+        self.run_import(FAMILIES, families_table(FAMILY_ROWS), commit=True)
+        before = self.counts()
+
+        report = self.run_import(FAMILIES, families_table(FAMILY_ROWS), commit=True)
+
+        self.assertTrue(report.committed)
+        self.assertEqual(outcomes(report), {2: UNCHANGED, 3: UNCHANGED, 4: UNCHANGED})
+        self.assertEqual(report.new_accounts, 0)
+        self.assertEqual(self.counts(), before)
+        self.assertEqual(self.callbacks, [])
+
+    def test_a_file_with_an_error_writes_nothing_on_confirm(self):
+        rows = [*FAMILY_ROWS, family(phone="0000", **child("X", "2016-01-01"))]
+        before = self.counts()
+
+        report = self.run_import(FAMILIES, families_table(rows), commit=True)
+
+        self.assertFalse(report.committed)
+        self.assertEqual(outcomes(report), {2: NEW, 3: NEW, 4: NEW, 5: ERROR})
+        self.assertEqual(self.counts(), before)
+        self.assertEqual(self.callbacks, [])
+
+    def test_a_confirm_whose_rows_changed_since_the_preview_writes_nothing(self):
+        preview = self.run_import(FAMILIES, families_table(FAMILY_ROWS), commit=False)
+        make_child(make_parent(phone_number1=PARENT_A_E164, first_name="Ahmed", last_name="Ali"),
+                   first_name="Sara", last_name="Ali", dob=datetime.date(2016, 5, 1),
+                   gender="female")  # fmt: skip
+        before = self.counts()
+
+        report = self.run_import(
+            FAMILIES, families_table(FAMILY_ROWS), commit=True, expected=preview.digest
         )
 
+        self.assertTrue(report.stale)
+        self.assertFalse(report.committed)
+        self.assertEqual(outcomes(report)[2], UPDATED)  # Sara is there, to be enrolled
+        self.assertEqual(self.counts(), before)
+
+
+class WelcomeTests(ImportMixin, TransactionTestCase):
+    """Real commits and rollbacks: each new account is texted its code once, after the
+    commit, from the SMS worker; a preview or a rolled back import texts nobody."""
+
+    def setUp(self):
+        self.start_clock()
+        self.admin = make_admin(is_superuser=True)
+        self.course = CourseFactory(slug="quran-kids", capacity=10)
+
+    def run_import(self, rows, *, commit):
+        report = people_import(
+            kind=FAMILIES, table=families_table(rows), actor=self.admin, commit=commit
+        )
+        wait_for_sms_in_background()
+        return report
+
+    def texted(self) -> list[str]:
+        return sorted(to for to, _ in LocmemSmsBackend.outbox)
+
+    def test_each_new_account_is_texted_once_and_a_second_import_texts_nobody(self):
+        preview = self.run_import(FAMILY_ROWS, commit=False)
+        self.assertEqual((self.texted(), VerificationCode.objects.count()), ([], 0))
+
+        first = self.run_import(FAMILY_ROWS, commit=True)
+        second = self.run_import(FAMILY_ROWS, commit=True)
+
+        self.assertEqual(outcomes(preview), outcomes(first))
+        self.assertEqual(outcomes(second), {2: UNCHANGED, 3: UNCHANGED, 4: UNCHANGED})
+        self.assertEqual(self.texted(), [PARENT_A_E164, "+201022222222"])
+        self.assertEqual(VerificationCode.objects.count(), 2)
+
     def test_the_texted_code_sets_the_new_accounts_password(self):
-        self.run_import(FAMILIES, families_table(self.ROWS[:1]), commit=True)
+        self.run_import(FAMILY_ROWS[:1], commit=True)
         ((phone, message),) = LocmemSmsBackend.outbox
         self.assertIn("واحة الرضوان", message)
         code = re.search(r"\d{6}", message).group(0)
@@ -202,31 +280,7 @@ class ConfirmTests(ImportTestCase):
         self.assertEqual(phone, PARENT_A_E164)
         self.assertTrue(user.check_password("Sunny-Garden-77"))
 
-    def test_the_same_file_twice_changes_nothing_and_texts_nobody(self):
-        self.run_import(FAMILIES, families_table(self.ROWS), commit=True)
-        LocmemSmsBackend.outbox.clear()
-        before = self.counts()
-
-        report = self.run_import(FAMILIES, families_table(self.ROWS), commit=True)
-
-        self.assertTrue(report.committed)
-        self.assertEqual(outcomes(report), {2: UNCHANGED, 3: UNCHANGED, 4: UNCHANGED})
-        self.assertEqual(report.new_accounts, 0)
-        self.assertEqual(self.counts(), before)
-        self.assertEqual(LocmemSmsBackend.outbox, [])
-
-    def test_a_file_with_an_error_writes_nothing_on_confirm(self):
-        rows = [*self.ROWS, family(phone="0000", **child("X", "2016-01-01"))]
-        before = self.counts()
-
-        report = self.run_import(FAMILIES, families_table(rows), commit=True)
-
-        self.assertFalse(report.committed)
-        self.assertEqual(outcomes(report)[5], ERROR)
-        self.assertEqual(self.counts(), before)
-        self.assertEqual(LocmemSmsBackend.outbox, [])
-
-    def test_an_error_in_the_middle_of_the_writes_leaves_nothing(self):
+    def test_an_error_in_the_middle_of_the_writes_leaves_nothing_and_texts_nobody(self):
         real = user_services.child_create
         calls = []
 
@@ -239,27 +293,12 @@ class ConfirmTests(ImportTestCase):
         before = self.counts()
         with mock.patch.object(user_services, "child_create", side_effect=child_create):
             with self.assertRaises(RuntimeError):
-                self.run_import(FAMILIES, families_table(self.ROWS), commit=True)
+                self.run_import(FAMILY_ROWS, commit=True)
         wait_for_sms_in_background()
 
-        self.assertEqual(calls, ["Sara", "Omar"])
+        self.assertEqual(calls, ["Sara", "Omar"])  # the first child was written, then undone
         self.assertEqual(self.counts(), before)
         self.assertEqual(LocmemSmsBackend.outbox, [])
-
-    def test_a_confirm_whose_rows_changed_since_the_preview_writes_nothing(self):
-        preview = self.run_import(FAMILIES, families_table(self.ROWS), commit=False)
-        make_child(make_parent(phone_number1=PARENT_A_E164, first_name="Ahmed", last_name="Ali"),
-                   first_name="Sara", last_name="Ali", dob=datetime.date(2016, 5, 1),
-                   gender="female")  # fmt: skip
-        before = self.counts()
-
-        report = self.run_import(
-            FAMILIES, families_table(self.ROWS), commit=True, expected=preview.digest
-        )
-
-        self.assertTrue(report.stale)
-        self.assertFalse(report.committed)
-        self.assertEqual(self.counts(), before)
 
 
 class MatchingTests(ImportTestCase):
@@ -284,7 +323,7 @@ class MatchingTests(ImportTestCase):
         parent.user.refresh_from_db()
         self.assertEqual(parent.user.last_name, "Ali")
         self.assertEqual(Child.objects.filter(primary_parent=parent).count(), 2)
-        self.assertEqual(LocmemSmsBackend.outbox, [])  # no new account
+        self.assertEqual(self.callbacks, [])  # no new account: nobody to welcome
 
     def test_an_empty_cell_keeps_what_is_stored(self):
         make_parent(phone_number1=PARENT_A_E164, first_name="Ahmed", last_name="Ali",
@@ -322,7 +361,7 @@ class MatchingTests(ImportTestCase):
         self.assertEqual(
             Instructor.objects.get(user__phone_number1="+201088888888").kind, "teacher"
         )
-        self.assertEqual(len(LocmemSmsBackend.outbox), 2)
+        self.assertEqual((first.new_accounts, second.new_accounts), (2, 0))
 
     def test_a_student_is_enrolled_once(self):
         rows = [{"phone": "01044444444", "first_name": "Mariam", "last_name": "Hassan",
