@@ -176,7 +176,9 @@ def _row(kind, row: ImportRow, courses, actor, now, report: ImportReport) -> Row
             row.errors.extend(refused.messages)
         except IntegrityError:
             row.errors.append(
-                _("This row clashes with an account already saved (its e-mail or national ID).")
+                _(
+                    "This row clashes with an account saved meanwhile (its phone, e-mail or national ID)."
+                )
             )
     if row.errors:
         result.outcome, result.changes, result.errors = ERROR, [], row.errors

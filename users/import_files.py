@@ -47,7 +47,8 @@ KIND_LABELS = {
 # new family with a course: 200 rows keep each request well inside the web server's 30 s
 # worker timeout on a busy 2-core machine. A bigger list goes in as several files.
 MAX_ROWS = 200
-MAX_FILE_BYTES = 5 * 1024 * 1024
+# Under the proxy's body limit (3 MB, deploy/nginx), which would answer its own page.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 # An XLSX is a zip: its unpacked size is checked before any of it is parsed.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"

@@ -29,6 +29,7 @@ from enrollments_payments.tests.importing import (
     table,
     xlsx_file,
 )
+from testkit.db import requires_postgres, run_concurrently
 from users import services as user_services
 from users.import_files import FAMILIES, INSTRUCTORS, STUDENTS
 from users.models import Child, CustomUser, Instructor, Role, StudentUser, VerificationCode
@@ -384,3 +385,30 @@ class MatchingTests(ImportTestCase):
             )
         self.assertEqual(refused.exception.code, "admin_only")
         self.assertFalse(CustomUser.objects.filter(phone_number1=PARENT_A_E164).exists())
+
+
+@requires_postgres
+class ImportRaceTests(ImportMixin, TransactionTestCase):
+    def setUp(self):
+        self.start_clock()
+        self.admin = make_admin(is_superuser=True)
+        self.course = CourseFactory(slug="quran-kids", capacity=10)
+
+    def test_two_confirms_of_one_file_at_once_write_it_once(self):
+        def confirm():
+            tab = families_table(FAMILY_ROWS)
+            return people_import(kind=FAMILIES, table=tab, actor=self.admin, commit=True)
+
+        results = run_concurrently(confirm, confirm)
+        wait_for_sms_in_background()
+
+        self.assertFalse([r for r in results if isinstance(r, Exception)], results)
+        # The one that waited on the other's rows either met them as saved (unchanged,
+        # committed) or met the clash of its own inserts (a row error, nothing written).
+        self.assertIn(True, [r.committed for r in results])
+        for report in results:
+            self.assertTrue(report.committed or report.has_errors)
+        parent = CustomUser.objects.get(phone_number1=PARENT_A_E164)
+        self.assertEqual(Child.objects.filter(primary_parent=parent.parent_profile).count(), 2)
+        self.assertEqual(Enrollment.objects.filter(course=self.course).count(), 1)
+        self.assertEqual(len(LocmemSmsBackend.outbox), 2)
