@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import DomainError, Forbidden
+from core.errors import DomainError, Forbidden, Invalid
 from core.permissions import is_admin
 from courses.models import Course
 from enrollments_payments import services
@@ -42,7 +42,7 @@ from enrollments_payments.models import (
     RequestStatus,
 )
 from users import import_services
-from users.import_files import FAMILIES, INSTRUCTORS, Table
+from users.import_files import FAMILIES, INSTRUCTORS, KINDS, Table
 from users.import_rows import ImportRow, name_key, parse_rows
 from users.models import Child, CustomUser
 from users.participants import Participant, participant_lookup
@@ -110,6 +110,8 @@ def people_import(
     ``commit``, no row has an error and the digest is still ``expected`` (when given)."""
     if not is_admin(actor):
         raise Forbidden("admin_only", _("Only the center's staff may do this."))
+    if kind not in KINDS:
+        raise Invalid("invalid", _("Choose what the file holds."), field="kind")
     now = now or timezone.now()
     rows = parse_rows(kind, table.rows, timezone.localdate(now))
     courses = _courses(kind, rows)
@@ -151,7 +153,14 @@ def _courses(kind: str, rows: list[ImportRow]) -> dict[str, Course]:
     return courses
 
 
-def _row(kind, row: ImportRow, courses, actor, now, report: ImportReport) -> RowReport:
+def _row(
+    kind: str,
+    row: ImportRow,
+    courses: dict[str, Course],
+    actor: CustomUser,
+    now: datetime,
+    report: ImportReport,
+) -> RowReport:
     values = row.values
     prefix = "parent_" if kind == FAMILIES else ""
     child = " ".join(filter(None, [values.get("child_first_name"), values.get("child_last_name")]))
@@ -187,7 +196,14 @@ def _row(kind, row: ImportRow, courses, actor, now, report: ImportReport) -> Row
     return result
 
 
-def _write(kind, row, course, actor, now, result: RowReport) -> None:
+def _write(
+    kind: str,
+    row: ImportRow,
+    course: Course | None,
+    actor: CustomUser,
+    now: datetime,
+    result: RowReport,
+) -> None:
     if kind == FAMILIES:
         written = import_services.family_row_write(row=row, actor=actor)
     elif kind == INSTRUCTORS:
@@ -207,7 +223,13 @@ def _write(kind, row, course, actor, now, result: RowReport) -> None:
         result.outcome = UPDATED
 
 
-def _enrol(participant: Participant, course: Course, requester: CustomUser, actor, now) -> bool:
+def _enrol(
+    participant: Participant,
+    course: Course,
+    requester: CustomUser,
+    actor: CustomUser,
+    now: datetime,
+) -> bool:
     """Enrol the participant as the family would be (a request by its account, approved
     by the importing admin: the course's rules, capacity and roster hold); False when it
     is already enrolled. A request of the family's own that is waiting is the one approved."""
