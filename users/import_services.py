@@ -30,14 +30,11 @@ from django.utils.translation import gettext as _
 from core.errors import TooManyRequests
 from core.sms import mask_phone, run_in_background
 from users import services
-from users.import_files import FAMILIES, INSTRUCTORS, STUDENTS
 from users.import_rows import ChildFields, ImportRow, InstructorFields, Person, name_key
 from users.models import Child, CustomUser, Instructor, Parent, Role, StudentUser
 from users.password_reset import password_reset_request
 
 logger = logging.getLogger(__name__)
-
-ROLES = {FAMILIES: Role.PARENT, STUDENTS: Role.STUDENT, INSTRUCTORS: Role.INSTRUCTOR}
 
 
 class RowRefused(Exception):
