@@ -1,8 +1,11 @@
+from functools import partial
+
 from django.contrib import admin
 from django.urls import include, path
 
 from core.docs import RedocView, SchemaView, SwaggerView
 from core.health import healthz, readyz, readyz_realtime
+from enrollments_payments.admin_import import people_import_view
 from users.admin_login import ThrottledAdminAuthenticationForm, admin_login
 
 admin.site.site_header = "لوحة إدارة واحة الرضوان"
@@ -18,6 +21,12 @@ handler500 = "core.error_views.server_error"
 
 urlpatterns = [
     path("courses-admin/login/", admin_login),
+    # The import of families, students and instructors (SPEC §6.11), a page of the site.
+    path(
+        "courses-admin/import/",
+        admin.site.admin_view(partial(people_import_view, admin_site=admin.site)),
+        name="people_import",
+    ),
     path("courses-admin/", admin.site.urls),
     path("auth/", include("users.urls_auth")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

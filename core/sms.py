@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,23 @@ def send_sms_in_background(phone: str, message: str) -> None:
     the gateway refused; the user asks for a new code.
     """
     _background.submit(send_sms, phone, message)
+
+
+def run_in_background(task: Callable[..., object], *args: object) -> None:
+    """``task(*args)`` on the same worker, after every send handed over before it: for work
+    that ends in a text and must not hold the request that caused it (an import's welcome
+    codes: each is hashed, stored and texted, ``users.import_services``). The task's own
+    database connection is closed when it ends; its errors are logged, never raised."""
+    _background.submit(_run_task, task, args)
+
+
+def _run_task(task: Callable[..., object], args: tuple) -> None:
+    try:
+        task(*args)
+    except Exception:
+        logger.exception("A background task (%s) failed", getattr(task, "__name__", "task"))
+    finally:
+        connections.close_all()  # this thread's connections only
 
 
 def wait_for_sms_in_background(timeout: float = 10.0) -> None:

@@ -297,6 +297,49 @@ async def upload_photo(context, walk: Walk, spec: dict, width: int) -> None:
     await tab.close()
 
 
+IMPORT_CSV = (
+    "\ufeffparent_phone,parent_first_name,parent_last_name,child_first_name,child_last_name,"
+    "child_dob,child_gender,course\n"
+    "01099990001,أحمد,علي,سارة,علي,2016-05-01,أنثى,\n"
+    "12345,منى,حسن,يوسف,حسن,2030-01-01,ذكر,no-such-course\n"
+)
+
+
+async def preview_import(context, walk: Walk, spec: dict, width: int) -> None:
+    """A families file previewed as the office does it: chosen with the page's own file
+    input, one row new and one with errors, shown row by row inside the window; nothing
+    is confirmed (the demo data stays as it is)."""
+    tab = await context.new_page()
+    problems: list[str] = []
+    watch(tab, walk, problems)
+    await tab.goto(walk.base + spec["url"])
+    await tab.check("input[name=kind][value=families]")
+    await tab.set_input_files(
+        "input[name=file]",
+        files=[{"name": "families.csv", "mimeType": "text/csv", "buffer": IMPORT_CSV.encode()}],
+    )
+    async with tab.expect_navigation():
+        await tab.click("#import-upload input[type=submit]")
+    outcomes = await tab.eval_on_selector_all(
+        "#import-rows tbody tr", "(rows) => rows.map((row) => row.className)"
+    )
+    walk.check(
+        outcomes == ["outcome-new", "outcome-error"],
+        f"import @{width}: the preview shows {outcomes}, not a new row and a row with errors",
+    )
+    walk.check(
+        await tab.locator("#import-confirm").count() == 0,
+        f"import @{width}: a file with an error offers the confirm button",
+    )
+    overflow = await tab.evaluate(OVERFLOW_JS)
+    if overflow["page"] > overflow["width"] + 1:
+        problems.append(f"the preview is wider than the window: {'; '.join(overflow['out'])}")
+    await tab.screenshot(path=str(OUT / f"people_import_preview-{width}.png"), full_page=True)
+    for problem in dict.fromkeys(problems):
+        walk.check(False, f"import @{width}: {problem}")
+    await tab.close()
+
+
 # --- one width ---------------------------------------------------------------------------------
 
 
@@ -344,6 +387,9 @@ async def walk_width(browser, walk: Walk, width: int) -> None:
     child_page = next((s for s in walk.pages if s["name"] == "users_child_change"), None)
     if width == max(WIDTHS) and child_page is not None:
         await upload_photo(context, walk, child_page, width)
+    import_page = next((s for s in walk.pages if s["name"] == "people_import"), None)
+    if import_page is not None:
+        await preview_import(context, walk, import_page, width)
     await context.close()
 
 

@@ -66,6 +66,8 @@ class TheProjectsAdminTests(TestCase):
         self.assertEqual(_urls(found, "app"), {f"/courses-admin/{label}/" for label in labels})
         for left_out in ("logout/", "jsi18n/", "autocomplete/"):
             self.assertNotIn(f"/courses-admin/{left_out}", _urls(found))
+        # Pages of the site from the project's URLconf: the import of people (§6.11).
+        self.assertIn("/courses-admin/import/", _urls(found, "site"))
 
     def test_add_forms_where_the_admin_allows_adding_and_the_first_objects_form(self):
         tag = Tag.objects.create(name="تجويد")

@@ -12,6 +12,7 @@ from django.contrib.auth.forms import (
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,7 @@ from core.errors import DomainError
 from files.admin_photos import PhotoAdminMixin
 from users import photo_services, services
 from users.cards import participants_cards
+from users.import_files import FAMILIES, INSTRUCTORS, STUDENTS
 from users.instructor_admin_forms import ACCOUNT_FIELDS, PROFILE_FIELDS, InstructorAddForm
 from users.models import (
     Child,
@@ -198,6 +200,18 @@ def print_cards(model_admin, request, participants):
         return None
 
 
+class ImportLinkMixin:
+    """The list leads to the import page (``people_import``) with its kind chosen."""
+
+    import_kind = ""
+
+    def changelist_view(self, request, extra_context=None):
+        if request.user.has_perm("users.add_customuser"):
+            url = f"{reverse('people_import')}?kind={self.import_kind}"
+            extra_context = {**(extra_context or {}), "import_url": url}
+        return super().changelist_view(request, extra_context)
+
+
 class ProfileAdmin(BaseAdmin):
     """A role profile belongs to its account: it is made from the account's role (add a
     user with that role, see CustomUserAdmin.save_model) and never moves to another one."""
@@ -220,7 +234,8 @@ class ProfileAdmin(BaseAdmin):
 
 
 @admin.register(StudentUser)
-class StudentUserAdmin(ProfileAdmin):
+class StudentUserAdmin(ImportLinkMixin, ProfileAdmin):
+    import_kind = STUDENTS
     list_display = ("row_id", "code", "name", "phone", "photo_consent")
     search_fields = ("code", "user__first_name", "user__last_name", "user__phone_number1")
     list_filter = ("user__gender", "photo_consent")
@@ -234,17 +249,19 @@ class StudentUserAdmin(ProfileAdmin):
 
 
 @admin.register(Parent)
-class ParentAdmin(ProfileAdmin):
+class ParentAdmin(ImportLinkMixin, ProfileAdmin):
+    import_kind = FAMILIES
     list_display = ("row_id", "name", "phone")
     search_fields = ("user__first_name", "user__last_name", "user__phone_number1")
 
 
 @admin.register(Instructor)
-class InstructorAdmin(ServiceAdminMixin, PhotoAdminMixin, ProfileAdmin):
+class InstructorAdmin(ImportLinkMixin, ServiceAdminMixin, PhotoAdminMixin, ProfileAdmin):
     """Instructors are added here: one form makes the account and its profile together
     (``services.instructor_create``); the profile is edited through
     ``services.instructor_update``, the (public) photo through ``photo_services``."""
 
+    import_kind = INSTRUCTORS
     list_display = ("row_id", "photo_thumbnail", "name", "phone", "kind", "fingerprint_id")
     list_filter = ("kind",)
     search_fields = ("user__first_name", "user__last_name", "user__phone_number1", "fingerprint_id")

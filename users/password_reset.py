@@ -16,15 +16,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import phonenumbers
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid
-from core.sms import send_sms_in_background
+from core.sms import send_sms, send_sms_in_background
 from users.models import CodePurpose, CustomUser, VerificationCode
 from users.sessions import user_sessions_end
 from users.verification import code_issue, code_judge, code_mismatch, code_use
@@ -54,11 +55,17 @@ def _reset_codes(phone: str) -> QuerySet[VerificationCode]:
 
 @transaction.atomic
 def password_reset_request(
-    *, phone_number: object, now: datetime | None = None
+    *, phone_number: object, now: datetime | None = None, welcome: bool = False
 ) -> VerificationCode:
     """Make a reset code for the number and text it when the number has an active account.
 
     At most one code a minute per number (``code_recently_sent``), account or not.
+
+    ``welcome=True`` is for an account staff have just opened without a password (the
+    admin's imports): the same code, in a text that welcomes its owner and says what the
+    code is for, in the account's language rather than the request's. A welcome is made
+    on the SMS worker already (``core.sms.run_in_background``), so it is texted there and
+    then, after this function's commit.
     """
     now = now or timezone.now()
     phone = reset_phone(phone_number)
@@ -67,7 +74,7 @@ def password_reset_request(
     user = (
         CustomUser.objects.select_for_update()
         .filter(phone_number1=phone, is_active=True)
-        .only("pk", "phone_number1")
+        .only("pk", "phone_number1", "language")
         .first()
     )
     record, code = code_issue(
@@ -78,9 +85,22 @@ def password_reset_request(
         phone=phone,
     )
     if user is not None:
-        message = _("Your Redwan password reset code is %(code)s") % {"code": code}
-        transaction.on_commit(lambda: send_sms_in_background(phone, message))
+        message = _welcome_text(code, user.language) if welcome else _reset_text(code)
+        send = send_sms if welcome else send_sms_in_background
+        transaction.on_commit(lambda: send(phone, message))
     return record
+
+
+def _reset_text(code: str) -> str:
+    return _("Your Redwan password reset code is %(code)s") % {"code": code}
+
+
+def _welcome_text(code: str, language: str) -> str:
+    with translation.override(language):
+        return _(
+            "Welcome to Redwan. Your code to set a password: %(code)s (valid %(minutes)d "
+            'minutes; ask for a new one under "Forgot password").'
+        ) % {"code": code, "minutes": settings.PHONE_CODE_TTL_MINUTES}
 
 
 def _validate_new_password(password: str, user: CustomUser | None = None) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase, override_settings
 
-from core.sms import FileSmsBackend, send_sms
+from core.sms import FileSmsBackend, run_in_background, send_sms, wait_for_sms_in_background
 
 MESSAGE = "رمز التحقق الخاص بك في الرضوان هو 482913"
 
@@ -48,3 +48,19 @@ class FileSmsBackendTests(SimpleTestCase):
 
         self.assertIn("SMS sending to +201******678 failed", "\n".join(logs.output))
         self.assertFalse(self.outbox.exists())
+
+
+class BackgroundTaskTests(SimpleTestCase):
+    def test_a_failing_task_is_logged_and_the_next_ones_still_run(self):
+        done = []
+
+        def fail():
+            raise ValueError("boom")
+
+        with self.assertLogs("core.sms", level="ERROR") as logs:
+            run_in_background(fail)
+            run_in_background(done.append, "after")
+            wait_for_sms_in_background()
+
+        self.assertEqual(done, ["after"])
+        self.assertIn("A background task (fail) failed", logs.output[0])
