@@ -26,6 +26,8 @@ from enrollments_payments.views import (
 from enrollments_payments.views_reports import DashboardViewSet, ReportViewSet
 from memories.views import MemoryViewSet
 from notifications.views import NotificationViewSet
+from online_courses.views import OnlineCourseViewSet
+from online_courses.views_files import OnlineCourseImageView
 from users.views import (
     ChildViewSet,
     InstructorViewSet,
@@ -68,6 +70,7 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("dashboard", DashboardViewSet, basename="dashboard")
 router.register("instructor-ratings", InstructorRatingViewSet, basename="instructor-rating")
 router.register("memories", MemoryViewSet, basename="memory")
+router.register("online-courses", OnlineCourseViewSet, basename="online-course")
 
 urlpatterns = [
     *router.urls,
@@ -75,4 +78,9 @@ urlpatterns = [
     path("children/<int:pk>/photo/", ChildPhotoView.as_view(), name="child-photo"),
     path("instructors/<int:pk>/photo/", InstructorPhotoView.as_view(), name="instructor-photo"),
     path("courses/<int:pk>/image/", CourseImageView.as_view(), name="course-image"),
+    path(
+        "online-courses/<int:pk>/image/",
+        OnlineCourseImageView.as_view(),
+        name="online-course-image",
+    ),
 ]
