@@ -68,7 +68,7 @@ def _bounded(value: int, duration: int) -> int:
     return min(max(value, 0), duration) if duration > 0 else max(value, 0)
 
 
-def _table_sql(owner: str) -> str:
+def _upsert_sql(owner: str) -> str:
     quote = connection.ops.quote_name
     table = quote(LessonProgress._meta.db_table)
     return (
@@ -86,8 +86,9 @@ def _table_sql(owner: str) -> str:
         "OR (p.completed_at IS NULL AND (excluded.watched_seconds >= %s "
         "OR p.watched_seconds >= %s)) "
         "OR (excluded.position_seconds <> p.position_seconds AND p.updated_at <= %s) "
-        "RETURNING position_seconds, watched_seconds, completed_at IS NOT NULL, "
-        "completed_at = updated_at"
+        # The columns themselves, compared here: SQLite 3.40 answers ``completed_at IS NOT
+        # NULL`` in a RETURNING clause with 1 for a NULL.
+        "RETURNING position_seconds, watched_seconds, completed_at, updated_at"
     )
 
 
@@ -121,8 +122,14 @@ def _upsert(
         cutoff,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_table_sql("child_id" if is_child else "student_id"), params)
-        return cursor.fetchone()
+        cursor.execute(_upsert_sql("child_id" if is_child else "student_id"), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    position_seconds, watched_seconds, completed_at, updated_at = row
+    # Written by this statement: it stamps both with the same value (and only the write
+    # that completes the lesson sets completed_at).
+    return position_seconds, watched_seconds, completed_at is not None, completed_at == updated_at
 
 
 def _changes(

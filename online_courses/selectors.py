@@ -226,7 +226,8 @@ def lesson_is_locked(lesson: Lesson, *, participant: Participant) -> bool:
 
 
 def lesson_progress_of(lesson: Lesson, *, participant: Participant) -> LessonProgress | None:
-    return LessonProgress.objects.filter(lesson=lesson, **participant_lookup(participant)).first()
+    rows = LessonProgress.objects.filter(lesson=lesson, **participant_lookup(participant))
+    return rows.order_by().first()
 
 
 def course_progress(
