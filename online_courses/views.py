@@ -48,6 +48,7 @@ PARTICIPANT_PARAMETERS = [
     ),
     OpenApiParameter("student", int, description="Admins: the student whose progress to show."),
 ]
+STUDENT = "student"
 LESSON_ID = OpenApiParameter("lesson_id", int, OpenApiParameter.PATH)
 # Nested routes: the catalogue's filters are not theirs.
 NESTED = {"filterset_class": None, "search_fields": [], "ordering_fields": []}
@@ -91,9 +92,9 @@ class OnlineCourseViewSet(DeclaredPermissionsMixin, LessonFilesMixin, viewsets.G
         student calling), resolved once per request."""
         if not hasattr(self, "_participant"):
             params = self.request.query_params
-            child, student = query_int(params, "child"), query_int(params, "student")
+            child, student = query_int(params, "child"), query_int(params, STUDENT)
             if child is not None and student is not None:
-                raise InvalidQueryParameter("student", _("Name a child or a student, not both."))
+                raise InvalidQueryParameter(STUDENT, _("Name a child or a student, not both."))
             self._participant = selectors.participant_for(
                 self.request.user, child=child, student=student
             )
