@@ -227,6 +227,8 @@ class EnrollmentSummarySerializer(serializers.Serializer):
 
 
 class OnlineCourseFieldsSerializer(serializers.ModelSerializer):
+    # Letters of any script (a slug made from an Arabic title): no ASCII-only pattern.
+    slug = serializers.CharField(read_only=True)
     instructor_detail = InstructorRef(source="instructor", read_only=True, allow_null=True)
     status = CourseStatusField(read_only=True)
     image = PhotoField()

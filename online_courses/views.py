@@ -11,11 +11,11 @@ locked, its progress and whether it is locked.
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -110,10 +110,9 @@ class OnlineCourseViewSet(DeclaredPermissionsMixin, LessonFilesMixin, viewsets.G
         judging the role yet: a row the caller cannot see is 404 before any 403."""
         return get_object_or_404(self.get_queryset(), pk=pk)
 
-    def _lesson(self, course: OnlineCourse, lesson_id) -> Lesson:
-        lesson = get_object_or_404(
-            Lesson.objects.prefetch_related("materials"), online_course=course, pk=lesson_id
-        )
+    def _lesson(self, course: OnlineCourse, lesson_id, *, materials: bool = True) -> Lesson:
+        lessons = Lesson.objects.prefetch_related("materials") if materials else Lesson.objects
+        lesson = get_object_or_404(lessons, online_course=course, pk=lesson_id)
         lesson.online_course = course
         return lesson
 
@@ -301,7 +300,7 @@ class OnlineCourseViewSet(DeclaredPermissionsMixin, LessonFilesMixin, viewsets.G
         self._participant = selectors.participant_for(request.user, child=data.get("child"))
         if self._participant is None:
             raise Invalid("child_required", _("Name the child who is watching."), field="child")
-        lesson = self._lesson(self._course(pk), lesson_id)
+        lesson = self._lesson(self._course(pk), lesson_id, materials=False)
         result = progress.lesson_progress_record(
             lesson=lesson,
             participant=self._participant,

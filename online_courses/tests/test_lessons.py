@@ -92,6 +92,19 @@ class LessonReadTests(OnlineCases, APITestCase):
         )
         self.assertEqual(response.status_code, 404)
 
+    def test_ids_that_are_not_numbers_are_404(self):
+        self.as_user("admin")
+        for method, path in (
+            ("get", "/api/online-courses/null,null/lessons/0/"),
+            ("patch", "/api/online-courses/null/lessons/1/"),
+            ("delete", "/api/online-courses/null,null/lessons/0/materials/0/"),
+            ("post", "/api/online-courses/null/lessons/1/progress/"),
+        ):
+            with self.subTest(method=method, path=path):
+                self.assertEqual(
+                    getattr(self.client, method)(path, {}, format="json").status_code, 404
+                )
+
     def test_a_bunny_lesson_without_the_key_says_so_instead_of_an_unsigned_url(self):
         lesson = LessonFactory(
             online_course=self.course,
