@@ -98,12 +98,17 @@ class LessonReadTests(OnlineCases, APITestCase):
             ("get", "/api/online-courses/null,null/lessons/0/"),
             ("patch", "/api/online-courses/null/lessons/1/"),
             ("delete", "/api/online-courses/null,null/lessons/0/materials/0/"),
-            ("post", "/api/online-courses/null/lessons/1/progress/"),
         ):
             with self.subTest(method=method, path=path):
                 self.assertEqual(
                     getattr(self.client, method)(path, {}, format="json").status_code, 404
                 )
+        self.as_user("student")
+        body = {"position_seconds": 1, "watched_seconds": 1}
+        response = self.client.post(
+            "/api/online-courses/null/lessons/1/progress/", body, format="json"
+        )
+        self.assertEqual(response.status_code, 404)
 
     def test_a_bunny_lesson_without_the_key_says_so_instead_of_an_unsigned_url(self):
         lesson = LessonFactory(
