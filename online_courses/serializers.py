@@ -31,6 +31,7 @@ from users.models import Instructor
 
 # Seconds: longer than a lesson can be, shorter than the columns' limit.
 MAX_SECONDS = 10_000_000
+_DATETIME = serializers.DateTimeField()
 
 
 def _absolute(url: str | None, request) -> str | None:
@@ -140,15 +141,33 @@ class LessonSerializer(serializers.ModelSerializer):
         )
         if shown is None:
             return None
-        data = PlaybackSerializer(shown).data
-        data["url"] = _absolute(data["url"], self.context.get("request"))
-        return data
+        # Plain dicts in PlaybackSerializer's shape: a nested serializer per lesson costs
+        # more than the rest of a 100-lesson course.
+        return {
+            "provider": shown.provider,
+            "url": _absolute(shown.url, self.context.get("request")),
+            "expires_at": _DATETIME.to_representation(shown.expires_at)
+            if shown.expires_at
+            else None,
+            "error": shown.error,
+        }
 
     @extend_schema_field(MaterialSerializer(many=True, allow_null=True))
     def get_materials(self, lesson: Lesson):
         if not getattr(lesson, "show_content", False):
             return None
-        return MaterialSerializer(lesson.materials.all(), many=True, context=self.context).data
+        request = self.context.get("request")
+        return [
+            {
+                "id": material.pk,
+                "title": material.title,
+                "original_name": material.original_name,
+                "content_type": material.content_type,
+                "size": material.size,
+                "url": _absolute(storages[material.stored["storage"]].url(material.file), request),
+            }
+            for material in lesson.materials.all()
+        ]
 
     @extend_schema_field(LessonProgressSerializer(allow_null=True))
     def get_progress(self, lesson: Lesson):
@@ -157,7 +176,11 @@ class LessonSerializer(serializers.ModelSerializer):
         row = getattr(lesson, "progress_row", None)
         if row is None:
             return {"position_seconds": 0, "watched_seconds": 0, "completed": False}
-        return LessonProgressSerializer(row).data
+        return {
+            "position_seconds": row.position_seconds,
+            "watched_seconds": row.watched_seconds,
+            "completed": row.completed,
+        }
 
     @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_locked(self, lesson: Lesson) -> bool | None:
