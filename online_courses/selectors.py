@@ -250,3 +250,45 @@ def has_lesson_after(lesson: Lesson) -> bool:
     return Lesson.objects.filter(
         online_course_id=lesson.online_course_id, number__gt=lesson.number
     ).exists()
+
+
+def online_progress_for(enrollments: Iterable[Enrollment]) -> dict[int, dict[str, int]]:
+    """``{enrollment id: {"lessons_completed", "lessons_total"}}`` for the online
+    enrollments among ``enrollments`` (the others are absent): two queries whatever their
+    number, for a page of enrollments."""
+    online = [row for row in enrollments if row.online_course_id]
+    if not online:
+        return {}
+    course_ids = {row.online_course_id for row in online}
+    totals = dict(
+        Lesson.objects.filter(online_course_id__in=course_ids)
+        .order_by()
+        .values("online_course_id")
+        .annotate(n=Count("pk"))
+        .values_list("online_course_id", "n")
+    )
+    children = {row.child_id for row in online if row.child_id}
+    students = {row.student_id for row in online if row.student_id}
+    done = (
+        LessonProgress.objects.filter(
+            Q(child_id__in=children) | Q(student_id__in=students),
+            completed_at__isnull=False,
+            lesson__online_course_id__in=course_ids,
+        )
+        .order_by()
+        .values("lesson__online_course_id", "child_id", "student_id")
+        .annotate(n=Count("pk"))
+    )
+    completed = {
+        (row["lesson__online_course_id"], row["child_id"], row["student_id"]): row["n"]
+        for row in done
+    }
+    return {
+        row.pk: {
+            "lessons_completed": completed.get(
+                (row.online_course_id, row.child_id, row.student_id), 0
+            ),
+            "lessons_total": totals.get(row.online_course_id, 0),
+        }
+        for row in online
+    }
