@@ -28,6 +28,8 @@ from enrollments_payments.views_reports import DashboardViewSet, ReportViewSet
 from landing.views import LandingViewSet
 from memories.views import MemoryViewSet
 from notifications.views import NotificationViewSet
+from online_courses.views import OnlineCourseViewSet
+from online_courses.views_files import OnlineCourseImageView
 from users.views import (
     ChildViewSet,
     InstructorViewSet,
@@ -72,6 +74,7 @@ router.register("instructor-ratings", InstructorRatingViewSet, basename="instruc
 router.register("course-ratings", CourseRatingViewSet, basename="course-rating")
 router.register("memories", MemoryViewSet, basename="memory")
 router.register("landing", LandingViewSet, basename="landing")
+router.register("online-courses", OnlineCourseViewSet, basename="online-course")
 
 urlpatterns = [
     *router.urls,
@@ -79,4 +82,9 @@ urlpatterns = [
     path("children/<int:pk>/photo/", ChildPhotoView.as_view(), name="child-photo"),
     path("instructors/<int:pk>/photo/", InstructorPhotoView.as_view(), name="instructor-photo"),
     path("courses/<int:pk>/image/", CourseImageView.as_view(), name="course-image"),
+    path(
+        "online-courses/<int:pk>/image/",
+        OnlineCourseImageView.as_view(),
+        name="online-course-image",
+    ),
 ]

@@ -267,6 +267,13 @@ MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
 # Largest video of a memory (§6.9), kept as uploaded in the private storage.
 MEMORY_VIDEO_MAX_MB = env.int("MEMORY_VIDEO_MAX_MB", default=100)
+# An online lesson's uploaded video (MP4/WebM) and each of its materials (§6.10), private.
+LESSON_VIDEO_MAX_MB = env.int("LESSON_VIDEO_MAX_MB", default=2000)
+LESSON_MATERIAL_MAX_MB = env.int("LESSON_MATERIAL_MAX_MB", default=25)
+# Bunny Stream (§6.10): the video library's id and its embed token authentication key. Without
+# both, a lesson hosted there shows no player URL (playback error "video_not_configured").
+BUNNY_STREAM_LIBRARY_ID = env.str("BUNNY_STREAM_LIBRARY_ID", default="")
+BUNNY_STREAM_TOKEN_KEY = env.str("BUNNY_STREAM_TOKEN_KEY", default="")
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
 media_s3 = (  # lowercase: a value of this module, not a setting (it holds keys)
     {

@@ -39,6 +39,7 @@ SCRIPTS = [
     "attendance",
     "jobs",
     "approval",
+    "online",
     "ws_fanout",
     "throughput",
     "cost",

@@ -14,13 +14,20 @@ accepts only 1000 and 3000–4999 — the codes a browser's ``close()`` may send
 on anything else (django/daphne#374). RFC 6455 (§7.4.1) lets a *server* say more, and the
 attendance socket closes with ``1011`` when Redis is down; under the bare ``daphne`` that
 close raised inside the consumer and left a traceback (or, from a task, no close at all).
+
+Twisted's HTTP request, which Daphne's extends, parses a POST's ``multipart/form-data``
+body itself before handing the request on (into ``args``, which Daphne never reads): it
+reads the whole body into memory — a memory's 2 GB of videos, a lesson's material — and
+answers a malformed one with a bare, empty ``400`` the app never sees. Django parses the
+body itself, streaming each file part to disk within the endpoint's limit, so Daphne's
+requests here skip Twisted's parsing (:class:`UnparsedBodyRequest`).
 """
 
 from __future__ import annotations
 
 import sys
 
-from daphne import cli, server
+from daphne import cli, http_protocol, server
 from daphne.access import AccessLogGenerator
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 
@@ -53,11 +60,21 @@ class ServerCloseCodesFactory(WebSocketFactory):
     protocol = ServerCloseCodesProtocol
 
 
+class UnparsedBodyRequest(http_protocol.WebRequest):
+    """Daphne's request without Twisted's own parsing of form bodies (the docstring above)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["parsePOSTFormSubmission"] = False
+        super().__init__(*args, **kwargs)
+
+
 def main(argv: list[str] | None = None) -> None:
     # Daphne's CLI looks the generator class up in its module when it builds the server,
     # and the server its WebSocket factory.
     cli.AccessLogGenerator = RedactingAccessLogGenerator
     server.WebSocketFactory = ServerCloseCodesFactory
+    # Daphne's HTTP factory looks its request class up in its module for each connection.
+    http_protocol.WebRequest = UnparsedBodyRequest
     argv = sys.argv[1:] if argv is None else argv
     # Daphne imports the application (and so the settings) first: a configuration error
     # is one line on stderr and exit status 1, as with manage.py.

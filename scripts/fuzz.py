@@ -30,6 +30,9 @@ Settings (environment variables):
 - ``FUZZ_SECONDS``: time budget of each role's run (default 15; the device gets a third);
 - ``FUZZ_ROLES``: comma list of roles to run (default: all of them);
 - ``FUZZ_SEED``: schemathesis' random seed (default: a new one, printed for a re-run);
+- ``FUZZ_PATH_REGEX``: only the operations whose path matches (e.g. ``^/api/online-courses``
+  to spend the whole budget on one area; the ``device`` role keeps its one path, so leave
+  it out of ``FUZZ_ROLES`` then);
 - ``FUZZ_WORKERS``: schemathesis workers per run (default 1: with more, its threads call
   ``ast.parse`` at once, which on Python 3.11 fails now and then with "AST constructor
   recursion depth mismatch", CPython gh-106905 — reported as an error of the run);
@@ -240,6 +243,8 @@ def fuzz_role(role: Role, *, run: Run, header: str | None) -> int:
         command += ["--exclude-path", path]
     for path in role.paths:
         command += ["--include-path", path]
+    if run.path_regex and not role.paths:
+        command += ["--include-path-regex", run.path_regex]
     if header:
         command += ["-H", f"Authorization: {header}"]
     say(f"\n--- {role.name}: schemathesis for {seconds} s")
@@ -281,6 +286,7 @@ class Run:
     reports: Path
     roles: list[Role]
     config: Path | None = None  # schemathesis.toml, written once the database is seeded
+    path_regex: str = ""
     base: str = ""
     device_key: str = ""
     schema: Path | None = None  # the served schema, fetched once for every role
@@ -300,6 +306,7 @@ def settings() -> Run:
         workers=os.environ.get("FUZZ_WORKERS", "1"),
         reports=reports,
         roles=chosen,
+        path_regex=os.environ.get("FUZZ_PATH_REGEX", ""),
     )
 
 

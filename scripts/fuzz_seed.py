@@ -8,7 +8,10 @@ gets rows of its own, so the fuzzer's requests reach more than empty lists and 4
 - the instructor: the courses' instructor, with this week's instructor-attendance rows
   and two extra lectures proposed, waiting for the admin's decision;
 - the supervisor: a weekly supervision shift;
-- the admin: an attendance device (its key goes to the ``device`` role), job logs.
+- the admin: an attendance device (its key goes to the ``device`` role), job logs;
+- an online course (sequential; a YouTube preview, a Vimeo lesson with a material, a Bunny
+  Stream lesson, an uploaded video) that the parent's older child and the student may
+  watch, with some progress of the student's.
 
 Prints one JSON object: ``{"device_key": "...", "proposals": [id, id]}`` (the proposed
 lectures, which the fuzzer's approve and reject requests aim at). Safe to run again (a
@@ -97,6 +100,8 @@ def seed() -> dict:
     exam_services.exam_result_save(exam=exam, marks=Decimal("80"), child=older, entered_by=admin)
     course_rating_save(rater=parent, course=kids, child=older, rating=9, comment="Fuzz")
 
+    _online_course(student.student_profile, older)
+
     shift_services.supervisor_shift_create(
         supervisor=supervisor.instructor_profile,
         weekday=0,
@@ -115,6 +120,50 @@ def seed() -> dict:
         )
     key = device_services.device_create(name=DEVICE_NAME, kind="fingerprint").key
     return {"device_key": key, "proposals": _proposals()}
+
+
+def _online_course(student, child) -> None:
+    """An online course the student and the child may watch, with a lesson of each kind."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enrollments_payments.models import Enrollment
+    from online_courses import file_services, progress
+    from online_courses import services as online_services
+    from online_courses.services import VideoInput
+
+    course = online_services.online_course_create(
+        title="Fuzz online course", status="published", sequential=True, access_days=None
+    )
+    videos = [
+        VideoInput("youtube", "dQw4w9WgXcQ"),
+        VideoInput("vimeo", "76979871"),
+        VideoInput("bunny", "eb1c4f77-0cda-46be-b47d-1118ad7c2ffe"),
+        None,
+    ]
+    lessons = [
+        online_services.lesson_create(
+            online_course=course,
+            title=f"Lesson {number}",
+            duration_seconds=300,
+            is_preview=number == 1,
+            video=video,
+        )
+        for number, video in enumerate(videos, start=1)
+    ]
+    mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + b"\0" * 1024
+    file_services.lesson_video_upload(lesson=lessons[3], upload=SimpleUploadedFile("v.mp4", mp4))
+    file_services.lesson_material_add(
+        lesson=lessons[1], upload=SimpleUploadedFile("m.pdf", b"%PDF-1.7\n%%EOF\n"), title="Sheet"
+    )
+    # Enrolled as an approval does it (the enrollment services' own tests cover approval).
+    now = timezone.now()
+    for key, participant in (("student", student), ("child", child)):
+        Enrollment.objects.create(
+            online_course=course, price=course.price, enrolled_at=now, **{key: participant}
+        )
+    progress.lesson_progress_record(
+        lesson=lessons[0], participant=student, position_seconds=300, watched_seconds=300
+    )
 
 
 if __name__ == "__main__":

@@ -43,6 +43,27 @@ def _memory(t, who):
     )
 
 
+def _video(t, who):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    head = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
+    return Multipart(file=SimpleUploadedFile("v.mp4", head + b"\0" * 512))
+
+
+def _material(t, who):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return Multipart(file=SimpleUploadedFile("m.pdf", b"%PDF-1.7\n%%EOF\n"), title="Sheet")
+
+
+def _progress(t, who):
+    body = {"position_seconds": 30, "watched_seconds": 30}
+    child = {"parent": t.child, "linked_parent": t.child, "other_parent": t.other_child}.get(who)
+    if child is not None:
+        body["child"] = child.pk
+    return body
+
+
 def _same(body: dict) -> Body:
     return lambda t, who: body
 
@@ -115,6 +136,16 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PUT", "api/instructors/{pk}/photo/"): _photo,
     ("PUT", "api/courses/{pk}/image/"): _photo,
     ("POST", "api/memories/"): _memory,
+    ("POST", "api/online-courses/"): _same({"title": "Sweep online course"}),
+    ("PATCH", "api/online-courses/{pk}/"): _same({"description": "sweep"}),
+    ("PUT", "api/online-courses/{pk}/image/"): _photo,
+    ("POST", "api/online-courses/{pk}/lessons/"): _same(
+        {"title": "Sweep lesson", "video": {"provider": "vimeo", "video_id": "76979871"}}
+    ),
+    ("PATCH", "api/online-courses/{pk}/lessons/{lesson_id}/"): _same({"title": "sweep"}),
+    ("POST", "api/online-courses/{pk}/lessons/{lesson_id}/progress/"): _progress,
+    ("PUT", "api/online-courses/{pk}/lessons/{lesson_id}/video/"): _video,
+    ("POST", "api/online-courses/{pk}/lessons/{lesson_id}/materials/"): _material,
     ("PATCH", "api/memories/{pk}/"): _same({"caption": "sweep"}),
     ("POST", "api/memories/{pk}/untag/"): lambda t, who: {
         "participant": {"type": "child", "id": t.child.pk}

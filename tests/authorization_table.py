@@ -589,6 +589,81 @@ ROWS: list[tuple[str, str, str, str]] = [
         "/api/memories/participants/?q=Om",
         "401  403   403   403   403   ok    ok    ok    ok",
     ),
+    # --- online courses (§6.10): ``online_course`` is published, ``child`` (its parents')
+    # and ``student`` have access; ``online_lesson`` is not a preview; no progress yet.
+    ("GET", "api/online-courses/", "/api/online-courses/", EVERYONE),
+    ("POST", "api/online-courses/", "/api/online-courses/", ADMIN_ONLY),
+    ("GET", "api/online-courses/{pk}/", "/api/online-courses/{online_course}/", EVERYONE),
+    ("PATCH", "api/online-courses/{pk}/", "/api/online-courses/{online_course}/", ADMIN_ONLY),
+    (
+        "DELETE",
+        "api/online-courses/{pk}/",
+        "/api/online-courses/{online_course}/",
+        "401  403   403   403   403   403   403   403   409",
+    ),
+    (
+        "PUT",
+        "api/online-courses/{pk}/image/",
+        "/api/online-courses/{online_course}/image/",
+        ADMIN_ONLY,
+    ),
+    (
+        "DELETE",
+        "api/online-courses/{pk}/image/",
+        "/api/online-courses/{online_course}/image/",
+        ADMIN_ONLY,
+    ),
+    (
+        "POST",
+        "api/online-courses/{pk}/lessons/",
+        "/api/online-courses/{online_course}/lessons/",
+        ADMIN_ONLY,
+    ),
+    # Parents name their child with ?child= (this URL names none: no participant, no access;
+    # with ?child= the parents get the lesson and everyone else a 404: online_courses/tests).
+    (
+        "GET",
+        "api/online-courses/{pk}/lessons/{lesson_id}/",
+        "/api/online-courses/{online_course}/lessons/{online_lesson}/",
+        "403  403   403   403   ok    403   403   403   ok",
+    ),
+    (
+        "PATCH",
+        "api/online-courses/{pk}/lessons/{lesson_id}/",
+        "/api/online-courses/{online_course}/lessons/{online_lesson}/",
+        ADMIN_ONLY,
+    ),
+    (
+        "DELETE",
+        "api/online-courses/{pk}/lessons/{lesson_id}/",
+        "/api/online-courses/{online_course}/lessons/{online_lesson}/",
+        ADMIN_ONLY,
+    ),
+    # Parents report for ``child``, the other parent for ``other_child`` (who has no access).
+    (
+        "POST",
+        "api/online-courses/{pk}/lessons/{lesson_id}/progress/",
+        "/api/online-courses/{online_course}/lessons/{online_lesson}/progress/",
+        "401  ok    ok    403   ok    403   403   403   403",
+    ),
+    (
+        "PUT",
+        "api/online-courses/{pk}/lessons/{lesson_id}/video/",
+        "/api/online-courses/{online_course}/lessons/{online_lesson}/video/",
+        ADMIN_ONLY,
+    ),
+    (
+        "POST",
+        "api/online-courses/{pk}/lessons/{lesson_id}/materials/",
+        "/api/online-courses/{online_course}/lessons/{online_lesson}/materials/",
+        ADMIN_ONLY,
+    ),
+    (
+        "DELETE",
+        "api/online-courses/{pk}/lessons/{lesson_id}/materials/{material_id}/",
+        "/api/online-courses/{online_course}/lessons/{online_lesson}/materials/{online_material}/",
+        ADMIN_ONLY,
+    ),
     # Stored files: public ones by name, private ones only with a valid signature.
     (
         "GET",

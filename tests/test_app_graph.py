@@ -98,6 +98,7 @@ LAYERS = {
     "files.api": INTERFACE,
     "files.apps": INTERFACE,
     "files.config": BASE,
+    "files.documents": BASE,
     "files.images": BASE,
     "files.photos": SERVICES,
     "files.serializers": INTERFACE,
@@ -106,6 +107,7 @@ LAYERS = {
     "files.stored": BASE,
     "files.uploads": INTERFACE,
     "files.urls": INTERFACE,
+    "files.video": BASE,
     "files.views": INTERFACE,
     # memories: staff posts of photos and videos, tags, consent-aware feeds (§6.9).
     "memories": BASE,
@@ -272,7 +274,13 @@ LAYERS = {
     # online_courses: recorded lessons, their files and progress, access (§6.10).
     "online_courses": BASE,
     "online_courses.apps": INTERFACE,
+    "online_courses.errors": BASE,
+    "online_courses.file_services": SERVICES,
+    "online_courses.filters": INTERFACE,
     "online_courses.models": MODELS,
+    "online_courses.permissions": INTERFACE,
+    "online_courses.playback": BASE,
+    "online_courses.progress": SERVICES,
     "online_courses.selectors": SELECTORS,
     # landing: what the public landing page features, and in which order (§6.11).
     "landing": BASE,
@@ -284,6 +292,10 @@ LAYERS = {
     "landing.serializers": INTERFACE,
     "landing.services": SERVICES,
     "landing.views": INTERFACE,
+    "online_courses.serializers": INTERFACE,
+    "online_courses.services": SERVICES,
+    "online_courses.views": INTERFACE,
+    "online_courses.views_files": INTERFACE,
     # the project package
     "Redwan_courses_center": BASE,
     "Redwan_courses_center.api_router": INTERFACE,

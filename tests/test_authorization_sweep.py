@@ -51,6 +51,8 @@ from courses.tests.factories import (
 from enrollments_payments import payment_services
 from enrollments_payments.tests.factories import make_enrollment, make_request
 from memories import services as memory_services
+from online_courses.tests.base import enrol
+from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
 from Redwan_courses_center import urls as project_urls
 from testkit.images import image_upload
 from tests.authorization_bodies import Multipart
@@ -178,6 +180,16 @@ class AuthorizationSweepTests(PersonasMixin, APITestCase):
         cls.shift = ShiftFactory(supervisor=cls.supervisor_profile)
         cls.staff_row = LectureRowFactory(lecture=cls.lecture)
         cls.cron_log = generate_instructor_attendance_weekly(day=NOW.date())
+        cls.online_course = OnlineCourseFactory()
+        cls.online_lesson = LessonFactory(online_course=cls.online_course, number=1)
+        cls.online_material = cls.online_lesson.materials.create(
+            original_name="sheet.pdf",
+            file="online-courses/materials/sw.pdf",
+            size=1,
+            content_type="x",
+        )
+        enrol(cls.child, cls.online_course)
+        enrol(cls.student_profile, cls.online_course)
         refresh = RefreshToken.for_user(cls.parent)
         cls.parent_refresh, cls.parent_access = str(refresh), str(refresh.access_token)
         cls.parent_user = cls.parent

@@ -6,6 +6,7 @@ only over HTTP, like the frontend does.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -124,3 +125,16 @@ class DaphneEndToEndTests(SimpleTestCase):
     def test_anonymous_writes_are_401(self):
         status, body = self.call("POST", "/api/children/", {})
         self.assertEqual((status, body["code"]), (401, "not_authenticated"))
+
+    def test_a_multipart_body_reaches_the_app_even_when_malformed(self):
+        # Twisted would parse it first, whole in memory, and answer a bare empty 400.
+        for body in (b"--b0undary--\r\n", b"not multipart at all"):
+            with self.subTest(body=body):
+                request = urllib.request.Request(
+                    f"{self.base}/api/memories/", data=body, method="POST"
+                )
+                request.add_header("Content-Type", "multipart/form-data; boundary=b0undary")
+                with self.assertRaises(urllib.error.HTTPError) as answer:
+                    urllib.request.urlopen(request, timeout=10)
+                self.assertEqual(answer.exception.code, 401)
+                self.assertEqual(json.loads(answer.exception.read())["code"], "not_authenticated")
