@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import F, QuerySet
 
 from courses.models import Course
+from courses.selectors import with_rating_summary
 from online_courses.models import OnlineCourse
 from users.models import Instructor
 from users.selectors import full_name, instructors_public
@@ -26,7 +27,7 @@ def featured_courses() -> QuerySet[Course]:
     """Published featured courses with ``season_name`` and ``instructor_name`` from the
     same query (no season or user objects)."""
     return (
-        Course.objects.published()
+        with_rating_summary(Course.objects.published())
         .filter(landing_feature__isnull=False)
         .annotate(season_name=F("season__name"), instructor_name=full_name("instructor__user"))
         .order_by(*_ORDER)
@@ -36,7 +37,7 @@ def featured_courses() -> QuerySet[Course]:
 def featured_online_courses() -> QuerySet[OnlineCourse]:
     """Published featured online courses with ``instructor_name`` (null without one)."""
     return (
-        OnlineCourse.objects.published()
+        with_rating_summary(OnlineCourse.objects.published())
         .filter(landing_feature__isnull=False)
         .annotate(instructor_name=full_name("instructor__user"))
         .order_by(*_ORDER)

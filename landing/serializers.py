@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from core.schema_refs import InstructorRef, ref_serializer
 from courses.models import Course
+from courses.serializers import RatingAverageField
 from files.serializers import PhotoField
 from online_courses.models import OnlineCourse
 from users.serializers.people import InstructorPublicSerializer
@@ -57,6 +58,8 @@ class LandingCourseSerializer(serializers.ModelSerializer):
     image = PhotoField()
     season_detail = serializers.SerializerMethodField()
     instructor_detail = serializers.SerializerMethodField()
+    rating_average = RatingAverageField()
+    rating_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Course
@@ -76,6 +79,8 @@ class LandingCourseSerializer(serializers.ModelSerializer):
             "end_date",
             "instructor",
             "instructor_detail",
+            "rating_average",
+            "rating_count",
         )
         read_only_fields = fields
 
@@ -94,6 +99,8 @@ class LandingOnlineCourseSerializer(serializers.ModelSerializer):
     summary = SummaryField()
     image = PhotoField()
     instructor_detail = serializers.SerializerMethodField()
+    rating_average = RatingAverageField()
+    rating_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = OnlineCourse
@@ -110,6 +117,8 @@ class LandingOnlineCourseSerializer(serializers.ModelSerializer):
             "access_days",
             "instructor",
             "instructor_detail",
+            "rating_average",
+            "rating_count",
         )
         read_only_fields = fields
 

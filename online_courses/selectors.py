@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from core.permissions import is_admin
 from courses.models import CourseStatus
+from courses.selectors import with_rating_summary
 from enrollments_payments.models import Enrollment
 from online_courses.models import Lesson, LessonMaterial, LessonProgress, OnlineCourse
 from users.models import Role, StudentUser
@@ -135,11 +136,14 @@ def online_courses_visible_to(
     """The catalogue as ``user`` sees it: admins every course; everyone else the published
     ones, and a participant also those it has access to (an archived course stays open to
     the enrolled). Each row carries ``has_access`` (``participant``'s), ``lessons_count``
-    and ``duration_seconds`` (the lessons' total), and its instructor — in the one query."""
+    and ``duration_seconds`` (the lessons' total), ``rating_average`` and ``rating_count``,
+    and its instructor — in the one query."""
     counts = _lessons_of_course().annotate(n=Count("pk")).values("n")[:1]
     total = _lessons_of_course().annotate(s=Sum("duration_seconds")).values("s")[:1]
     courses = with_access(
-        OnlineCourse.objects.select_related("instructor__user"), participant=participant, now=now
+        with_rating_summary(OnlineCourse.objects.select_related("instructor__user")),
+        participant=participant,
+        now=now,
     ).annotate(
         lessons_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0),
         duration_seconds=Coalesce(Subquery(total, output_field=IntegerField()), 0),

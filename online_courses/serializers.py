@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from core.schema_refs import InstructorRef, RefIdField
 from core.serializers import FieldsOnceMixin, MoneyField
-from courses.serializers import CourseStatusField
+from courses.serializers import CourseStatusField, RatingAverageField
 from enrollments_payments.models import EnrollmentStatus
 from files.serializers import PhotoField, absolutize
 from online_courses import playback
@@ -258,6 +258,9 @@ class OnlineCourseFieldsSerializer(serializers.ModelSerializer):
     lessons_count = serializers.IntegerField(read_only=True)
     duration_seconds = serializers.IntegerField(read_only=True)
     has_access = serializers.BooleanField(read_only=True)
+    # courses.selectors.with_rating_summary: null and 0 until someone rates the course.
+    rating_average = RatingAverageField()
+    rating_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = OnlineCourse
@@ -279,6 +282,8 @@ class OnlineCourseFieldsSerializer(serializers.ModelSerializer):
             "lessons_count",
             "duration_seconds",
             "has_access",
+            "rating_average",
+            "rating_count",
             "created_at",
             "updated_at",
         )

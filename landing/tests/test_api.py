@@ -55,6 +55,8 @@ COURSE_KEYS = {
     "end_date",
     "instructor",
     "instructor_detail",
+    "rating_average",
+    "rating_count",
 }
 ONLINE_COURSE_KEYS = {
     "id",
@@ -69,6 +71,8 @@ ONLINE_COURSE_KEYS = {
     "access_days",
     "instructor",
     "instructor_detail",
+    "rating_average",
+    "rating_count",
 }
 
 
@@ -241,6 +245,8 @@ class CardTests(APITestCase):
                 "end_date": "2026-11-30",
                 "instructor": teacher.pk,
                 "instructor_detail": {"id": teacher.pk, "name": "Samir Adel"},
+                "rating_average": None,
+                "rating_count": 0,
             },
         )
 
