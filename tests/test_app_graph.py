@@ -248,12 +248,15 @@ LAYERS = {
     "enrollments_payments.demo": SERVICES,
     "enrollments_payments.exports": BASE,
     "enrollments_payments.filters": INTERFACE,
+    "enrollments_payments.finance": SELECTORS,
     "enrollments_payments.management": BASE,
     "enrollments_payments.management.commands": BASE,
     "enrollments_payments.management.commands.complete_enrollments": INTERFACE,
+    "enrollments_payments.management.commands.end_online_access": INTERFACE,
     "enrollments_payments.management.commands.expire_enrollment_requests": INTERFACE,
     "enrollments_payments.management.commands.seed_demo": INTERFACE,
     "enrollments_payments.models": MODELS,
+    "enrollments_payments.offerings": SERVICES,
     "enrollments_payments.payment_services": SERVICES,
     "enrollments_payments.report_tables": BASE,
     "enrollments_payments.reports": SELECTORS,
@@ -267,8 +270,11 @@ LAYERS = {
     "enrollments_payments.views_reports": INTERFACE,
     # online_courses: recorded lessons, their files and progress, access (§6.10).
     "online_courses": BASE,
+    "online_courses.admin": INTERFACE,
     "online_courses.apps": INTERFACE,
+    "online_courses.lesson_services": SERVICES,
     "online_courses.models": MODELS,
+    "online_courses.rules": BASE,
     "online_courses.selectors": SELECTORS,
     # the project package
     "Redwan_courses_center": BASE,
@@ -466,6 +472,7 @@ class CheckerTests(SimpleTestCase):
             "courses.generation": SERVICES,
             "courses.image_services": SERVICES,
             "enrollments_payments.models": MODELS,
+            "enrollments_payments.offerings": SERVICES,
             "courses.models": MODELS,
         }
         self.assertEqual(
