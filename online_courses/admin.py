@@ -45,6 +45,12 @@ LESSON_FIELDS = (
 
 
 class LessonInlineForm(forms.ModelForm):
+    def clean_number(self) -> int:
+        number = self.cleaned_data["number"]
+        if number is not None and not 1 <= number <= lesson_services.MAX_NUMBER:
+            raise ValidationError(gettext("A lesson's number starts at 1."))
+        return number
+
     def _get_validation_exclusions(self):
         # The numbers are checked across the whole formset (LessonFormSet) and written by
         # lessons_renumber, which lets two lessons swap theirs; checked one form at a time

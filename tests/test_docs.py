@@ -33,6 +33,7 @@ PRODUCT_PACKAGES = (
     "enrollments_payments",
     "files",
     "memories",
+    "online_courses",
     "Redwan_courses_center",
 )
 # Exceptions whose ``code=`` never reaches the body's top-level ``code``: the handler
