@@ -31,8 +31,8 @@ from files.admin_photos import PhotoAdminMixin
 from files.config import PUBLIC
 from files.photos import photo_clear, photo_replace
 from online_courses import lesson_services
+from online_courses.lesson_services import lessons_with_progress
 from online_courses.models import Lesson, LessonMaterial, OnlineCourse
-from online_courses.selectors import lessons_with_progress
 
 LESSON_FIELDS = (
     "number",

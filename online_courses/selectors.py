@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from enrollments_payments.models import Enrollment
-from online_courses.models import LessonProgress, OnlineCourse
+from online_courses.models import OnlineCourse
 from users.participants import Participant, participant_lookup
 
 
@@ -72,12 +72,3 @@ def with_access(
         online_course=OuterRef("pk")
     )
     return qs.annotate(has_access=Exists(granting))
-
-
-def lessons_with_progress(lesson_ids: Iterable[int]) -> set[int]:
-    """Of ``lesson_ids``, the lessons someone has progress in (they are not deleted: §6.10).
-    One query."""
-    ids = set(lesson_ids)
-    if not ids:
-        return set()
-    return set(LessonProgress.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True))

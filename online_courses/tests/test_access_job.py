@@ -16,7 +16,7 @@ from courses.tests.factories import CourseFactory
 from enrollments_payments import services
 from enrollments_payments.models import Enrollment, EnrollmentStatus
 from enrollments_payments.tests.factories import NOW, make_enrollment
-from online_courses.tests.base import enrol_online
+from online_courses.tests.enrol import enrol_online
 from online_courses.tests.factories import OnlineCourseFactory
 from users.tests.factories import make_admin, make_child
 

@@ -14,7 +14,7 @@ from enrollments_payments.models import Enrollment, RequestStatus
 from enrollments_payments.tests.factories import NOW
 from online_courses import lesson_services
 from online_courses.models import Lesson, LessonMaterial, LessonProgress
-from online_courses.tests.base import request_online
+from online_courses.tests.enrol import request_online
 from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
 from testkit.admin import admin_form_data
 from users.tests.factories import make_admin, make_child

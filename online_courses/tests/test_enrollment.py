@@ -24,7 +24,7 @@ from enrollments_payments.tests.factories import NOW, make_lectures
 from notifications.models import Notification
 from online_courses.models import LessonProgress
 from online_courses.selectors import online_access
-from online_courses.tests.base import enrol_online, request_online
+from online_courses.tests.enrol import enrol_online, request_online
 from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
 from testkit.schema import assert_matches_schema
 from users.tests.personas import PersonasMixin

@@ -18,7 +18,7 @@ from enrollments_payments.report_tables import finance_table
 from enrollments_payments.tests.factories import NOW, make_enrollment
 from online_courses.models import LessonProgress
 from online_courses.rules import progress_percent
-from online_courses.tests.base import enrol_online, request_online
+from online_courses.tests.enrol import enrol_online, request_online
 from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
 from testkit.schema import assert_matches_schema
 from users.tests.factories import make_child

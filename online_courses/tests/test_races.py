@@ -8,7 +8,7 @@ from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from enrollments_payments.models import Enrollment, Payment
-from online_courses.tests.base import request_online
+from online_courses.tests.enrol import request_online
 from online_courses.tests.factories import OnlineCourseFactory
 from testkit.db import requires_postgres, run_concurrently
 from users.tests.factories import make_admin, make_child
