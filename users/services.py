@@ -320,8 +320,8 @@ def child_update(
 
 
 def child_has_history(child: Child) -> bool:
-    """Attendance rows, exam results, enrollments (with their payments) or enrollment
-    requests: the history that deleting a child would lose.
+    """Attendance rows, exam results, enrollments (with their payments), enrollment
+    requests or online lessons watched: the history that deleting a child would lose.
 
     Each table is asked through its reverse relation, one ``EXISTS`` at a time.
     """
@@ -331,6 +331,7 @@ def child_has_history(child: Child) -> bool:
         or child.instructor_ratings.exists()
         or child.enrollments.exists()
         or child.enrollment_requests.exists()
+        or child.lesson_progress.exists()
     )
 
 

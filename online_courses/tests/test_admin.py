@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -122,9 +123,11 @@ class RenumberServiceTests(TestCase):
             list(online.lessons.order_by("number").values_list("pk", flat=True)),
             [c.pk, b.pk, a.pk],
         )
-        with self.assertRaises(Exception) as caught:
+        with self.assertRaises(ValidationError) as caught:
             lesson_services.lessons_renumber(online_course=online, numbers={a.pk: 2})
-        self.assertEqual(caught.exception.code, "lesson_number_taken")
+        self.assertIn("number", caught.exception.message_dict)
+        with self.assertRaises(ValidationError):
+            lesson_services.lessons_renumber(online_course=online, numbers={a.pk: 0})
 
     def test_a_deleted_lessons_files_go_after_the_commit(self):
         lesson = LessonFactory()

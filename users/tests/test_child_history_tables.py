@@ -20,6 +20,7 @@ CHECKED = {
     "enrollments",
     "enrollment_requests",
     "instructor_ratings",
+    "lesson_progress",
 }
 
 
