@@ -442,6 +442,7 @@ CRONJOBS: list = [
     ("20 0 * * *", "attendance.cron.flush_expired_tokens_nightly"),
     ("10 0 * * *", "enrollments_payments.cron.expire_enrollment_requests_nightly"),
     ("15 0 * * *", "enrollments_payments.cron.complete_enrollments_nightly"),
+    ("17 0 * * *", "enrollments_payments.cron.end_online_access_nightly"),
     ("30 0 * * *", "memories.cron.remove_deleted_memories_nightly"),
 ]
 CRONTAB_COMMAND_PREFIX = env.str("CRONTAB_COMMAND_PREFIX", default="")

@@ -12,6 +12,9 @@ JOB_NAMES = {
     "mark_absent_daily": _("nightly absence marking"),
     "flush_expired_tokens": _("expired sign-in tokens cleanup"),
     "remove_deleted_memories": _("removal of deleted memories"),
+    "expire_enrollment_requests": _("expiry of old enrollment requests"),
+    "complete_enrollments": _("completion of ended enrollments"),
+    "end_online_access": _("end of expired online-course access"),
 }
 
 JOB_COUNTS = {
@@ -29,6 +32,9 @@ JOB_COUNTS = {
     "reset_codes_deleted": _("password reset codes removed"),
     "memories_removed": _("memories removed"),
     "memory_files_removed": _("memory items removed with their files"),
+    "expired": _("requests expired"),
+    "completed": _("enrollments completed"),
+    "access_ended": _("online enrollments whose access ended"),
 }
 
 NOTIFICATION_KINDS = {

@@ -139,7 +139,10 @@ def course_ids_of_user(user) -> QuerySet | None:
         who = Q(student__in=StudentUser.objects.filter(user=user).values("pk"))
     else:
         return None
-    return Enrollment.objects.seeing_lectures().filter(who).values("course_id")
+    # Online enrollments have no course: left out, so the ids are never NULL.
+    return (
+        Enrollment.objects.seeing_lectures().filter(who, course__isnull=False).values("course_id")
+    )
 
 
 def with_tags_and_schedule(courses: Sequence[Course]) -> Sequence[Course]:

@@ -147,13 +147,60 @@ def _count(singular: str, plural: str):
     return lambda n: ngettext(singular, plural, n) % {"n": n}
 
 
+class CourseKindFilter(admin.SimpleListFilter):
+    """On-site courses or online courses (``?kind=online``: the dashboard's link)."""
+
+    title = _("kind of course")
+    parameter_name = "kind"
+    prefix = ""
+
+    def lookups(self, request, model_admin):
+        return [("onsite", _("On-site courses")), ("online", _("Online courses"))]
+
+    def queryset(self, request, queryset):
+        field = f"{self.prefix}online_course__isnull"
+        if self.value() == "online":
+            return queryset.filter(**{field: False})
+        if self.value() == "onsite":
+            return queryset.filter(**{field: True})
+        return queryset
+
+
+class EnrollmentKindFilter(CourseKindFilter):
+    prefix = "enrollment__"
+
+
+@admin.display(description=_("course"))
+def offering_column(obj) -> str:
+    """The course or the online course a request or an enrollment is for."""
+    if obj.online_course_id:
+        return gettext("%(name)s (online)") % {"name": obj.online_course.title}
+    return str(obj.course)
+
+
 @admin.register(EnrollmentRequest)
 class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
-    list_display = ("row_id", "course", "participant_name", "status", "created_at", "expires_at")
-    list_filter = ("status", "course__season", "course", "created_at", "expires_at")
-    list_select_related = ("course", "child", "student__user")
+    list_display = (
+        "row_id",
+        offering_column,
+        "participant_name",
+        "status",
+        "created_at",
+        "expires_at",
+    )
+    list_filter = (
+        "status",
+        CourseKindFilter,
+        "course__season",
+        "course",
+        "online_course",
+        "created_at",
+        "expires_at",
+    )
+    list_select_related = ("course", "online_course", "child", "student__user")
     search_fields = (
         "course__name",
+        "online_course__title",
         "child__first_name",
         "child__last_name",
         "child__code",
@@ -212,7 +259,7 @@ class EnrollmentRequestAdmin(NoDeleteMixin, BaseAdmin):
         return _with_reason(
             self,
             request,
-            queryset.select_related("course", "child", "student__user"),
+            queryset.select_related("course", "online_course", "child", "student__user"),
             action="reject",
             decide=lambda obj, reason: services.enrollment_request_reject(
                 request=obj, actor=request.user, reason=reason
@@ -236,18 +283,27 @@ class EnrollmentAdmin(NoDeleteMixin, BaseAdmin):
 
     list_display = (
         "row_id",
-        "course",
+        offering_column,
         "participant_name",
         "status",
         "price_cell",
         "paid_cell",
         "balance_cell",
         "enrolled_at",
+        "access_until",
     )
-    list_filter = ("status", "course__season", "course", "enrolled_at")
-    list_select_related = ("course", "child", "student__user")
+    list_filter = (
+        "status",
+        CourseKindFilter,
+        "course__season",
+        "course",
+        "online_course",
+        "enrolled_at",
+    )
+    list_select_related = ("course", "online_course", "child", "student__user")
     search_fields = (
         "course__name",
+        "online_course__title",
         "child__first_name",
         "child__last_name",
         "child__code",
@@ -368,15 +424,23 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
     form = PaymentAddForm
 
     list_display = ("row_id", "enrollment", "amount_cell", "method", "status", "paid_at_text")
-    list_filter = ("status", "method", "enrollment__course__season", "paid_at")
+    list_filter = (
+        "status",
+        "method",
+        EnrollmentKindFilter,
+        "enrollment__course__season",
+        "paid_at",
+    )
     list_select_related = (
         "enrollment__course",
+        "enrollment__online_course",
         "enrollment__child",
         "enrollment__student__user",
     )
     search_fields = (
         "reference",
         "enrollment__course__name",
+        "enrollment__online_course__title",
         "enrollment__child__first_name",
         "enrollment__child__code",
         "enrollment__child__primary_parent__user__phone_number1",
@@ -537,14 +601,16 @@ class PaymentAdmin(NoDeleteMixin, ServiceAdminMixin, BaseAdmin):
 @admin.register(RefundRequest)
 class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
     list_display = ("row_id", "enrollment", "amount_cell", "status", "created_at")
-    list_filter = ("status", "enrollment__course__season", "created_at")
+    list_filter = ("status", EnrollmentKindFilter, "enrollment__course__season", "created_at")
     list_select_related = (
         "enrollment__course",
+        "enrollment__online_course",
         "enrollment__child",
         "enrollment__student__user",
     )
     search_fields = (
         "enrollment__course__name",
+        "enrollment__online_course__title",
         "enrollment__child__first_name",
         "enrollment__child__code",
         "enrollment__child__primary_parent__user__phone_number1",
@@ -602,7 +668,10 @@ class RefundRequestAdmin(NoDeleteMixin, BaseAdmin):
             self,
             request,
             queryset.select_related(
-                "enrollment__course", "enrollment__child", "enrollment__student__user"
+                "enrollment__course",
+                "enrollment__online_course",
+                "enrollment__child",
+                "enrollment__student__user",
             ),
             action="reject",
             decide=lambda obj, reason: payment_services.refund_request_reject(

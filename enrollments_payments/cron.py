@@ -19,6 +19,7 @@ from enrollments_payments import services
 
 EXPIRE_REQUESTS = "expire_enrollment_requests"
 COMPLETE_ENROLLMENTS = "complete_enrollments"
+END_ONLINE_ACCESS = "end_online_access"
 
 
 def _as_of(day: date) -> datetime:
@@ -34,9 +35,17 @@ def _complete_enrollments(*, day: date) -> dict:
     return {"completed": services.enrollments_complete_ended(today=day)}
 
 
+def _end_online_access(*, day: date) -> dict:
+    return {"access_ended": services.enrollments_end_expired_access(now=_as_of(day))}
+
+
 def expire_enrollment_requests_nightly(day: date | None = None) -> JobLog:
     return run_job(EXPIRE_REQUESTS, _expire_requests, day=day or center_today())
 
 
 def complete_enrollments_nightly(day: date | None = None) -> JobLog:
     return run_job(COMPLETE_ENROLLMENTS, _complete_enrollments, day=day or center_today())
+
+
+def end_online_access_nightly(day: date | None = None) -> JobLog:
+    return run_job(END_ONLINE_ACCESS, _end_online_access, day=day or center_today())

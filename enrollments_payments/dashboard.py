@@ -141,6 +141,10 @@ def dashboard_figures(*, now: datetime | None = None, season: Season | None = No
     ).select_related("instructor__user", "lecture__course", "shift")
     if season is None:
         season = current_season(today)
+    # Both counts of pending requests in one query.
+    requests = EnrollmentRequest.objects.filter(status=RequestStatus.PENDING).aggregate(
+        all=Count("pk"), online=Count("pk", filter=Q(online_course__isnull=False))
+    )
     return {
         "date": today.isoformat(),
         "now": now.isoformat(),
@@ -185,11 +189,11 @@ def dashboard_figures(*, now: datetime | None = None, season: Season | None = No
             for row in staff.order_by("status", "instructor__user__first_name", "pk")
         ],
         "pending": {
-            "enrollment_requests": EnrollmentRequest.objects.filter(
-                status=RequestStatus.PENDING
-            ).count(),
+            "enrollment_requests": requests["all"],
             "refund_requests": RefundRequest.objects.filter(status=RefundStatus.PENDING).count(),
         },
+        # Of the pending enrollment requests, those for online courses.
+        "pending_online": {"enrollment_requests": requests["online"]},
         "season": None if season is None else {"id": season.pk, "name": season.name},
         "weekly_attendance": [] if season is None else weekly_rates(season=season, today=today),
     }

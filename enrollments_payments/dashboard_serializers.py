@@ -43,6 +43,10 @@ class DashboardPendingSerializer(serializers.Serializer):
     refund_requests = serializers.IntegerField()
 
 
+class DashboardPendingOnlineSerializer(serializers.Serializer):
+    enrollment_requests = serializers.IntegerField()
+
+
 class DashboardSeasonSerializer(serializers.Serializer):
     id = RefIdField(id_of="courses.Season")
     name = serializers.CharField()
@@ -62,5 +66,8 @@ class DashboardSerializer(serializers.Serializer):
     lectures = DashboardLectureSerializer(many=True)
     instructors_late_or_absent = DashboardStaffRowSerializer(many=True)
     pending = DashboardPendingSerializer()
+    pending_online = DashboardPendingOnlineSerializer(
+        help_text="Of the pending enrollment requests, those for online courses."
+    )
     season = DashboardSeasonSerializer(allow_null=True)
     weekly_attendance = DashboardWeekSerializer(many=True)

@@ -17,13 +17,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance.roster import roster_remove_enrollment
 from core.errors import Conflict, Forbidden, Invalid
 from core.locking import lock_row
 from core.permissions import is_admin
 from courses import rules as course_rules
-from courses.models import Course
-from enrollments_payments import rules
+from enrollments_payments import offerings, rules
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentStatus,
@@ -110,7 +108,10 @@ def payment_record(
         kind="payment_receipt",
         title=_("Payment received"),
         body=_("We received %(amount)s EGP for %(course)s. Thank you.")
-        % {"amount": f"{payment.amount:.2f}", "course": enrollment.course.name},
+        % {
+            "amount": f"{payment.amount:.2f}",
+            "course": offerings.offering_name(enrollment.offering),
+        },
         data={
             "payment": payment.pk,
             "enrollment": enrollment.pk,
@@ -213,10 +214,11 @@ def refund_request_approve(
     *, refund: RefundRequest, actor: CustomUser, now: datetime | None = None
 ) -> RefundRequest:
     """Approve a refund; refunding the whole net paid amount sets the enrollment to
-    ``refunded``, frees the seat and removes its future unmarked attendance rows."""
+    ``refunded``, frees the seat (an online course's access ends) and removes its future
+    unmarked attendance rows."""
     _check_admin(actor)
     now = now or timezone.now()
-    course = lock_row(Course, refund.enrollment.course_id)
+    offering = offerings.offering_lock(refund.enrollment)
     enrollment = lock_row(Enrollment, refund.enrollment_id)
     refund = lock_row(RefundRequest, refund.pk)
     _check_refund_pending(refund)
@@ -237,9 +239,7 @@ def refund_request_approve(
         enrollment.ended_at = enrollment.ended_at or now
         enrollment.save(update_fields=["status", "ended_at", "updated_at"])
         if was_active:
-            roster_remove_enrollment(
-                lectures=course.lectures.all(), participant=enrollment.participant, now=now
-            )
+            offerings.roster_leave(offering, enrollment.participant, now=now)
     notification_create(
         recipient=refund.requested_by,
         kind="refund_approved",

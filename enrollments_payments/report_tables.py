@@ -99,5 +99,9 @@ def finance_table(report: dict) -> tuple[list[str], list[list]]:
         _("Outstanding"),
     ]
     rows = [[c["course"]["name"], *_finance_cells(c)] for c in report["courses"]]
+    rows += [
+        [_("%(name)s (online)") % {"name": c["online_course"]["name"]}, *_finance_cells(c)]
+        for c in report.get("online_courses", ())
+    ]
     rows.append([_("Total"), *_finance_cells(report["totals"])])
     return header, rows

@@ -1,5 +1,5 @@
 """Admin reports (SPEC §6.6): course attendance matrix, instructor attendance by month,
-finance by season.
+finance by season (built in enrollments_payments.finance).
 
 Each builder returns a plain dict (the JSON answer) and runs a fixed number of queries
 whatever the number of rows: rows are fetched in one query per table and folded in
@@ -13,23 +13,14 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
-
 from attendance.models import LectureAttendance
 from attendance.models_staff import InstructorAttendance, InstructorAttendanceStatus
 from courses.models import OFF_SCHEDULE, Course, Lecture, Season
 from courses.rules import local_datetime
 from enrollments_payments import rules
 from enrollments_payments.exports import download
-from enrollments_payments.models import (
-    Enrollment,
-    EnrollmentStatus,
-    Payment,
-    PaymentStatus,
-    RefundRequest,
-    RefundStatus,
-)
+from enrollments_payments.finance import finance_report
+from enrollments_payments.models import Enrollment
 from enrollments_payments.report_tables import (
     ABSENT,
     NOT_ENROLLED,
@@ -40,7 +31,6 @@ from enrollments_payments.report_tables import (
     finance_table,
     instructor_attendance_table,
 )
-from enrollments_payments.selectors import MONEY, _scalar
 
 
 def _money(value: Decimal) -> str:
@@ -213,71 +203,6 @@ def instructor_attendance_report(*, month: date) -> dict:
         entry["average_rating"] = round(sum(rated) / len(rated), 2) if rated else None
         instructors.append(entry)
     return {"month": first.strftime("%Y-%m"), "instructors": instructors}
-
-
-def finance_report(*, season: Season) -> dict:
-    """Per course of the season: active enrollments; billed (the price of every enrollment
-    not ended by a full refund), paid (payments not voided), refunded (approved refunds) and
-    outstanding = billed − paid + refunded, i.e. the sum of the enrollments' balances."""
-    zero = Value(Decimal("0.00"), output_field=MONEY)
-    course = OuterRef("pk")
-    # An enrollment ended by a full refund owes nothing (rules.balance): its price is not
-    # billed, and its payments and refund cancel out.
-    billed_qs = Enrollment.objects.filter(course=course).exclude(status=EnrollmentStatus.REFUNDED)
-    paid_qs = Payment.objects.filter(enrollment__course=course, status=PaymentStatus.PAID)
-    refunded_qs = RefundRequest.objects.filter(
-        enrollment__course=course, status=RefundStatus.APPROVED
-    )
-    courses = (
-        Course.objects.filter(season=season)
-        .annotate(
-            active_enrollments=Count(
-                "enrollments", filter=Q(enrollments__status=EnrollmentStatus.ACTIVE)
-            ),
-            billed=Coalesce(_scalar(billed_qs, "SUM", "price", MONEY), zero),
-            paid=Coalesce(_scalar(paid_qs, "SUM", "amount", MONEY), zero),
-            refunded=Coalesce(_scalar(refunded_qs, "SUM", "amount", MONEY), zero),
-        )
-        .order_by("name", "pk")
-        .values_list("pk", "name", "active_enrollments", "billed", "paid", "refunded")
-    )
-    rows = []
-    totals = {
-        "active_enrollments": 0,
-        "billed": Decimal(0),
-        "paid": Decimal(0),
-        "refunded": Decimal(0),
-    }
-    for pk, name, active, billed, paid, refunded in courses:
-        totals["active_enrollments"] += active
-        totals["billed"] += billed
-        totals["paid"] += paid
-        totals["refunded"] += refunded
-        rows.append(
-            {
-                "course": {"id": pk, "name": name},
-                "active_enrollments": active,
-                "billed": _money(billed),
-                "paid": _money(paid),
-                "refunded": _money(refunded),
-                "outstanding": _money(rules.balance(price=billed, paid=paid, refunded=refunded)),
-            }
-        )
-    return {
-        "season": {"id": season.pk, "name": season.name},
-        "courses": rows,
-        "totals": {
-            "active_enrollments": totals["active_enrollments"],
-            "billed": _money(totals["billed"]),
-            "paid": _money(totals["paid"]),
-            "refunded": _money(totals["refunded"]),
-            "outstanding": _money(
-                rules.balance(
-                    price=totals["billed"], paid=totals["paid"], refunded=totals["refunded"]
-                )
-            ),
-        },
-    }
 
 
 # --- The downloads: one function per report, for the API and the admin site alike ------

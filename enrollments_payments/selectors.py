@@ -38,6 +38,7 @@ from enrollments_payments.models import (
     RefundRequest,
     RefundStatus,
 )
+from online_courses.models import Lesson, LessonProgress
 from users.models import Child, StudentUser
 from users.selectors import parent_of
 
@@ -63,7 +64,7 @@ def _scoped(qs: QuerySet, user, prefix: str = "") -> QuerySet:
 
 def requests_visible_to(user) -> QuerySet[EnrollmentRequest]:
     qs = EnrollmentRequest.objects.select_related(
-        "course", "child", "student__user", "processed_by", "requested_by"
+        "course", "online_course", "child", "student__user", "processed_by", "requested_by"
     )
     return _scoped(qs, user)
 
@@ -118,22 +119,42 @@ def with_progress(qs: QuerySet[Enrollment], *, now: datetime | None = None) -> Q
     )
 
 
+def with_lesson_progress(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Annotate ``l_total`` (the online course's lessons) and ``l_completed`` (those the
+    participant completed) with correlated subqueries: 0 and 0 for an on-site course."""
+    lessons = Lesson.objects.filter(online_course=OuterRef("online_course"))
+    completed = LessonProgress.objects.filter(
+        Q(child=OuterRef("child")) | Q(student=OuterRef("student")),
+        lesson__online_course=OuterRef("online_course"),
+        completed_at__isnull=False,
+    )
+    count = IntegerField()
+    return qs.annotate(
+        l_total=Coalesce(_scalar(lessons, "COUNT", "pk", count), 0),
+        l_completed=Coalesce(_scalar(completed, "COUNT", "pk", count), 0),
+    )
+
+
 def enrollments_visible_to(user) -> QuerySet[Enrollment]:
     qs = Enrollment.objects.select_related(
-        "course", "course__season", "child", "student__user", "created_by"
+        "course", "course__season", "online_course", "child", "student__user", "created_by"
     )
-    qs = with_progress(with_money(qs))
+    qs = with_lesson_progress(with_progress(with_money(qs)))
     if is_admin(user):
         return qs
     instructor = instructor_of(user)
     if instructor is not None:
-        return qs.filter(course__instructor=instructor)
+        return qs.filter(Q(course__instructor=instructor) | Q(online_course__instructor=instructor))
     return _scoped(qs, user)
 
 
 def payments_visible_to(user) -> QuerySet[Payment]:
     qs = Payment.objects.select_related(
-        "enrollment__course", "enrollment__child", "enrollment__student__user", "received_by"
+        "enrollment__course",
+        "enrollment__online_course",
+        "enrollment__child",
+        "enrollment__student__user",
+        "received_by",
     )
     return _scoped(qs, user, prefix="enrollment__")
 
@@ -141,6 +162,7 @@ def payments_visible_to(user) -> QuerySet[Payment]:
 def refunds_visible_to(user) -> QuerySet[RefundRequest]:
     qs = RefundRequest.objects.select_related(
         "enrollment__course",
+        "enrollment__online_course",
         "enrollment__child",
         "enrollment__student__user",
         "requested_by",

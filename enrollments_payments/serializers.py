@@ -22,6 +22,7 @@ from enrollments_payments.models import (
     PaymentMethod,
     RefundRequest,
 )
+from online_courses.rules import progress_percent
 
 # A total of several payments may need more digits than one payment has: no cap on reading.
 MONEY_TOTAL = {"max_digits": None, "decimal_places": 2}
@@ -47,9 +48,17 @@ def _participant_field():
     return ParticipantSerializer(source="*", read_only=True)
 
 
+def _name_field(source: str):
+    """The name of the course or online course a row names (null for the other kind)."""
+    return serializers.CharField(source=source, read_only=True, allow_null=True, default=None)
+
+
 class EnrollmentRequestSerializer(serializers.ModelSerializer):
+    """A request names ``course`` or ``online_course`` (the other is null)."""
+
     participant = _participant_field()
-    course_name = serializers.CharField(source="course.name", read_only=True)
+    course_name = _name_field("course.name")
+    online_course_name = _name_field("online_course.title")
     requested_by_detail = UserRef(source="requested_by", read_only=True)
 
     class Meta:
@@ -58,6 +67,8 @@ class EnrollmentRequestSerializer(serializers.ModelSerializer):
             "id",
             "course",
             "course_name",
+            "online_course",
+            "online_course_name",
             "child",
             "student",
             "participant",
@@ -76,7 +87,18 @@ class EnrollmentRequestSerializer(serializers.ModelSerializer):
 
 
 class EnrollmentRequestCreateSerializer(serializers.Serializer):
-    course = RefIdField(id_of="courses.Course", min_value=1, max_value=MAX_ID)
+    """Exactly one of ``course`` and ``online_course`` (else 400 course_or_online_course)."""
+
+    course = RefIdField(
+        id_of="courses.Course", required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
+    online_course = RefIdField(
+        id_of="online_courses.OnlineCourse",
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+    )
     child = RefIdField(
         id_of="users.Child", required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
@@ -133,8 +155,22 @@ class BulkApproveResponseSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    """An enrollment's attendance so far (the fields document the answer; it is read from
-    the selectors' annotations)."""
+    """An on-site enrollment's attendance so far — ``lectures_total``, ``lectures_held``,
+    ``attended``, ``absent``, ``attendance_rate``, ``average_rating`` — or an online
+    enrollment's lessons — ``lessons_completed``, ``lessons_total``, ``percent`` (the
+    fields document the answer; it is read from the selectors' annotations)."""
+
+    LECTURE_FIELDS = (
+        "lectures_total",
+        "lectures_held",
+        "attended",
+        "absent",
+        "attendance_rate",
+        "average_rating",
+    )
+    LESSON_FIELDS = ("lessons_completed", "lessons_total", "percent")
+    # Each answer has one of the two sets (core.schema.AutoSchema: not "required").
+    schema_optional_fields = LECTURE_FIELDS + LESSON_FIELDS
 
     lectures_total = serializers.IntegerField(read_only=True)
     lectures_held = serializers.IntegerField(read_only=True)
@@ -146,8 +182,20 @@ class ProgressSerializer(serializers.Serializer):
     average_rating = serializers.DecimalField(
         max_digits=4, decimal_places=2, read_only=True, allow_null=True
     )
+    lessons_completed = serializers.IntegerField(read_only=True)
+    lessons_total = serializers.IntegerField(read_only=True)
+    percent = serializers.IntegerField(
+        read_only=True, help_text="lessons completed × 100 / lessons, rounded down"
+    )
 
     def to_representation(self, enrollment) -> dict:
+        if enrollment.online_course_id is not None:
+            completed, total = enrollment.l_completed, enrollment.l_total
+            return {
+                "lessons_completed": completed,
+                "lessons_total": total,
+                "percent": progress_percent(completed, total),
+            }
         attended = enrollment.p_attended
         absent = enrollment.p_absent
         rating = enrollment.p_rating
@@ -163,10 +211,12 @@ class ProgressSerializer(serializers.Serializer):
 
 class EnrollmentSerializer(serializers.ModelSerializer):
     """An enrollment with its progress; the money fields (price, amount_paid,
-    amount_refunded, balance) are left out for instructors."""
+    amount_refunded, balance) are left out for instructors. It names ``course`` or
+    ``online_course``; an online one has ``access_until`` (null: no end)."""
 
     participant = _participant_field()
-    course_name = serializers.CharField(source="course.name", read_only=True)
+    course_name = _name_field("course.name")
+    online_course_name = _name_field("online_course.title")
     amount_paid = serializers.DecimalField(**MONEY_TOTAL, read_only=True)
     amount_refunded = serializers.DecimalField(**MONEY_TOTAL, read_only=True)
     balance = serializers.SerializerMethodField()
@@ -182,10 +232,13 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "id",
             "course",
             "course_name",
+            "online_course",
+            "online_course_name",
             "child",
             "student",
             "participant",
             "status",
+            "access_until",
             "price",
             "amount_paid",
             "amount_refunded",
@@ -214,8 +267,13 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         return data
 
 
+def _course_id_field(name: str):
+    return serializers.IntegerField(source=f"enrollment.{name}_id", read_only=True, allow_null=True)
+
+
 class PaymentSerializer(serializers.ModelSerializer):
-    course = serializers.IntegerField(source="enrollment.course_id", read_only=True)
+    course = _course_id_field("course")
+    online_course = _course_id_field("online_course")
     participant = ParticipantSerializer(source="enrollment", read_only=True)
 
     class Meta:
@@ -224,6 +282,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "id",
             "enrollment",
             "course",
+            "online_course",
             "participant",
             "amount",
             "method",
@@ -247,7 +306,8 @@ class VoidSerializer(serializers.Serializer):
 
 
 class RefundRequestSerializer(serializers.ModelSerializer):
-    course = serializers.IntegerField(source="enrollment.course_id", read_only=True)
+    course = _course_id_field("course")
+    online_course = _course_id_field("online_course")
     participant = ParticipantSerializer(source="enrollment", read_only=True)
 
     class Meta:
@@ -256,6 +316,7 @@ class RefundRequestSerializer(serializers.ModelSerializer):
             "id",
             "enrollment",
             "course",
+            "online_course",
             "participant",
             "amount",
             "reason",

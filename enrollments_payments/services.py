@@ -1,10 +1,14 @@
 """Enrollment requests, approval, enrollments and the nightly housekeeping (§6.3).
 
-Lock order (extends courses.services): the course row → the enrollment request → the
-enrollment → its payments / refund requests → attendance rows (through attendance.roster).
-Approval and drop lock the course first, so capacity holds under concurrent approvals and
-two approvals of the same participant are serialised (the second finds the request decided
-or the seat taken: a 409, never a 500).
+A request or an enrollment names an on-site course or an online course (§6.10); the
+rules are the same for both, and what differs (seats, roster, ages, access) is asked of
+enrollments_payments.offerings.
+
+Lock order (extends courses.services): the course (or online course) row → the enrollment
+request → the enrollment → its payments / refund requests → attendance rows (through
+attendance.roster). Approval and drop lock the course first, so capacity holds under
+concurrent approvals and two approvals of the same participant are serialised (the second
+finds the request decided or the seat taken: a 409, never a 500).
 """
 
 from __future__ import annotations
@@ -15,25 +19,26 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import LectureAttendance
-from attendance.roster import roster_add_enrollment, roster_remove_enrollment
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.locking import lock_row
 from core.permissions import is_admin
-from courses.models import OFF_SCHEDULE, Course, CourseStatus, Lecture
-from enrollments_payments import rules
+from courses.models import OFF_SCHEDULE, Course, Lecture
+from enrollments_payments import offerings, rules
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentRequest,
     EnrollmentStatus,
     RequestStatus,
 )
+from enrollments_payments.offerings import Offering
 from enrollments_payments.payment_services import PaymentInput, payment_record
 from notifications.services import notification_create
+from online_courses.models import LessonProgress, OnlineCourse
 from users.models import Child, CustomUser, StudentUser
 from users.participants import Participant, participant_lookup
 from users.selectors import parent_of
@@ -43,39 +48,6 @@ def _today(now: datetime) -> date:
     return timezone.localdate(now)
 
 
-def course_has_ended(course: Course, *, today: date) -> bool:
-    """Past its end date; a course planned by number of lectures ends after its last one."""
-    if course.end_date is not None:
-        return course.end_date < today
-    last = course.lectures.exclude(status__in=OFF_SCHEDULE).aggregate(last=Max("date")).get("last")
-    return last is not None and last < today
-
-
-def _check_course_open(course: Course, *, today: date) -> None:
-    if course.status != CourseStatus.PUBLISHED:
-        raise Invalid("course_not_published", _("This course is not open for enrollment."))
-    if course_has_ended(course, today=today):
-        raise Invalid("course_ended", _("This course has already ended."))
-
-
-def _check_eligible(course: Course, participant: Participant) -> None:
-    is_child = isinstance(participant, Child)
-    dob = participant.dob if is_child else participant.user.dob
-    reason = rules.ineligibility(
-        audience=course.audience,
-        is_child=is_child,
-        dob=dob,
-        start_date=course.start_date,
-        min_age=course.min_age,
-        max_age=course.max_age,
-    )
-    if reason is not None:
-        raise Invalid(
-            "participant_ineligible",
-            _("This participant does not meet the course's audience or age limits."),
-        )
-
-
 def child_not_yours() -> Invalid:
     """The refusal for a child the requester is not linked to, or no child at all (SPEC
     §6.3: refused at creation with ``400`` and a code). One answer for both, so the
@@ -83,12 +55,12 @@ def child_not_yours() -> Invalid:
     return Invalid("child_not_yours", _("You can only enrol your own children."), field="child")
 
 
-def _check_not_enrolled(course: Course, participant: Participant) -> Enrollment | None:
+def _check_not_enrolled(offering: Offering, participant: Participant) -> Enrollment | None:
     """The participant's enrollment row in the course (to reactivate), or None; 409 when it
     is active or completed (at approval: the seat was taken since the request was made)."""
     enrollment = (
         Enrollment.objects.select_for_update()
-        .filter(course=course, **participant_lookup(participant))
+        .filter(**offerings.offering_lookup(offering), **participant_lookup(participant))
         .first()
     )
     if enrollment is not None and enrollment.status in (
@@ -121,33 +93,35 @@ def _participant_for(*, actor: CustomUser, child: Child | None) -> Participant:
 def enrollment_request_create(
     *,
     actor: CustomUser,
-    course: Course,
+    course: Course | None = None,
+    online_course: OnlineCourse | None = None,
     child: Child | None = None,
     note: str = "",
     now: datetime | None = None,
 ) -> EnrollmentRequest:
-    """A parent asks for a seat for one of their children, a student for themself.
+    """A parent asks for a seat for one of their children, a student for themself, in a
+    course or an online course (exactly one: else ``400 course_or_online_course``).
 
     Refusals at creation are ``400`` with a code (SPEC §6.3): ``course_not_published``,
     ``course_ended``, ``participant_ineligible``, ``already_enrolled``, ``child_not_yours``.
     A second pending request is a state conflict (``409 request_pending``)."""
     now = now or timezone.now()
+    offering = offerings.offering_choose(course=course, online_course=online_course)
     participant = _participant_for(actor=actor, child=child)
-    _check_course_open(course, today=_today(now))
-    _check_eligible(course, participant)
+    offerings.check_open(offering, today=_today(now))
+    offerings.check_eligible(offering, participant, today=_today(now))
     who = participant_lookup(participant)
+    where = offerings.offering_lookup(offering)
     if (
-        Enrollment.objects.filter(course=course, **who)
+        Enrollment.objects.filter(**where, **who)
         .filter(status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED])
         .exists()
     ):
         raise Invalid("already_enrolled", _("This participant is already enrolled."))
-    if EnrollmentRequest.objects.filter(
-        course=course, status=RequestStatus.PENDING, **who
-    ).exists():
+    if EnrollmentRequest.objects.filter(**where, status=RequestStatus.PENDING, **who).exists():
         raise Conflict("request_pending", _("A request for this course is already pending."))
     request = EnrollmentRequest(
-        course=course,
+        **where,
         note=note,
         requested_by=actor,
         expires_at=now + rules.REQUEST_LIFETIME,
@@ -228,10 +202,13 @@ def enrollment_request_approve(
     """Approve a pending request: lock the course, re-check it is open, the participant
     eligible and a seat free, create (or reactivate) the enrollment, give it roster rows
     for the lectures that have not started, record the optional first payment and tell the
-    requester. All or nothing."""
+    requester. All or nothing.
+
+    For an online course there are no seats and no roster; access runs from now for the
+    course's ``access_days`` (``access_until``; none: no end), renewed by a reactivation."""
     _check_admin(actor)
     now = now or timezone.now()
-    course = lock_row(Course, request.course_id)
+    offering = offerings.offering_lock(request)
     request = (
         EnrollmentRequest.objects.select_for_update(of=("self",))
         .select_related("child", "student__user", "requested_by")
@@ -239,19 +216,20 @@ def enrollment_request_approve(
     )
     _check_pending(request)
     participant = request.participant
-    _check_course_open(course, today=_today(now))
-    _check_eligible(course, participant)
-    enrollment = _check_not_enrolled(course, participant)
-    taken = Enrollment.objects.filter(course=course, status=EnrollmentStatus.ACTIVE).count()
-    if taken >= course.capacity:
-        raise Conflict("course_full", _("The course is full."))
+    offerings.check_open(offering, today=_today(now))
+    offerings.check_eligible(offering, participant, today=_today(now))
+    enrollment = _check_not_enrolled(offering, participant)
+    offerings.check_seat(offering)
     if price is not None:
         _check_price(price)
     if enrollment is None:
-        enrollment = Enrollment(course=course, **participant_lookup(participant))
+        enrollment = Enrollment(
+            **offerings.offering_lookup(offering), **participant_lookup(participant)
+        )
     enrollment.status = EnrollmentStatus.ACTIVE
-    enrollment.price = course.price if price is None else price
+    enrollment.price = offering.price if price is None else price
     enrollment.enrolled_at = now
+    enrollment.access_until = offerings.access_until(offering, approved_at=now)
     enrollment.ended_at = None
     enrollment.created_by = actor
     enrollment.requested_by = request.requested_by
@@ -259,7 +237,7 @@ def enrollment_request_approve(
     # from the caller, is checked above; the participant and the course come from the
     # request, the rest is set here. Uniqueness is _check_not_enrolled's, under the lock.
     enrollment.save()
-    roster_add_enrollment(lectures=course.lectures.all(), participant=participant, now=now)
+    offerings.roster_join(offering, participant, now=now)
     request.status = RequestStatus.APPROVED
     request.processed_by = actor
     request.processed_at = now
@@ -271,8 +249,12 @@ def enrollment_request_approve(
         kind="enrollment_approved",
         title=_("Enrollment approved"),
         body=_("%(participant)s is now enrolled in %(course)s.")
-        % {"participant": participant.full_name, "course": course.name},
-        data={"course": course.pk, "enrollment": enrollment.pk, "request": request.pk},
+        % {"participant": participant.full_name, "course": offerings.offering_name(offering)},
+        data={
+            **{key: value.pk for key, value in offerings.offering_lookup(offering).items()},
+            "enrollment": enrollment.pk,
+            "request": request.pk,
+        },
     )
     if payment is not None:
         payment_record(enrollment=enrollment, actor=actor, data=payment, now=now)
@@ -287,7 +269,7 @@ def enrollment_request_reject(
     _check_admin(actor)
     request = (
         EnrollmentRequest.objects.select_for_update(of=("self",))
-        .select_related("course", "child", "student__user", "requested_by")
+        .select_related("course", "online_course", "child", "student__user", "requested_by")
         .get(pk=request.pk)
     )
     _check_pending(request)
@@ -312,10 +294,14 @@ def enrollment_request_reject(
         body=_("The request for %(participant)s in %(course)s was rejected. %(reason)s")
         % {
             "participant": request.participant.full_name,
-            "course": request.course.name,
+            "course": offerings.offering_name(request.offering),
             "reason": reason,
         },
-        data={"course": request.course_id, "request": request.pk},
+        data={
+            **({"course": request.course_id} if request.course_id else {}),
+            **({"online_course": request.online_course_id} if request.is_online else {}),
+            "request": request.pk,
+        },
     )
     return request
 
@@ -364,10 +350,21 @@ def _check_may_drop(enrollment: Enrollment, actor: CustomUser) -> None:
         own = own or enrollment.student.user_id == actor.pk
     if not own:
         raise Forbidden("permission_denied", _("You may not drop this enrollment."))
+    who = participant_lookup(enrollment.participant)
+    if enrollment.is_online:
+        # An online course's counterpart of an attended lecture: a completed lesson.
+        if LessonProgress.objects.filter(
+            lesson__online_course_id=enrollment.online_course_id,
+            completed_at__isnull=False,
+            **who,
+        ).exists():
+            raise Conflict(
+                "enrollment_attended",
+                _("A lesson has been completed; ask the center to drop this enrollment."),
+            )
+        return
     attended = LectureAttendance.objects.filter(
-        lecture__course_id=enrollment.course_id,
-        present=True,
-        **participant_lookup(enrollment.participant),
+        lecture__course_id=enrollment.course_id, present=True, **who
     ).exists()
     if attended:
         raise Conflict(
@@ -380,12 +377,12 @@ def _check_may_drop(enrollment: Enrollment, actor: CustomUser) -> None:
 def enrollment_drop(
     *, enrollment: Enrollment, actor: CustomUser, now: datetime | None = None
 ) -> Enrollment:
-    """Drop an active enrollment: the seat is freed, unmarked rows of lectures that have
-    not started are deleted, past and marked rows stay. Money stays as it is (refunds are
-    their own request)."""
+    """Drop an active enrollment: the seat is freed (an online course's access ends),
+    unmarked rows of lectures that have not started are deleted, past and marked rows stay.
+    Money stays as it is (refunds are their own request)."""
     now = now or timezone.now()
     _check_may_drop(enrollment, actor)
-    course = lock_row(Course, enrollment.course_id)
+    offering = offerings.offering_lock(enrollment)
     enrollment = lock_row(Enrollment, enrollment.pk)
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise Conflict("enrollment_not_active", _("This enrollment is not active."))
@@ -393,9 +390,7 @@ def enrollment_drop(
     enrollment.ended_at = now
     # No full_clean(): only the status and the end change, to values set here.
     enrollment.save(update_fields=["status", "ended_at", "updated_at"])
-    roster_remove_enrollment(
-        lectures=course.lectures.all(), participant=enrollment.participant, now=now
-    )
+    offerings.roster_leave(offering, enrollment.participant, now=now)
     return enrollment
 
 
@@ -417,6 +412,7 @@ def enrollments_complete_ended(*, today: date) -> int:
     )
     ids = (
         Enrollment.objects.active()
+        .filter(course__isnull=False)
         .annotate(
             has_lectures=Exists(any_lecture.exclude(status__in=OFF_SCHEDULE)),
             has_later=Exists(later_lecture.exclude(status__in=OFF_SCHEDULE)),
@@ -428,3 +424,12 @@ def enrollments_complete_ended(*, today: date) -> int:
     return Enrollment.objects.filter(pk__in=ids, status=EnrollmentStatus.ACTIVE).update(
         status=EnrollmentStatus.COMPLETED, ended_at=now, updated_at=now
     )
+
+
+def enrollments_end_expired_access(*, now: datetime) -> int:
+    """Nightly: active online enrollments whose ``access_until`` has passed become
+    ``completed`` (access already stopped at that moment: online_courses.selectors). One
+    UPDATE; running it again changes nothing."""
+    return Enrollment.objects.filter(
+        status=EnrollmentStatus.ACTIVE, access_until__isnull=False, access_until__lte=now
+    ).update(status=EnrollmentStatus.COMPLETED, ended_at=now, updated_at=now)

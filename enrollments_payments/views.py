@@ -39,6 +39,7 @@ from enrollments_payments.serializers import (
     RejectSerializer,
     VoidSerializer,
 )
+from online_courses.models import OnlineCourse
 from users.models import Child
 
 _READ_POST = ["get", "post", "head", "options"]
@@ -50,10 +51,23 @@ def _valid(serializer_class, request, **kwargs) -> dict:
     return serializer.validated_data
 
 
+def _named(model, data: dict, field: str):
+    """The object whose id ``data[field]`` holds; None when the field is absent or null,
+    ``400`` when no such object exists."""
+    pk = data.get(field)
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Invalid("invalid", _("Invalid pk."), field=field)
+    return obj
+
+
 # ?search= (SPEC §4: "where a name is searched"): the participant's name or code, the
 # course's name. Foreign keys only, so no row is repeated and no DISTINCT is needed.
 PARTICIPANT_SEARCH = [
     "course__name",
+    "online_course__title",
     "child__first_name",
     "child__last_name",
     "child__code",
@@ -99,9 +113,8 @@ class EnrollmentRequestViewSet(
     )
     def create(self, request, *args, **kwargs):
         data = _valid(EnrollmentRequestCreateSerializer, request)
-        course = Course.objects.filter(pk=data["course"]).first()
-        if course is None:
-            raise Invalid("invalid", _("Invalid pk."), field="course")
+        course = _named(Course, data, "course")
+        online_course = _named(OnlineCourse, data, "online_course")
         child = None
         if data.get("child") is not None:
             # An unknown id reaches the service as an unsaved child that is nobody's, so it
@@ -109,7 +122,11 @@ class EnrollmentRequestViewSet(
             # does not tell which child ids exist.
             child = Child.objects.filter(pk=data["child"]).first() or Child(pk=data["child"])
         obj = services.enrollment_request_create(
-            actor=request.user, course=course, child=child, note=data.get("note", "")
+            actor=request.user,
+            course=course,
+            online_course=online_course,
+            child=child,
+            note=data.get("note", ""),
         )
         return Response(self._read(obj), status=status.HTTP_201_CREATED)
 

@@ -84,7 +84,8 @@ class ReportViewSet(DeclaredPermissionsMixin, viewsets.ViewSet):
     )
     @action(detail=False, methods=["get"])
     def finance(self, request):
-        """Per course of the season: active enrollments, billed, paid, refunded, balance."""
+        """Per course of the season, and per online course sold during it: active
+        enrollments, billed, paid, refunded, balance."""
         fmt = report_format(request)  # a bad format is refused before the season is looked up
         season_id = query_required("season", query_int(request.query_params, "season"))
         season = Season.objects.filter(pk=season_id).first()

@@ -254,12 +254,15 @@ LAYERS = {
     "enrollments_payments.exports": BASE,
     "enrollments_payments.filters": INTERFACE,
     "enrollments_payments.import_services": SERVICES,
+    "enrollments_payments.finance": SELECTORS,
     "enrollments_payments.management": BASE,
     "enrollments_payments.management.commands": BASE,
     "enrollments_payments.management.commands.complete_enrollments": INTERFACE,
+    "enrollments_payments.management.commands.end_online_access": INTERFACE,
     "enrollments_payments.management.commands.expire_enrollment_requests": INTERFACE,
     "enrollments_payments.management.commands.seed_demo": INTERFACE,
     "enrollments_payments.models": MODELS,
+    "enrollments_payments.offerings": SERVICES,
     "enrollments_payments.payment_services": SERVICES,
     "enrollments_payments.report_tables": BASE,
     "enrollments_payments.reports": SELECTORS,
@@ -273,6 +276,7 @@ LAYERS = {
     "enrollments_payments.views_reports": INTERFACE,
     # online_courses: recorded lessons, their files and progress, access (§6.10).
     "online_courses": BASE,
+    "online_courses.admin": INTERFACE,
     "online_courses.apps": INTERFACE,
     "online_courses.errors": BASE,
     "online_courses.file_services": SERVICES,
@@ -281,6 +285,8 @@ LAYERS = {
     "online_courses.permissions": INTERFACE,
     "online_courses.playback": BASE,
     "online_courses.progress": SERVICES,
+    "online_courses.lesson_services": SERVICES,
+    "online_courses.rules": BASE,
     "online_courses.selectors": SELECTORS,
     # landing: what the public landing page features, and in which order (§6.11).
     "landing": BASE,
@@ -488,6 +494,7 @@ class CheckerTests(SimpleTestCase):
             "courses.generation": SERVICES,
             "courses.image_services": SERVICES,
             "enrollments_payments.models": MODELS,
+            "enrollments_payments.offerings": SERVICES,
             "courses.models": MODELS,
         }
         self.assertEqual(

@@ -13,6 +13,7 @@ from courses.tests.factories import CourseFactory
 from enrollments_payments.models import Enrollment, EnrollmentRequest
 from online_courses.models import Lesson, LessonProgress, OnlineCourse, VideoProvider
 from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
+from users import services as user_services
 from users.tests.factories import make_child, make_student
 
 NOW = datetime.datetime(2026, 11, 10, 12, 0, tzinfo=datetime.UTC)
@@ -49,6 +50,12 @@ class LessonConstraintTests(TestCase):
             LessonFactory(online_course=course, video_provider=VideoProvider.FILE, video_id="")
         lesson = LessonFactory(online_course=course, video_provider="", video_id="")
         self.assertIsNone(lesson.video_stored)
+
+    def test_a_child_who_watched_a_lesson_has_history(self):
+        child = make_child()
+        self.assertFalse(user_services.child_has_history(child))
+        LessonProgress.objects.create(lesson=LessonFactory(), child=child, updated_at=NOW)
+        self.assertTrue(user_services.child_has_history(child))
 
     def test_a_lesson_with_progress_is_not_deleted(self):
         lesson = LessonFactory()

@@ -1,0 +1,168 @@
+"""The online-course pages of the admin site: lessons inline (swapping numbers), a watched
+lesson kept, materials on the lesson's page, and online requests approved from the
+enrollment request list through the same service."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from enrollments_payments.models import Enrollment, RequestStatus
+from enrollments_payments.tests.factories import NOW
+from online_courses import lesson_services
+from online_courses.models import Lesson, LessonMaterial, LessonProgress
+from online_courses.tests.enrol import request_online
+from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
+from testkit.admin import admin_form_data
+from users.tests.factories import make_admin, make_child
+
+ADMIN = "/courses-admin/online_courses/"
+
+
+class LessonInlineTests(TestCase):
+    def setUp(self):
+        self.client.force_login(make_admin(is_superuser=True))
+        self.online = OnlineCourseFactory()
+        self.first, self.second, self.third = (
+            LessonFactory(online_course=self.online, number=n, title=f"L{n}") for n in (1, 2, 3)
+        )
+        self.url = f"{ADMIN}onlinecourse/{self.online.pk}/change/"
+
+    def post(self, **changes):
+        page = self.client.get(self.url)
+        data = admin_form_data(page.context["adminform"].form)
+        for inline in page.context["inline_admin_formsets"]:
+            formset = inline.formset
+            for key, value in formset.management_form.initial.items():
+                data[f"{formset.prefix}-{key}"] = value
+            for index, form in enumerate(formset.forms):
+                data.update(admin_form_data(form, prefix=f"{formset.prefix}-{index}-"))
+        data.update(changes)
+        return self.client.post(self.url, data)
+
+    def index(self, lesson) -> int:
+        return list(self.online.lessons.order_by("number").values_list("pk", flat=True)).index(
+            lesson.pk
+        )
+
+    def test_the_page_lists_the_lessons_in_arabic(self):
+        page = self.client.get(self.url)
+        self.assertContains(page, "الدروس")
+        self.assertContains(page, "L3")
+
+    def test_two_lessons_swap_their_numbers(self):
+        response = self.post(
+            **{
+                f"lessons-{self.index(self.first)}-number": "2",
+                f"lessons-{self.index(self.second)}-number": "1",
+            }
+        )
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        numbers = dict(Lesson.objects.values_list("title", "number"))
+        self.assertEqual(numbers, {"L1": 2, "L2": 1, "L3": 3})
+
+    def test_two_lessons_with_one_number_are_refused(self):
+        response = self.post(**{f"lessons-{self.index(self.first)}-number": "3"})
+
+        self.assertEqual(response.status_code, 200)
+        [inline] = response.context["inline_admin_formsets"]
+        self.assertIn("يحملان الرقم نفسه", str(inline.formset.non_form_errors()))
+        self.assertEqual(Lesson.objects.get(pk=self.first.pk).number, 1)
+
+    def test_a_watched_lesson_is_not_deleted_and_an_unwatched_one_is(self):
+        LessonProgress.objects.create(lesson=self.first, child=make_child(), updated_at=NOW)
+
+        refused = self.post(**{f"lessons-{self.index(self.first)}-DELETE": "on"})
+
+        self.assertEqual(refused.status_code, 200)
+        # The admin's own check of protected rows names the progress that keeps it.
+        [inline] = refused.context["inline_admin_formsets"]
+        self.assertIn("التقدم في الدروس", str(inline.formset.non_form_errors()))
+        self.assertTrue(Lesson.objects.filter(pk=self.first.pk).exists())
+        deleted = self.post(**{f"lessons-{self.index(self.third)}-DELETE": "on"})
+        self.assertEqual(deleted.status_code, 302)
+        self.assertFalse(Lesson.objects.filter(pk=self.third.pk).exists())
+
+    def test_the_list_runs_the_same_queries_for_one_or_many_courses(self):
+        counts = []
+        for extra in (0, 5):
+            for _ in range(extra):
+                LessonFactory(online_course=OnlineCourseFactory())
+            with CaptureQueriesContext(connection) as ctx:
+                self.assertEqual(self.client.get(f"{ADMIN}onlinecourse/").status_code, 200)
+            counts.append(len(ctx.captured_queries))
+        self.assertEqual(counts[0], counts[1])
+
+    def test_the_lesson_page_shows_its_materials_with_a_signed_link(self):
+        LessonMaterial.objects.create(
+            lesson=self.first,
+            title="Worksheet",
+            original_name="sheet.pdf",
+            file="materials/ab/abc.pdf",
+            size=10,
+            content_type="application/pdf",
+        )
+        page = self.client.get(f"{ADMIN}lesson/{self.first.pk}/change/")
+        self.assertContains(page, "Worksheet")
+        self.assertContains(page, "expires=")
+
+
+class RenumberServiceTests(TestCase):
+    def test_numbers_move_together_and_clashes_are_refused(self):
+        online = OnlineCourseFactory()
+        a, b, c = (LessonFactory(online_course=online, number=n) for n in (1, 2, 3))
+
+        lesson_services.lessons_renumber(online_course=online, numbers={a.pk: 3, c.pk: 1})
+
+        self.assertEqual(
+            list(online.lessons.order_by("number").values_list("pk", flat=True)),
+            [c.pk, b.pk, a.pk],
+        )
+        with self.assertRaises(ValidationError) as caught:
+            lesson_services.lessons_renumber(online_course=online, numbers={a.pk: 2})
+        self.assertIn("number", caught.exception.message_dict)
+        with self.assertRaises(ValidationError):
+            lesson_services.lessons_renumber(online_course=online, numbers={a.pk: 0})
+
+    def test_a_deleted_lessons_files_go_after_the_commit(self):
+        lesson = LessonFactory()
+        LessonMaterial.objects.create(
+            lesson=lesson, original_name="a.pdf", file="m/a.pdf", size=1, content_type="x"
+        )
+        with self.captureOnCommitCallbacks() as callbacks:
+            lesson_services.lesson_delete(lesson=lesson)
+        self.assertEqual(len(callbacks), 1)
+        self.assertFalse(LessonMaterial.objects.exists())
+
+
+class OnlineRequestAdminTests(TestCase):
+    def test_an_online_request_is_approved_from_the_list(self):
+        admin = make_admin(is_superuser=True)
+        self.client.force_login(admin)
+        online = OnlineCourseFactory(access_days=10)
+        request = request_online(
+            participant=make_child(), online_course=online, now=datetime.datetime.now(datetime.UTC)
+        )
+        changelist = "/courses-admin/enrollments_payments/enrollmentrequest/"
+
+        listed = self.client.get(changelist, {"kind": "online"})
+        self.assertContains(listed, online.title)
+
+        response = self.client.post(
+            changelist, {"action": "approve", "_selected_action": [request.pk]}, follow=True
+        )
+
+        self.assertEqual(response.status_code, 200)
+        request.refresh_from_db()
+        self.assertEqual(request.status, RequestStatus.APPROVED)
+        enrollment = Enrollment.objects.get(online_course=online)
+        self.assertIsNotNone(enrollment.access_until)
+        page = self.client.get(
+            f"/courses-admin/enrollments_payments/enrollment/{enrollment.pk}/change/"
+        )
+        self.assertContains(page, online.title)
