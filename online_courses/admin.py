@@ -30,7 +30,7 @@ from courses.admin import InstructorFilter
 from files.admin_photos import PhotoAdminMixin
 from files.config import PUBLIC
 from files.photos import photo_clear, photo_replace
-from online_courses import lesson_services
+from online_courses import file_services, lesson_services, services
 from online_courses.lesson_services import lessons_with_progress
 from online_courses.models import Lesson, LessonMaterial, OnlineCourse
 
@@ -148,7 +148,7 @@ class OnlineCourseAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
         # Deletions and new numbers through the lesson services, then the other changes.
         formset.save(commit=False)
         for lesson in formset.deleted_objects:
-            call_service(lesson_services.lesson_delete, lesson=lesson)
+            call_service(services.lesson_delete, lesson=lesson)
         call_service(
             lesson_services.lessons_renumber,
             online_course=form.instance,
@@ -222,18 +222,18 @@ class LessonAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
         return None
 
     def delete_model(self, request, obj) -> None:
-        lesson_services.lesson_delete(lesson=obj)
+        services.lesson_delete(lesson=obj)
 
     def delete_queryset(self, request, queryset) -> None:
         for lesson in queryset:
-            lesson_services.lesson_delete(lesson=lesson)
+            services.lesson_delete(lesson=lesson)
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not LessonMaterial:
             return super().save_formset(request, form, formset, change)
         formset.save(commit=False)
         for material in formset.deleted_objects:
-            call_service(lesson_services.lesson_material_delete, material=material)
+            call_service(file_services.lesson_material_delete, material=material)
         for material, _changed in formset.changed_objects:
             material.save()
         return None

@@ -1,6 +1,7 @@
-"""Writes on an online course's lessons made from the admin site: deleting a lesson or a
-material, and giving lessons new numbers at once. Refusals are ``ValidationError``s, which
-the admin shows on its form.
+"""Lesson numbers given from the admin site's inline, several at once, and which lessons
+have progress (never deleted: §6.10). Deleting a lesson or a material is
+online_courses.services / file_services, for the API and the admin alike. Refusals here
+are ``ValidationError``s, which the admin shows on its form.
 
 Lock order: the online course row first, then its lessons.
 """
@@ -14,8 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.locking import lock_row
-from files.photos import image_delete_on_commit
-from online_courses.models import Lesson, LessonMaterial, LessonProgress, OnlineCourse
+from online_courses.models import Lesson, LessonProgress, OnlineCourse
 
 # PositiveSmallIntegerField's ceiling on PostgreSQL.
 MAX_NUMBER = 32767
@@ -28,31 +28,6 @@ def lessons_with_progress(lesson_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     return set(LessonProgress.objects.filter(lesson_id__in=ids).values_list("lesson_id", flat=True))
-
-
-@transaction.atomic
-def lesson_delete(*, lesson: Lesson) -> None:
-    """Delete a lesson nobody has progress in (a watched lesson stays: §6.10), with its
-    materials; its files (materials, an uploaded video) are removed after the commit."""
-    lock_row(OnlineCourse, lesson.online_course_id)
-    lesson = lock_row(Lesson, lesson.pk)
-    if lessons_with_progress([lesson.pk]):
-        raise ValidationError(_("Someone has watched this lesson; it cannot be deleted."))
-    files = [material.stored for material in LessonMaterial.objects.filter(lesson=lesson)]
-    if lesson.video_stored:
-        files.append(lesson.video_stored)
-    lesson.delete()
-    for stored in files:
-        image_delete_on_commit(stored)
-
-
-@transaction.atomic
-def lesson_material_delete(*, material: LessonMaterial) -> None:
-    """Delete a material; its file is removed after the commit."""
-    material = lock_row(LessonMaterial, material.pk)
-    stored = material.stored
-    material.delete()
-    image_delete_on_commit(stored)
 
 
 @transaction.atomic

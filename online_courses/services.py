@@ -33,6 +33,7 @@ from courses.models import Audience, CourseStatus
 from enrollments_payments.models import Enrollment, EnrollmentRequest
 from files.photos import image_delete_on_commit
 from online_courses.file_services import files_delete_on_commit, stored_files
+from online_courses.lesson_services import lessons_with_progress
 from online_courses.models import (
     HOSTED_PROVIDERS,
     Lesson,
@@ -262,13 +263,15 @@ def lesson_update(
 
 
 def lesson_has_progress(lesson: Lesson) -> bool:
-    return LessonProgress.objects.filter(lesson=lesson).exists()
+    return bool(lessons_with_progress([lesson.pk]))
 
 
 @transaction.atomic
 def lesson_delete(*, lesson: Lesson) -> None:
     """Delete a lesson nobody has progress on (409 ``lesson_has_progress`` otherwise);
-    its video and materials go after the commit."""
+    its video and materials go after the commit. Locks the course, then the lesson (the
+    order of lesson_services.lessons_renumber)."""
+    lock_row(OnlineCourse, lesson.online_course_id)
     row = lock_row(Lesson, lesson.pk)
     if lesson_has_progress(row):
         raise HistoryConflict(

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from enrollments_payments.models import Enrollment, RequestStatus
 from enrollments_payments.tests.factories import NOW
-from online_courses import lesson_services
+from online_courses import lesson_services, services
 from online_courses.models import Lesson, LessonMaterial, LessonProgress
 from online_courses.tests.enrol import request_online
 from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
@@ -135,7 +135,7 @@ class RenumberServiceTests(TestCase):
             lesson=lesson, original_name="a.pdf", file="m/a.pdf", size=1, content_type="x"
         )
         with self.captureOnCommitCallbacks() as callbacks:
-            lesson_services.lesson_delete(lesson=lesson)
+            services.lesson_delete(lesson=lesson)
         self.assertEqual(len(callbacks), 1)
         self.assertFalse(LessonMaterial.objects.exists())
 
