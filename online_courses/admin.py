@@ -27,6 +27,8 @@ from core.admin import (
     decimal_text,
 )
 from courses.admin import InstructorFilter
+from courses.admin_ratings import rating_summary_text
+from courses.selectors import with_rating_summary
 from files.admin_photos import PhotoAdminMixin
 from files.config import PUBLIC
 from files.photos import photo_clear, photo_replace
@@ -97,6 +99,7 @@ class OnlineCourseAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
         "price_display",
         "access_days",
         "lesson_count",
+        "rating_display",
     )
     list_filter = ("status", InstructorFilter, "audience", "sequential")
     list_select_related = ("instructor__user",)
@@ -119,7 +122,13 @@ class OnlineCourseAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
     inlines = (LessonInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(lessons_count=Count("lessons"))
+        # The rating subqueries first: the lesson count's join must not multiply them.
+        rated = with_rating_summary(super().get_queryset(request))
+        return rated.annotate(lessons_count=Count("lessons"))
+
+    @admin.display(description=_("rating"), ordering="rating_average")
+    def rating_display(self, obj) -> str:
+        return rating_summary_text(obj)
 
     @admin.display(description=_("price (EGP)"), ordering="price")
     def price_display(self, obj) -> str:
