@@ -11,6 +11,8 @@
   ``None`` removes it. A lesson someone has progress on is not deleted (409
   ``lesson_has_progress``; a ``ValidationError`` in the admin and in code).
 
+Lock order: the online course's row, then its lessons'.
+
 Files (images, videos, materials) are in online_courses.file_services; progress in
 online_courses.progress.
 """
@@ -244,6 +246,8 @@ def lesson_update(
     """Change a lesson. A new video replaces the old one; an uploaded file it replaces is
     removed after the commit. Progress already recorded stays as it is (a shorter
     duration completes a lesson at the participant's next progress report)."""
+    # Lock order: the course, then its lessons (a number is unique among them).
+    lock_row(OnlineCourse, lesson.online_course_id)
     row = lock_row(Lesson, lesson.pk)
     fields = given(
         title=title,
@@ -269,6 +273,7 @@ def lesson_has_progress(lesson: Lesson) -> bool:
 def lesson_delete(*, lesson: Lesson) -> None:
     """Delete a lesson nobody has progress on (409 ``lesson_has_progress`` otherwise);
     its video and materials go after the commit."""
+    lock_row(OnlineCourse, lesson.online_course_id)
     row = lock_row(Lesson, lesson.pk)
     if lesson_has_progress(row):
         raise HistoryConflict(
