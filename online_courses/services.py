@@ -11,6 +11,8 @@
   ``None`` removes it. A lesson someone has progress on is not deleted (409
   ``lesson_has_progress``; a ``ValidationError`` in the admin and in code).
 
+Lock order: the online course's row, then its lessons'.
+
 Files (images, videos, materials) are in online_courses.file_services; progress in
 online_courses.progress.
 """
@@ -245,6 +247,8 @@ def lesson_update(
     """Change a lesson. A new video replaces the old one; an uploaded file it replaces is
     removed after the commit. Progress already recorded stays as it is (a shorter
     duration completes a lesson at the participant's next progress report)."""
+    # Lock order: the course, then its lessons (a number is unique among them).
+    lock_row(OnlineCourse, lesson.online_course_id)
     row = lock_row(Lesson, lesson.pk)
     fields = given(
         title=title,

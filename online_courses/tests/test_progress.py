@@ -16,7 +16,6 @@ from core.errors import Forbidden
 from courses.rules import CENTER_TZ
 from online_courses.models import LessonProgress
 from online_courses.progress import THROTTLE, completion_threshold, lesson_progress_record
-from online_courses.selectors import online_progress_for
 from online_courses.tests.base import OnlineCases, enrol
 from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
 from testkit.db import requires_postgres, run_concurrently
@@ -277,33 +276,3 @@ class ProgressRaceTests(TransactionTestCase):
         row = LessonProgress.objects.get(lesson=lesson, student=student)
         self.assertEqual((row.watched_seconds, row.completed), (100, True))
         self.assertTrue(all(result.completed for result in results if result.watched_seconds >= 90))
-
-
-class EnrollmentProgressTests(OnlineCases, TestCase):
-    def test_a_page_of_online_enrollments_gets_its_progress_in_two_queries(self):
-        for lesson in (self.lesson1, self.lesson2):
-            lesson_progress_record(
-                lesson=lesson,
-                participant=self.student_profile,
-                position_seconds=600,
-                watched_seconds=600,
-            )
-        lesson_progress_record(
-            lesson=self.lesson1, participant=self.child, position_seconds=10, watched_seconds=10
-        )
-        other = OnlineCourseFactory()
-        LessonFactory(online_course=other, number=1)
-        third = enrol(self.student_profile, other)
-        enrollments = [self.student_enrollment, self.child_enrollment, third]
-        with self.assertNumQueries(2):
-            found = online_progress_for(enrollments)
-        self.assertEqual(
-            found,
-            {
-                self.student_enrollment.pk: {"lessons_completed": 2, "lessons_total": 4},
-                self.child_enrollment.pk: {"lessons_completed": 0, "lessons_total": 4},
-                third.pk: {"lessons_completed": 0, "lessons_total": 1},
-            },
-        )
-        with self.assertNumQueries(0):
-            self.assertEqual(online_progress_for([]), {})
