@@ -196,3 +196,19 @@ class StopProcessTests(SimpleTestCase):
         servers.stop_process(process)
 
         self.assertEqual(process.returncode, 0)
+
+
+class TestPathsTests(SimpleTestCase):
+    """``./test.sh`` collects the ``testpaths`` of pyproject.toml: an app whose tests are
+    not listed there would never run, in CI or anywhere."""
+
+    def test_every_app_with_tests_is_collected(self):
+        import tomllib
+
+        from core.packages import app_packages
+
+        root = Path(__file__).resolve().parent.parent
+        config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        collected = set(config["tool"]["pytest"]["ini_options"]["testpaths"])
+        with_tests = {app for app in app_packages() if (root / app / "tests").is_dir()}
+        self.assertEqual(with_tests - collected, set())
