@@ -11,7 +11,8 @@ database and Redis (``tests/sites.py``), with production settings (``DEBUG=0``):
   nginx, and an event crosses from one site's gunicorn to the other site's Daphne.
 
 Both sites keep uploaded files in one directory of the run's own (a shared volume): a
-memory's photo posted on A is downloaded by the family through B, by its signed URL.
+memory's photo posted on A, and an online lesson's worksheet uploaded on A, are downloaded
+by the family through B, by their signed URLs.
 
 Everybody talks to the sites only over HTTP and real ``websockets`` clients, as the
 frontend and the attendance devices do; the one row made here directly is the admin
@@ -42,6 +43,7 @@ from websockets.exceptions import ConnectionClosed
 
 from attendance.tests.ws_helpers import own_channel_layer
 from courses.rules import CENTER_TZ
+from online_courses.tests.base import PDF
 from testkit.db import requires_postgres, requires_redis
 from tests.journey import JourneyMixin, next_outbox_message, outbox_messages
 from tests.live_server import next_event, receives_nothing
@@ -80,6 +82,7 @@ OTHER_PARENT = {
     "last_name": "Adel",
     "role": "parent",
 }
+OTHER_CHILD = {"first_name": "Yusuf", "last_name": "Adel", "dob": "2016-05-06", "gender": "male"}
 COURSE = {
     "name": "Quran for kids",
     "status": "published",
@@ -87,6 +90,36 @@ COURSE = {
     "capacity": 10,
     "price": "350.00",
 }
+ONLINE_COURSE = {
+    "title": "Tajweed at home",
+    "description": "Three short recorded lessons.",
+    "price": "200.00",
+    "status": "published",
+    "audience": "children",
+    "access_days": 30,
+    "sequential": True,
+}
+# Hosted videos of 100 s each; the first lesson is not a preview, the last one is.
+LESSONS = [
+    {
+        "title": "Makharij",
+        "duration_seconds": 100,
+        "is_preview": False,
+        "video": {"provider": "youtube", "video_id": "dQw4w9WgXcQ"},
+    },
+    {
+        "title": "Madd",
+        "duration_seconds": 100,
+        "is_preview": False,
+        "video": {"provider": "vimeo", "video_id": "76979871"},
+    },
+    {
+        "title": "A taste of the course",
+        "duration_seconds": 100,
+        "is_preview": True,
+        "video": {"provider": "youtube", "video_id": "9bZkp7q19f0"},
+    },
+]
 
 
 def days(n: int) -> str:
@@ -173,13 +206,18 @@ class FamilyAndStaffJourney(JourneyMixin):
             )
         await self.the_parent_rates_the_instructor()
         await self.the_admin_posts_a_memory_on_a_and_the_family_opens_its_photo_on_b()
+        await self.the_admin_publishes_an_online_course_on_a()
+        await self.the_parent_asks_on_b_for_the_online_course_and_the_admin_approves_on_a()
+        await self.adam_watches_lesson_one_and_lesson_two_unlocks()
+        await self.another_family_sees_the_online_course_but_not_its_lessons()
+        await self.the_parent_rates_the_online_course()
         await self.the_parent_refreshes_logs_out_and_the_old_tokens_are_refused()
         for site in (self.a, self.b):
             site.stop()  # every line written: the scan reads the whole of every log
         # 5 passwords (one a reset's), 6 token pairs (5 logins, 1 refresh), a ticket, a
         # device key and its secret half, a verification code, a reset code, a photo URL's
-        # signature: none may be missing from the scan.
-        self.assertEqual(len(self.secrets), 23, "the scan must cover every secret of the run")
+        # signature, a lesson material URL's signature: none may be missing from the scan.
+        self.assertEqual(len(self.secrets), 24, "the scan must cover every secret of the run")
         self.assert_logs_hold_no_secret(self.a, "A")
         self.assert_logs_hold_no_secret(self.b, "B")
 
@@ -460,6 +498,212 @@ class FamilyAndStaffJourney(JourneyMixin):
             path = f"/api/memories/{memory['id']}/"
             await self.call(site, "GET", path, who="other parent", expect=404)
 
+    async def the_admin_publishes_an_online_course_on_a(self) -> None:
+        """SPEC §6.10: a published sequential course of three hosted lessons, a worksheet
+        on the first (stored by A's process in the shared volume)."""
+        a, admin = self.a, {"who": "admin", "expect": 201}
+        body = {**ONLINE_COURSE, "instructor": self.ids["instructor"]}
+        course = await self.call(a, "POST", "/api/online-courses/", body, **admin)
+        self.assertEqual((course["status"], course["sequential"]), ("published", True))
+        path = f"/api/online-courses/{course['id']}/lessons/"
+        lessons = [await self.call(a, "POST", path, lesson, **admin) for lesson in LESSONS]
+        self.assertEqual([lesson["number"] for lesson in lessons], [1, 2, 3])
+        first = lessons[0]["id"]
+        sheet = [("file", "makharij.pdf", "application/pdf", PDF)]
+        path = f"/api/online-courses/{course['id']}/lessons/{first}/materials/"
+        material = await self.post_form(a, path, {"title": "Worksheet"}, sheet, who="admin")
+        self.assertEqual(
+            (material["content_type"], material["size"]), ("application/pdf", len(PDF))
+        )
+        self.ids.update(online=course["id"], lesson1=first)
+        self.ids.update(lesson2=lessons[1]["id"], lesson3=lessons[2]["id"])
+
+    def online_lesson_path(self, lesson: str, tail: str = "", *, child: str = "") -> str:
+        """``/api/online-courses/{course}/lessons/{lesson}/{tail}``, with ``?child=`` when
+        one is named (``lesson`` and ``child`` are names of ``self.ids``)."""
+        path = f"/api/online-courses/{self.ids['online']}/lessons/{self.ids[lesson]}/{tail}"
+        return f"{path}?child={self.ids[child]}" if child else path
+
+    async def the_parent_asks_on_b_for_the_online_course_and_the_admin_approves_on_a(self) -> None:
+        a, b, online = self.a, self.b, self.ids["online"]
+        catalogue = await self.call(b, "GET", "/api/online-courses/")  # anonymous, on B
+        (listed,) = [c for c in catalogue["results"] if c["id"] == online]
+        self.assertEqual((listed["lessons_count"], listed["duration_seconds"]), (3, 300))
+        body = {"online_course": online, "child": self.ids["Adam"], "note": "Tajweed for Adam"}
+        request = await self.call(
+            b, "POST", "/api/enrollment-requests/", body, who="parent", expect=201
+        )
+        self.assertEqual((request["status"], request["course"]), ("pending", None))
+        # A request is no access yet.
+        denied = await self.call(
+            b, "GET", self.online_lesson_path("lesson1", child="Adam"), who="parent", expect=403
+        )
+        self.assertEqual(denied["code"], "no_access")
+
+        path = f"/api/enrollment-requests/?status=pending&online_course={online}"
+        pending = await self.call(a, "GET", path, who="admin")
+        self.assertEqual([r["id"] for r in pending["results"]], [request["id"]])
+        payment = {"amount": "200.00", "method": "instapay", "reference": "IP-E2E-1"}
+        path = f"/api/enrollment-requests/{request['id']}/approve/"
+        enrollment = await self.call(a, "POST", path, {"payment": payment}, who="admin")
+        self.assertEqual(
+            (enrollment["online_course"], enrollment["course"], enrollment["status"]),
+            (online, None, "active"),
+        )
+        self.assertEqual((enrollment["amount_paid"], enrollment["balance"]), ("200.00", "0.00"))
+        until = datetime.datetime.fromisoformat(enrollment["access_until"])
+        left = until - datetime.datetime.now(tz=CENTER_TZ)
+        self.assertLess(abs(left - datetime.timedelta(days=30)), datetime.timedelta(hours=1))
+        self.ids["online_enrollment"] = enrollment["id"]
+
+    async def adam_watches_lesson_one_and_lesson_two_unlocks(self) -> None:
+        """The child's lessons on B, his progress reported to A: the first lesson plays,
+        the second is locked until the first is watched to 90 % of its 100 s."""
+        a, b, online, adam = self.a, self.b, self.ids["online"], self.ids["Adam"]
+        path = f"/api/online-courses/{online}/?child={adam}"
+        course = await self.call(b, "GET", path, who="parent")
+        self.assertTrue(course["has_access"])
+        self.assertEqual(course["enrollment"]["id"], self.ids["online_enrollment"])
+        self.assertEqual(course["progress"], {"lessons_completed": 0, "lessons_total": 3})
+        first, second, preview = course["lessons"]
+        self.assertEqual(
+            (first["locked"], first["playback"]["url"], len(first["materials"])),
+            (False, "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", 1),
+        )
+        self.assertEqual(
+            (second["locked"], second["playback"], second["materials"]), (True, None, None)
+        )
+        self.assertEqual((preview["locked"], preview["is_preview"]), (False, True))
+
+        lesson = await self.call(
+            b, "GET", self.online_lesson_path("lesson1", child="Adam"), who="parent"
+        )
+        self.assertEqual(lesson["playback"]["provider"], "youtube")
+        self.assertEqual(
+            lesson["progress"], {"position_seconds": 0, "watched_seconds": 0, "completed": False}
+        )
+        # The worksheet A stored, downloaded through B by its signed URL.
+        (sheet,) = lesson["materials"]
+        url = urlsplit(sheet["url"])
+        self.secrets[parse_qs(url.query)["signature"][0]] = "the signature of a material's URL"
+        status, content_type, data = await self.download(b, f"{url.path}?{url.query}")
+        self.assertEqual((status, content_type, data), (200, "application/pdf", PDF))
+        await self.the_second_lesson_is_locked_for_adam("before any progress")
+
+        progress = self.online_lesson_path("lesson1", "progress/")
+        report = {"position_seconds": 40, "watched_seconds": 40, "child": adam}
+        answer = await self.call(a, "POST", progress, report, who="parent")
+        self.assertEqual(
+            (answer["watched_seconds"], answer["completed"], answer["lesson_unlocked_next"]),
+            (40, False, False),
+        )
+        await self.the_second_lesson_is_locked_for_adam("at 40 % of the first")
+        report = {"position_seconds": 95, "watched_seconds": 92, "child": adam}
+        answer = await self.call(a, "POST", progress, report, who="parent")
+        self.assertEqual(
+            (answer["watched_seconds"], answer["completed"], answer["lesson_unlocked_next"]),
+            (92, True, True),
+        )
+        self.assertEqual(answer["progress"], {"lessons_completed": 1, "lessons_total": 3})
+
+        lesson = await self.call(
+            b, "GET", self.online_lesson_path("lesson2", child="Adam"), who="parent"
+        )
+        self.assertEqual(
+            (lesson["locked"], lesson["playback"]["url"]),
+            (False, "https://player.vimeo.com/video/76979871"),
+        )
+        path = f"/api/enrollments/?online_course={online}"
+        (enrollment,) = (await self.call(b, "GET", path, who="parent"))["results"]
+        self.assertEqual(
+            (enrollment["id"], enrollment["status"], enrollment["progress"]),
+            (
+                self.ids["online_enrollment"],
+                "active",
+                {"lessons_completed": 1, "lessons_total": 3, "percent": 33},
+            ),
+        )
+        # Mona, the same family's other child, was never enrolled.
+        denied = await self.call(
+            b, "GET", self.online_lesson_path("lesson1", child="Mona"), who="parent", expect=403
+        )
+        self.assertEqual(denied["code"], "no_access")
+
+    async def the_second_lesson_is_locked_for_adam(self, when: str) -> None:
+        path = self.online_lesson_path("lesson2", child="Adam")
+        locked = await self.call(self.b, "GET", path, who="parent", expect=403)
+        self.assertEqual(locked["code"], "lesson_locked", when)
+
+    async def another_family_sees_the_online_course_but_not_its_lessons(self) -> None:
+        """A parent whose child was not enrolled: the catalogue, the preview, and nothing
+        else; the first family's child is a child that does not exist (404)."""
+        a, b, online = self.a, self.b, self.ids["online"]
+        child = await self.call(
+            b, "POST", "/api/children/", OTHER_CHILD, who="other parent", expect=201
+        )
+        self.ids["Yusuf"] = child["id"]
+        who = {"who": "other parent"}
+
+        catalogue = await self.call(a, "GET", f"/api/online-courses/?child={child['id']}", **who)
+        (listed,) = [c for c in catalogue["results"] if c["id"] == online]
+        self.assertFalse(listed["has_access"])
+        course = await self.call(
+            a, "GET", f"/api/online-courses/{online}/?child={child['id']}", **who
+        )
+        self.assertEqual((course["has_access"], course["enrollment"]), (False, None))
+        first, second, preview = course["lessons"]
+        for lesson in (first, second):
+            self.assertEqual(
+                (lesson["playback"], lesson["materials"], lesson["locked"], lesson["progress"]),
+                (None, None, None, None),
+                lesson["title"],
+            )
+        self.assertEqual(preview["playback"]["provider"], "youtube")
+        for lesson in ("lesson1", "lesson2"):
+            denied = await self.call(
+                a, "GET", self.online_lesson_path(lesson, child="Yusuf"), **who, expect=403
+            )
+            self.assertEqual(denied["code"], "no_access", lesson)
+        await self.call(a, "GET", self.online_lesson_path("lesson3", child="Yusuf"), **who)
+        progress = self.online_lesson_path("lesson1", "progress/")
+        report = {"position_seconds": 95, "watched_seconds": 95, "child": child["id"]}
+        denied = await self.call(a, "POST", progress, report, **who, expect=403)
+        self.assertEqual(denied["code"], "no_access")
+
+        # The first family's child, named by another parent: as if there were no such child.
+        adam = self.ids["Adam"]
+        for path in (
+            f"/api/online-courses/?child={adam}",
+            f"/api/online-courses/{online}/?child={adam}",
+            self.online_lesson_path("lesson1", child="Adam"),
+        ):
+            await self.call(b, "GET", path, **who, expect=404)
+        report = {"position_seconds": 95, "watched_seconds": 95, "child": adam}
+        await self.call(b, "POST", progress, report, **who, expect=404)
+        path = f"/api/enrollments/?online_course={online}"
+        self.assertEqual((await self.call(b, "GET", path, **who))["count"], 0)
+
+    async def the_parent_rates_the_online_course(self) -> None:
+        a, b, online = self.a, self.b, self.ids["online"]
+        rating = {
+            "online_course": online,
+            "child": self.ids["Adam"],
+            "rating": 8,
+            "comment": "Clear",
+        }
+        given = await self.call(b, "POST", "/api/course-ratings/", rating, who="parent", expect=201)
+        self.assertEqual((given["online_course"], given["course"]), (online, None))
+        rating = {"online_course": online, "child": self.ids["Yusuf"], "rating": 2}
+        refused = await self.call(
+            b, "POST", "/api/course-ratings/", rating, who="other parent", expect=400
+        )
+        self.assertEqual(refused["code"], "participant_not_enrolled")
+        catalogue = await self.call(a, "GET", "/api/online-courses/")  # anonymous, on A
+        (listed,) = [c for c in catalogue["results"] if c["id"] == online]
+        detail = await self.call(a, "GET", f"/api/online-courses/{online}/")
+        for shown in (listed, detail):
+            self.assertEqual((shown["rating_average"], shown["rating_count"]), ("8.00", 1))
+
     async def the_parent_refreshes_logs_out_and_the_old_tokens_are_refused(self) -> None:
         a, b = self.a, self.b
         first = self.tokens["parent_refresh"]
@@ -496,6 +740,8 @@ class ComposeJourneyTests(FamilyAndStaffJourney, TransactionTestCase):
         rest = r'"(GET|POST|PUT|PATCH|DELETE) /(api|auth)/'
         self.assertNotRegex(site.socket_log(), rest, f"REST reached site {label}'s Daphne")
         self.assertIn('"GET /ws/attendance/ HTTP/1.1" 101', site.http_log())
-        if label == "B":  # gunicorn checked the photo's signature, nginx sent the file
+        if label == "B":  # gunicorn checked the files' signatures, nginx sent the files
             sent = r'"GET /internal-media/private/memories/\S+\.jpg HTTP/1.1" 200'
+            self.assertRegex(site.http_log(), sent)
+            sent = r'"GET /internal-media/private/online-courses/materials/\S+\.pdf HTTP/1.1" 200'
             self.assertRegex(site.http_log(), sent)
