@@ -26,13 +26,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from attendance.roster import roster_add_lectures, roster_has_marks, roster_remove_unmarked
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.locking import delete_once, lock_row
 from core.permissions import is_admin
+from core.slugs import unique_slug
 from core.unset import UNSET, Unset, given
 from courses import rules
 from courses.errors import HistoryConflict
@@ -136,16 +136,7 @@ def tag_delete(*, tag: Tag) -> None:
 
 
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
-    root = slugify(base, allow_unicode=True)[:200] or "course"
-    taken = set(
-        Course.objects.filter(slug__startswith=root)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
-    slug, n = root, 2
-    while slug in taken:
-        slug, n = f"{root}-{n}", n + 1
-    return slug
+    return unique_slug(Course.objects.all(), base, fallback="course", exclude_pk=exclude_pk)
 
 
 @transaction.atomic

@@ -24,11 +24,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid
 from core.locking import lock_row
+from core.slugs import unique_slug
 from core.unset import UNSET, Unset, given
 from courses.errors import HistoryConflict
 from courses.models import Audience, CourseStatus
@@ -60,16 +60,9 @@ class VideoInput:
 
 
 def _unique_slug(base: str, *, exclude_pk: int | None = None) -> str:
-    root = slugify(base, allow_unicode=True)[:200] or "online-course"
-    taken = set(
-        OnlineCourse.objects.filter(slug__startswith=root)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
+    return unique_slug(
+        OnlineCourse.objects.all(), base, fallback="online-course", exclude_pk=exclude_pk
     )
-    slug, n = root, 2
-    while slug in taken:
-        slug, n = f"{root}-{n}", n + 1
-    return slug
 
 
 @transaction.atomic

@@ -63,6 +63,7 @@ LAYERS = {
     "core.health": INTERFACE,
     "core.jobs": SERVICES,
     "core.labels": BASE,
+    "core.slugs": SELECTORS,
     "core.locking": BASE,
     "core.logging": BASE,
     "core.management": BASE,
