@@ -140,8 +140,8 @@ class VisibleParticipants:
 def participants_visible_to(user) -> VisibleParticipants:
     """Participants the user has a legitimate relation to (SPEC §13): admins all; a parent
     their children (primary or linked); a student themself; an instructor those with a
-    record (attendance row, exam result, enrollment) in a course they teach, a supervisor
-    those with any record.
+    record (attendance row, exam result, enrollment) in a course they teach, on site or
+    online, a supervisor those with any record.
     """
     children = Child.objects.all()
     students = StudentUser.objects.select_related("user")
@@ -167,7 +167,9 @@ def participants_visible_to(user) -> VisibleParticipants:
     student_q = Q(pk__in=StudentUser.objects.filter(q).values("pk"))
     enrolled = Enrollment.objects.all()
     if not instructor.is_supervisor:
-        enrolled = enrolled.filter(course__instructor=instructor)
+        enrolled = enrolled.filter(
+            Q(course__instructor=instructor) | Q(online_course__instructor=instructor)
+        )
     child_q |= Q(pk__in=enrolled.filter(child__isnull=False).values("child_id"))
     student_q |= Q(pk__in=enrolled.filter(student__isnull=False).values("student_id"))
     return VisibleParticipants(children.filter(child_q), students.filter(student_q))

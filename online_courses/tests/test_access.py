@@ -10,7 +10,8 @@ from enrollments_payments.models import Enrollment, EnrollmentStatus
 from online_courses.models import OnlineCourse
 from online_courses.selectors import online_access, online_access_by_course, with_access
 from online_courses.tests.factories import OnlineCourseFactory
-from users.tests.factories import make_child, make_student
+from users.selectors import participants_visible_to
+from users.tests.factories import make_child, make_instructor, make_student
 
 NOW = datetime.datetime(2026, 11, 10, 12, 0, tzinfo=datetime.UTC)
 
@@ -84,3 +85,21 @@ class OnlineAccessTests(TestCase):
         self.assertEqual({pk for pk, has in flags.items() if has}, {self.never.pk})
         anonymous = with_access(OnlineCourse.objects.all(), participant=None)
         self.assertFalse(any(course.has_access for course in anonymous))
+
+
+class InstructorSeesOnlineParticipantsTests(TestCase):
+    """An online course's instructor sees its participants as an on-site one does
+    (users.selectors.participants_visible_to); another instructor sees none of them."""
+
+    def test_the_online_courses_instructor_sees_its_participants_only(self):
+        teacher, other = make_instructor(), make_instructor()
+        child, student, outsider = make_child(), make_student(), make_child()
+        online_course = OnlineCourseFactory(instructor=teacher)
+        enrol(child, online_course)
+        enrol(student, online_course, status=EnrollmentStatus.DROPPED)
+        enrol(outsider, OnlineCourseFactory(instructor=other))
+
+        people = participants_visible_to(teacher.user)
+        self.assertEqual((set(people.children), set(people.students)), ({child}, {student}))
+        people = participants_visible_to(other.user)
+        self.assertEqual((set(people.children), set(people.students)), ({outsider}, set()))
