@@ -224,6 +224,12 @@ class NginxStreamsCheckedFilesTests(SimpleTestCase):
 
         with urllib.request.urlopen(proxy.base + "/files/photos/a.jpg?expires=1&signature=x") as r:
             self.assertEqual((r.status, r.read()), (200, b"the photo"))
+        # A byte range (a video player seeking) is nginx's to answer, from the same file.
+        ranged = urllib.request.Request(proxy.base + "/files/photos/a.jpg?expires=1&signature=x")
+        ranged.add_header("Range", "bytes=4-8")
+        with urllib.request.urlopen(ranged) as r:
+            self.assertEqual((r.status, r.read()), (206, b"photo"))
+            self.assertEqual(r.headers["Content-Range"], "bytes 4-8/9")
         with self.assertRaises(urllib.error.HTTPError) as direct:
             urllib.request.urlopen(proxy.base + "/internal-media/private/photos/a.jpg")
         self.assertEqual(direct.exception.code, 404)

@@ -12,12 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.test import SimpleTestCase, override_settings
+from django.test import AsyncClient, SimpleTestCase, override_settings
 
 from core.errors import Invalid
 from files import signing
 from files.config import media_storages
 from files.uploads import FRAMING_BYTES, UploadLimitHandler
+from files.views import CHUNK_BYTES, RangeNotSatisfiable, byte_range
 from testkit.s3 import s3_storages
 
 
@@ -120,6 +121,128 @@ class FileSystemServingTests(SimpleTestCase):
         self.assertNotIn("X-Accel-Redirect", response)
         response, _body = self.get(f"/media/{self.public}")
         self.assertEqual(response["X-Accel-Redirect"], "/internal-media/public/" + self.public)
+
+
+class ByteRangeTests(SimpleTestCase):
+    LAST_MODIFIED = "Sun, 06 Dec 2026 20:00:00 GMT"
+
+    def test_the_one_range_asked_for_within_the_file(self):
+        cases = {
+            "bytes=0-99": (0, 99),
+            "bytes=10-10": (10, 10),
+            "BYTES=990-": (990, 999),
+            "bytes=-5": (995, 999),
+            "bytes=-5000": (0, 999),
+            "bytes=900-5000": (900, 999),
+            " bytes=0-0 ": (0, 0),
+        }
+        for header, expected in cases.items():
+            with self.subTest(header):
+                got = byte_range(header, None, size=1000, last_modified=self.LAST_MODIFIED)
+                self.assertEqual(got, expected)
+
+    def test_what_is_not_one_valid_range_gets_the_whole_file(self):
+        for header in (None, "", "bytes=5-2", "items=0-1", "bytes=0-1,5-6", "bytes=abc",
+                       "bytes=-", "bytes 0-1", "bytes=" + "9" * 19 + "-"):  # fmt: skip
+            with self.subTest(header):
+                self.assertIsNone(
+                    byte_range(header, None, size=1000, last_modified=self.LAST_MODIFIED)
+                )
+
+    def test_a_range_past_the_end_cannot_be_satisfied(self):
+        for header, size in (("bytes=1000-", 1000), ("bytes=-0", 1000), ("bytes=0-", 0),
+                             ("bytes=-1", 0)):  # fmt: skip
+            with self.subTest(header, size=size), self.assertRaises(RangeNotSatisfiable):
+                byte_range(header, None, size=size, last_modified=self.LAST_MODIFIED)
+
+    def test_if_range_honours_the_range_only_for_the_same_version(self):
+        same = byte_range(
+            "bytes=0-9", self.LAST_MODIFIED, size=100, last_modified=self.LAST_MODIFIED
+        )
+        self.assertEqual(same, (0, 9))
+        for other in ("Sat, 05 Dec 2026 20:00:00 GMT", '"an-etag"'):
+            with self.subTest(other):
+                self.assertIsNone(
+                    byte_range("bytes=0-9", other, size=100, last_modified=self.LAST_MODIFIED)
+                )
+
+
+class RangeServingTests(FileSystemServingTests):
+    """Ranges on the app's own file routes, as WSGI (gunicorn) and ASGI (Daphne) serve them.
+    The file spans several chunks, so slices cross chunk boundaries."""
+
+    SIZE = 3 * CHUNK_BYTES + 123
+
+    def setUp(self):
+        super().setUp()
+        self.content = bytes(i % 251 for i in range(self.SIZE))
+        self.video = storages["private"].save("videos/ab/lesson.mp4", ContentFile(self.content))
+        self.url = storages["private"].url(self.video)
+
+    def get_range(self, header: str, **extra):
+        response = self.client.get(self.url, headers={"range": header, **extra})
+        return response, b"".join(response.streaming_content) if response.streaming else b""
+
+    def test_a_range_answers_206_with_exactly_those_bytes(self):
+        cases = {
+            "bytes=0-99": (0, 99),
+            f"bytes={CHUNK_BYTES - 10}-{CHUNK_BYTES + 9}": (CHUNK_BYTES - 10, CHUNK_BYTES + 9),
+            "bytes=100000-": (100000, self.SIZE - 1),
+            "bytes=-500": (self.SIZE - 500, self.SIZE - 1),
+        }
+        for header, (first, last) in cases.items():
+            with self.subTest(header):
+                response, body = self.get_range(header)
+                self.assertEqual(response.status_code, 206)
+                self.assertEqual(body, self.content[first : last + 1])
+                self.assertEqual(response["Content-Range"], f"bytes {first}-{last}/{self.SIZE}")
+                self.assertEqual(response["Content-Length"], str(last - first + 1))
+                self.assertEqual(response["Content-Type"], "video/mp4")
+                self.assertTrue(response["Cache-Control"].startswith("private, max-age="))
+
+    def test_the_whole_file_says_it_accepts_ranges(self):
+        response, body = self.get(self.url)
+        self.assertEqual((response.status_code, body), (200, self.content))
+        self.assertEqual(response["Accept-Ranges"], "bytes")
+        self.assertEqual(response["Content-Length"], str(self.SIZE))
+        self.assertIn("Last-Modified", response)
+
+    def test_past_the_end_is_416_naming_the_size(self):
+        response, body = self.get_range(f"bytes={self.SIZE}-")
+        self.assertEqual(response.status_code, 416)
+        self.assertEqual(response["Content-Range"], f"bytes */{self.SIZE}")
+        self.assertEqual(body, b"")
+
+    def test_if_range_for_another_version_gets_the_whole_file(self):
+        response, body = self.get_range("bytes=0-9", **{"if-range": '"old"'})
+        self.assertEqual((response.status_code, body), (200, self.content))
+        last_modified = self.get(self.url)[0]["Last-Modified"]
+        response, body = self.get_range("bytes=0-9", **{"if-range": last_modified})
+        self.assertEqual((response.status_code, body), (206, self.content[:10]))
+
+    def test_a_range_never_bypasses_the_signature(self):
+        response = self.client.get(f"/files/{self.video}", headers={"range": "bytes=0-9"})
+        self.assertEqual(response.status_code, 403)
+
+    @override_settings(MEDIA_ACCEL_REDIRECT="/internal-media/")
+    def test_behind_nginx_the_range_is_nginxs(self):
+        response, body = self.get_range("bytes=0-9")
+        self.assertEqual((response.status_code, body), (200, b""))
+        self.assertNotIn("Content-Range", response)
+        self.assertEqual(response["X-Accel-Redirect"], "/internal-media/private/" + self.video)
+
+    async def test_under_asgi_the_file_streams_chunk_by_chunk(self):
+        client = AsyncClient()
+        response = await client.get(self.url)
+        self.assertTrue(response.is_async)
+        chunks = [chunk async for chunk in response.streaming_content]
+        self.assertEqual(b"".join(chunks), self.content)
+        self.assertEqual([len(c) for c in chunks], [CHUNK_BYTES] * 3 + [123])
+        first, last = CHUNK_BYTES - 1, 2 * CHUNK_BYTES
+        response = await client.get(self.url, headers={"range": f"bytes={first}-{last}"})
+        self.assertEqual(response.status_code, 206)
+        body = b"".join([chunk async for chunk in response.streaming_content])
+        self.assertEqual(body, self.content[first : last + 1])
 
 
 class S3UrlTests(SimpleTestCase):
