@@ -24,6 +24,7 @@ import threading
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
@@ -96,3 +97,39 @@ class MoneyField(serializers.DecimalField):
         if not re.fullmatch(MONEY_PATTERN, text):
             self.fail("format")
         return super().to_internal_value(text.translate(_TO_ASCII))
+
+
+SLUG_MAX_LENGTH = 220
+UNICODE_SLUG = re.compile(r"[-\w]+")  # Python's \w: letters and digits of every script
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": SLUG_MAX_LENGTH,
+        "description": "Letters of any script, digits, '-' and '_' (e.g. خط-عربي-للأطفال).",
+    }
+)
+class UnicodeSlugField(serializers.CharField):
+    """A course's slug, made from its name and so often Arabic. DRF's SlugField carries a
+    ``RegexValidator`` that drf-spectacular writes into the schema as ``^[-\\w]+$``, and in
+    a JSON Schema (ECMAScript) ``\\w`` is ASCII only: a client validating answers against
+    the schema would refuse ``خط-عربي``. This field checks the same letters itself, so the
+    schema names them in words instead of a pattern that says something else."""
+
+    default_error_messages = {
+        # DRF's own words, so its Arabic translation applies.
+        "invalid": _(
+            'Enter a valid "slug" consisting of Unicode letters, numbers, underscores, or hyphens.'
+        ),
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", SLUG_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        if not UNICODE_SLUG.fullmatch(value):
+            self.fail("invalid")
+        return value

@@ -13,7 +13,7 @@ from django.utils import translation
 from rest_framework import serializers
 
 from core.schema_refs import RefIdField
-from core.serializers import FieldsOnceMixin
+from core.serializers import FieldsOnceMixin, UnicodeSlugField
 from courses import rules
 from courses.models import (
     UNAPPROVED,
@@ -123,6 +123,7 @@ class ScheduleSlotSerializer(serializers.ModelSerializer):
 class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     """The catalogue's view of a course."""
 
+    slug = UnicodeSlugField(read_only=True)
     season_name = serializers.CharField(read_only=True)
     instructor_name = FullNameField()
     tags = TagSerializer(many=True, read_only=True, source="tag_list")
@@ -177,7 +178,7 @@ class CourseSerializer(FieldsOnceMixin, serializers.ModelSerializer):
 class CourseWriteSerializer(serializers.ModelSerializer):
     """What admins send. Cross-field rules (dates, ages) are checked by the service."""
 
-    slug = serializers.SlugField(max_length=220, allow_unicode=True, required=False)
+    slug = UnicodeSlugField(required=False)
     tags = serializers.PrimaryKeyRelatedField(many=True, queryset=Tag.objects.all(), required=False)
     instructor = serializers.PrimaryKeyRelatedField(queryset=Instructor.objects.all())
     season = serializers.PrimaryKeyRelatedField(queryset=Season.objects.all())

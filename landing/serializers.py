@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.schema_refs import InstructorRef, ref_serializer
+from core.serializers import UnicodeSlugField
 from courses.models import Course
 from courses.serializers import RatingAverageField
 from files.serializers import PhotoField
@@ -54,6 +55,7 @@ def _instructor_ref(obj) -> dict | None:
 class LandingCourseSerializer(serializers.ModelSerializer):
     """A featured course's card: what it is, for whom, when, by whom and its price."""
 
+    slug = UnicodeSlugField(read_only=True)
     summary = SummaryField()
     image = PhotoField()
     season_detail = serializers.SerializerMethodField()
@@ -96,6 +98,7 @@ class LandingCourseSerializer(serializers.ModelSerializer):
 class LandingOnlineCourseSerializer(serializers.ModelSerializer):
     """A featured online course's card."""
 
+    slug = UnicodeSlugField(read_only=True)
     summary = SummaryField()
     image = PhotoField()
     instructor_detail = serializers.SerializerMethodField()

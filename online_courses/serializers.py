@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.schema_refs import InstructorRef, RefIdField
-from core.serializers import FieldsOnceMixin, MoneyField
+from core.serializers import FieldsOnceMixin, MoneyField, UnicodeSlugField
 from courses.serializers import CourseStatusField, RatingAverageField
 from enrollments_payments.models import EnrollmentStatus
 from files.serializers import PhotoField, absolutize
@@ -250,8 +250,7 @@ class EnrollmentSummarySerializer(serializers.Serializer):
 
 
 class OnlineCourseFieldsSerializer(serializers.ModelSerializer):
-    # Letters of any script (a slug made from an Arabic title): no ASCII-only pattern.
-    slug = serializers.CharField(read_only=True)
+    slug = UnicodeSlugField(read_only=True)
     instructor_detail = InstructorRef(source="instructor", read_only=True, allow_null=True)
     status = CourseStatusField(read_only=True)
     image = PhotoField()
@@ -328,7 +327,7 @@ class OnlineCourseDetailSerializer(OnlineCourseFieldsSerializer):
 class OnlineCourseWriteSerializer(serializers.ModelSerializer):
     """What admins send. Cross-field rules (ages) are checked by the service."""
 
-    slug = serializers.SlugField(max_length=220, allow_unicode=True, required=False)
+    slug = UnicodeSlugField(required=False)
     instructor = serializers.PrimaryKeyRelatedField(
         queryset=Instructor.objects.all(), required=False, allow_null=True
     )

@@ -53,6 +53,22 @@ class SchemaTests(APITestCase):
         for path in self.paths:
             self.assertFalse(path.startswith(("/courses-admin/", "/healthz/", "/readyz/")), path)
 
+    def test_no_slug_is_documented_with_an_ascii_only_pattern(self):
+        # Slugs are made from names, often Arabic ("خط-عربي"). A pattern with \\w reads
+        # as ASCII-only to every client that validates with ECMAScript regular expressions.
+        slugs = {
+            name: schema["properties"]["slug"]
+            for name, schema in self.schema["components"]["schemas"].items()
+            if "slug" in schema.get("properties", {})
+        }
+        self.assertGreaterEqual(
+            set(slugs), {"Course", "CourseWriteRequest", "OnlineCourse", "LandingCourse"}
+        )
+        for name, slug in slugs.items():
+            with self.subTest(name):
+                self.assertNotIn("pattern", slug)
+                self.assertIn("any script", slug["description"])
+
     def test_every_operation_lists_the_error_responses(self):
         for path, method, operation in self._operations():
             with self.subTest(operation=f"{method.upper()} {path}"):

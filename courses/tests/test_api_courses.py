@@ -99,6 +99,24 @@ class CourseManagementTests(PersonaTestCase):
         self.assertEqual(response.data["slug"], "arabic-calligraphy")
         self.assertEqual(response.data["tags"][0]["id"], tag.pk)
 
+    def test_a_slug_in_arabic_is_made_from_the_name_and_accepted_as_given(self):
+        self.as_user("admin")
+        made = self.client.post(
+            "/api/courses/", course_body(self, name="خط عربي للأطفال"), format="json"
+        )
+        self.assertEqual(made.status_code, 201, made.data)
+        self.assertEqual(made.data["slug"], "خط-عربي-للأطفال")
+        given = self.client.post("/api/courses/", course_body(self, slug="قرآن_2"), format="json")
+        self.assertEqual((given.status_code, given.data["slug"]), (201, "قرآن_2"))
+        listed = self.client.get("/api/courses/").data["results"]
+        self.assertLessEqual({"خط-عربي-للأطفال", "قرآن_2"}, {row["slug"] for row in listed})
+        for bad in ("قرآن كريم", "a/b", "", "x" * 221):
+            with self.subTest(bad):
+                response = self.client.post(
+                    "/api/courses/", course_body(self, slug=bad), format="json"
+                )
+                self.assertEqual(response.status_code, 400, response.data)
+
     def test_bad_course_input_is_400_never_500(self):
         self.as_user("admin")
         cases = {
