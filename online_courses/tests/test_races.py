@@ -61,3 +61,45 @@ class OnlineApprovalRaceTests(TransactionTestCase):
 
         self.assertEqual([status for status, _ in results], [200] * 4, results)
         self.assertEqual(Enrollment.objects.filter(online_course=self.online).count(), 4)
+
+
+def _add_lesson(admin, online_course_id, body):
+    def call():
+        client = APIClient()
+        client.force_authenticate(admin)
+        response = client.post(
+            f"/api/online-courses/{online_course_id}/lessons/", body, format="json"
+        )
+        return response.status_code, response.json()
+
+    return call
+
+
+@pytest.mark.postgres
+@requires_postgres
+class LessonCreationRaceTests(TransactionTestCase):
+    """The course's row lock (online_courses.services.lesson_create) numbers lessons added
+    at once one after another, and lets one of several claims on one number win."""
+
+    def setUp(self):
+        self.admin = make_admin()
+        self.online = OnlineCourseFactory()
+
+    def test_six_lessons_added_at_once_take_six_numbers(self):
+        results = run_concurrently(
+            *[_add_lesson(self.admin, self.online.pk, {"title": f"L{i}"}) for i in range(6)]
+        )
+
+        self.assertEqual([status for status, _ in results], [201] * 6, results)
+        self.assertEqual(sorted(body["number"] for _, body in results), [1, 2, 3, 4, 5, 6])
+        self.assertEqual(
+            sorted(self.online.lessons.values_list("number", flat=True)), [1, 2, 3, 4, 5, 6]
+        )
+
+    def test_five_claims_on_one_number_give_one_lesson_and_four_400s(self):
+        results = run_concurrently(
+            *[_add_lesson(self.admin, self.online.pk, {"title": "x", "number": 3}) for _ in "abcde"]
+        )
+
+        self.assertEqual(sorted(status for status, _ in results), [201] + [400] * 4, results)
+        self.assertEqual(list(self.online.lessons.values_list("number", flat=True)), [3])
