@@ -92,9 +92,19 @@ class ImportRow:
     errors: list[str] = field(default_factory=list)
 
 
+# Spellings of one Arabic name that a file and the office may differ on: the hamza forms
+# of alef, alef maqsura for ya, ta marbuta for ha, the Persian ya and kaf of some
+# keyboards; diacritics (tashkeel, the dagger alef) and the tatweel are dropped.
+ARABIC_SPELLINGS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ة": "ه", "ک": "ك"}
+    | dict.fromkeys([chr(c) for c in range(0x064B, 0x0653)] + ["\u0670", "\u0640"])
+)
+
+
 def name_key(text: str) -> str:
-    """How two names are compared: spacing and case ignored."""
-    return " ".join(text.split()).casefold()
+    """How two names are compared: spacing, case and the spellings above ignored, so that
+    "أحمد" in a file finds the child the family registered as "احمد"."""
+    return " ".join(text.translate(ARABIC_SPELLINGS).split()).casefold()
 
 
 # --- cells ----------------------------------------------------------------------------------

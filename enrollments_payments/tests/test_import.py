@@ -326,6 +326,27 @@ class MatchingTests(ImportTestCase):
         self.assertEqual(Child.objects.filter(primary_parent=parent).count(), 2)
         self.assertEqual(self.callbacks, [])  # no new account: nobody to welcome
 
+    def test_a_child_is_found_under_another_spelling_of_the_same_arabic_name(self):
+        parent = make_parent(phone_number1=PARENT_A_E164, first_name="Ahmed", last_name="Ali")
+        registered = {"احمد": "2016-05-01", "فاطمة": "2017-06-02", "مصطفى": "2018-07-03"}
+        for name, dob in registered.items():
+            make_child(parent, first_name=name, last_name="Ali",
+                       dob=datetime.date.fromisoformat(dob))  # fmt: skip
+        as_written = {"أحمد": "2016-05-01", "فاطمه": "2017-06-02", "مُصطفي": "2018-07-03"}
+        rows = [family(**child(name, dob)) for name, dob in as_written.items()]
+        before = self.counts()
+
+        report = self.run_import(FAMILIES, families_table(rows), commit=True)
+
+        self.assertNotIn(NEW, outcomes(report).values(), report.rows)
+        self.assertEqual(self.counts(), before)
+        self.assertEqual(
+            sorted(
+                Child.objects.filter(primary_parent=parent).values_list("first_name", flat=True)
+            ),
+            sorted(registered),  # the family's spelling stays
+        )
+
     def test_an_empty_cell_keeps_what_is_stored(self):
         make_parent(phone_number1=PARENT_A_E164, first_name="Ahmed", last_name="Ali",
                     email="ahmed@example.com", gender="male")  # fmt: skip
