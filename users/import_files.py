@@ -3,9 +3,10 @@ are, how a CSV or XLSX file becomes rows of text, and the template file of each 
 
 A file is judged by its content, never by its name: an XLSX workbook is a zip archive,
 anything else is read as CSV text (UTF-8, with or without a byte-order mark, or the
-Windows Arabic code page that Excel uses for "CSV" on an Arabic Windows). The cells are
-read by django-import-export's formats (its ``XLSX`` and ``CSV``, through tablib) and
-turned into text here, so both formats give the same rows: a date cell becomes
+Windows Arabic code page that Excel uses for "CSV" on an Arabic Windows). A workbook's
+cells are read by django-import-export's ``XLSX`` format (through tablib), a CSV's by
+Python's ``csv`` module (which keeps empty lines, so row numbers stay the sheet's); both
+are turned into text here, so both formats give the same rows: a date cell becomes
 ``YYYY-MM-DD``, a whole number ``1012345678`` (Excel drops the leading zero of a phone
 typed as a number; the phone rules put it back).
 
@@ -236,13 +237,17 @@ def _csv_cells(content: bytes) -> list[list[object]]:
             raise ImportFileError(_("The file is neither a CSV nor an XLSX file.")) from None
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
+    # Python's reader, not tablib's: tablib drops empty lines, and the row numbers the
+    # preview names would then drift from the sheet's after the first gap. An empty line
+    # stays an empty row here (skipped by _table, counted all the same).
     try:
-        dataset = base_formats.CSV().create_dataset(text, delimiter=delimiter)
-    except InvalidDimensions:
-        raise _longer_than_header() from None
+        cells = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
         raise ImportFileError(_("The file could not be read as CSV.")) from None
-    return [list(dataset.headers or []), *(list(row) for row in dataset)]
+    width = len(cells[0]) if cells else 0
+    if any(any(cell.strip() for cell in row[width:]) for row in cells[1:]):
+        raise _longer_than_header()
+    return cells
 
 
 def _longer_than_header() -> ImportFileError:

@@ -93,6 +93,18 @@ class FormatTests(SimpleTestCase):
 
         self.assertEqual([number for number, _ in table.rows], [2, 4])
 
+    def test_a_csvs_empty_lines_count_in_the_row_numbers(self):
+        text = (
+            "phone,first_name,last_name\r\n010,a,b\r\n\r\n,,\r\n"
+            '011,"c\nc",d\r\n012,e,f,,\r\n013,g\r\n'
+        )
+
+        table = read_table(kind=STUDENTS, content=text.encode())
+
+        self.assertEqual([number for number, _ in table.rows], [2, 5, 6, 7])
+        self.assertEqual(table.rows[1][1]["first_name"], "c\nc")  # one cell over two lines
+        self.assertEqual(table.rows[3][1]["last_name"], "")  # a short row: the rest empty
+
     def test_each_template_reads_back_with_every_column_and_no_row(self):
         for kind in (FAMILIES, STUDENTS, INSTRUCTORS):
             for build in (template_xlsx, template_csv):
