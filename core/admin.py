@@ -98,11 +98,15 @@ def _through_str(self) -> str:
 
 
 class ServiceRefused(Exception):
-    """A service refused an admin save; carries (field or None, messages) pairs."""
+    """A service refused an admin save; carries (field or None, messages) pairs, for the
+    page's form or, with ``form_prefix``, for that form of an inline (a row)."""
 
-    def __init__(self, errors: list[tuple[str | None, Any]]) -> None:
+    def __init__(
+        self, errors: list[tuple[str | None, Any]], *, form_prefix: str | None = None
+    ) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.form_prefix = form_prefix
 
 
 def refusal_errors(exc: Exception) -> list[tuple[str | None, Any]]:
@@ -140,15 +144,31 @@ def call_service(service: Callable[..., Any], /, **kwargs: Any) -> Any:
         raise ServiceRefused(refusal_errors(exc)) from exc
 
 
+def _add_errors(form: forms.BaseForm, errors) -> None:
+    for field, message in errors:
+        form.add_error(field if field in form.fields else None, message)
+
+
 def _form_with_errors(form_class: type[forms.BaseForm], errors) -> type[forms.BaseForm]:
     class RefusedForm(form_class):
         def _post_clean(self) -> None:
             super()._post_clean()
-            for field, message in errors:
-                self.add_error(field if field in self.fields else None, message)
+            _add_errors(self, errors)
 
     RefusedForm.__name__ = form_class.__name__
     return RefusedForm
+
+
+def _formset_with_errors(formset_class, form_prefix: str, errors):
+    class RefusedFormSet(formset_class):
+        def full_clean(self) -> None:
+            super().full_clean()
+            for form in self.forms:
+                if form.prefix == form_prefix:
+                    _add_errors(form, errors)
+
+    RefusedFormSet.__name__ = formset_class.__name__
+    return RefusedFormSet
 
 
 class ServiceAdminMixin:
@@ -156,20 +176,30 @@ class ServiceAdminMixin:
 
     ``changeform_view`` runs in a transaction: when ``save_model``/``save_formset`` raise
     :class:`ServiceRefused` (via :func:`call_service`), the transaction rolls back and the
-    page is rendered again from the same POST with the refusal added to the form.
+    page is rendered again from the same POST with the refusal added to the form — or to
+    the inline's row the refusal names (``form_prefix``), next to its field.
     """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ServiceRefused as refused:
-            request._service_errors = refused.errors
+            request._service_refused = refused
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        errors = getattr(request, "_service_errors", None)
-        return _form_with_errors(form, errors) if errors else form
+        refused = getattr(request, "_service_refused", None)
+        if refused is None or refused.form_prefix is not None:
+            return form
+        return _form_with_errors(form, refused.errors)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        refused = getattr(request, "_service_refused", None)
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if refused is not None and refused.form_prefix is not None:
+                formset = _formset_with_errors(formset, refused.form_prefix, refused.errors)
+            yield formset, inline
 
 
 # --- deletes that history forbids -------------------------------------------------------------

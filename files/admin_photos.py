@@ -45,24 +45,40 @@ def _upload_help() -> str:
     }
 
 
-class PhotoPicker(forms.FileInput):
+class FilePicker(forms.FileInput):
     """A file input under a button of the page's own words: a browser labels its native
-    file input in its own language ("Choose File"), whatever the page's."""
+    file input in its own language ("Choose File"), whatever the page's. ``accept`` is
+    what the browser offers to pick; the content decides what is accepted."""
 
     class Media:
         js = ("files/photo_picker.js",)
 
+    def __init__(self, *, accept: str = "", choose=None, empty=None, attrs=None) -> None:
+        super().__init__(attrs)
+        self.accept = accept
+        self.choose = choose or _("Choose a file")
+        self.empty = empty or _("No file chosen.")
+
     def render(self, name, value, attrs=None, renderer=None):
-        attrs = {**(attrs or {}), "class": "photo-picker-input", "accept": ACCEPT}
-        empty = gettext("No photo chosen.")
+        attrs = {**(attrs or {}), "class": "photo-picker-input"}
+        if self.accept:
+            attrs["accept"] = self.accept
+        empty = str(self.empty)
         return format_html(
             '<span class="photo-picker">{}<label for="{}" class="button photo-picker-button">'
             '{}</label><span class="photo-picker-name" data-empty="{}">{}</span></span>',
             super().render(name, value, attrs, renderer),
             attrs.get("id", ""),
-            gettext("Choose a photo"),
+            self.choose,
             empty,
             empty,
+        )
+
+
+class PhotoPicker(FilePicker):
+    def __init__(self, attrs=None) -> None:
+        super().__init__(
+            accept=ACCEPT, choose=_("Choose a photo"), empty=_("No photo chosen."), attrs=attrs
         )
 
 

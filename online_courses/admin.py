@@ -4,17 +4,26 @@ set the order; two lessons may swap theirs), and a lesson with its materials inl
 Deleting a lesson, renumbering lessons and deleting a material go through
 online_courses.lesson_services, the rules the API follows too (a lesson someone has
 watched stays). The catalogue image is public, written by files.photos as a course's is.
+
+A lesson's page also takes its files: a video file (``video_upload``), and materials as
+new rows of the materials table, each a file and an optional title. They are stored by
+online_courses.file_services, the services of the API's upload endpoints (content,
+size, the cap of materials), within the same limits while the body is read
+(files.admin_uploads); a refusal shows under its file input, and nothing of the save is
+kept, files included.
 """
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,18 +32,20 @@ from core.admin import (
     BaseAdmin,
     GuardedDeleteMixin,
     ServiceAdminMixin,
+    ServiceRefused,
     call_service,
     decimal_text,
 )
 from courses.admin import InstructorFilter
 from courses.admin_ratings import rating_summary_text
 from courses.selectors import with_rating_summary
-from files.admin_photos import PhotoAdminMixin
+from files.admin_photos import FilePicker, PhotoAdminMixin
+from files.admin_uploads import BoundedFileField, UploadLimits, UploadsAdminMixin
 from files.config import PUBLIC
 from files.photos import photo_clear, photo_replace
 from online_courses import file_services, lesson_services, services
 from online_courses.lesson_services import lessons_with_progress
-from online_courses.models import Lesson, LessonMaterial, OnlineCourse
+from online_courses.models import HOSTED_PROVIDERS, Lesson, LessonMaterial, OnlineCourse
 
 LESSON_FIELDS = (
     "number",
@@ -175,31 +186,126 @@ class OnlineCourseAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
         return None
 
 
+VIDEO_UPLOAD = "video_upload"
+MATERIAL_UPLOAD = "upload"
+
+
+def _video_help() -> str:
+    return gettext(
+        "An MP4 or WebM file of at most %(mb)s MB. Saved, it becomes the lesson's video "
+        "in place of the current one."
+    ) % {"mb": settings.LESSON_VIDEO_MAX_MB}
+
+
+def _material_help() -> str:
+    return gettext(
+        "A PDF, an image (JPEG, PNG, WebP) or a Word, Excel or PowerPoint file of at most "
+        "%(mb)s MB each, at most %(n)s a lesson. Add a row for each new file."
+    ) % {"mb": settings.LESSON_MATERIAL_MAX_MB, "n": file_services.MAX_MATERIALS}
+
+
+def signed_link(stored: dict) -> str:
+    """A link that opens a private file (a signed URL that expires)."""
+    url = storages[stored["storage"]].url(stored["name"])
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a>', url, gettext("Open the file")
+    )
+
+
+def upload_refused(refused: ServiceRefused, field: str, form_prefix: str | None = None):
+    """A file service's refusal (its errors name ``file``, or no field) under ``field``."""
+    errors = [(field if name in (None, "file") else name, found) for name, found in refused.errors]
+    return ServiceRefused(errors, form_prefix=form_prefix)
+
+
+class MaterialFileInput(FilePicker):
+    """The file column of the materials table: a stored material's link, a new row's
+    file input."""
+
+    stored: dict | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.stored is not None:
+            return signed_link(self.stored)
+        return super().render(name, value, attrs, renderer)
+
+
+class MaterialInlineForm(forms.ModelForm):
+    upload = BoundedFileField(
+        label=_("file"),
+        required=False,
+        # An empty file is refused by the service, with the API's words.
+        allow_empty_file=True,
+        widget=MaterialFileInput(),
+        help_text=lazy(_material_help, str)(),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields[MATERIAL_UPLOAD]
+        if self.instance.pk:
+            # A stored material keeps its file: it is replaced by deleting it and adding one.
+            field.disabled = True
+            field.widget.stored = self.instance.stored
+        else:
+            field.required = True  # a new row is a file (a row left empty is skipped)
+
+
 class LessonMaterialInline(admin.TabularInline):
-    """Materials are uploaded through the API (``POST …/lessons/{id}/materials/``); here
-    their titles are edited and they are deleted (with their files)."""
+    """The lesson's materials: a stored one's title is edited here and it is deleted (with
+    its file); a new row is a file and an optional title, stored on save by
+    ``file_services.lesson_material_add`` as ``POST …/lessons/{id}/materials/`` does."""
 
     model = LessonMaterial
-    fields = ("title", "original_name", "link", "size", "content_type")
-    readonly_fields = ("original_name", "link", "size", "content_type")
-    extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    form = MaterialInlineForm
+    fields = ("title", MATERIAL_UPLOAD, "original_name", "size", "content_type")
+    readonly_fields = ("original_name", "size", "content_type")
+    extra = 1
 
     @admin.display(description=_("file"))
-    def link(self, obj) -> str:
-        if obj is None or not obj.file:
-            return "—"
-        # A signed URL that expires (the file is private).
-        url = storages[obj.stored["storage"]].url(obj.file)
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', url, gettext("Open")
-        )
+    def upload(self, obj) -> str:
+        # The column as staff who may only look see it (the others get the form's field).
+        return signed_link(obj.stored) if obj is not None and obj.file else "—"
+
+
+class LessonForm(forms.ModelForm):
+    video_upload = BoundedFileField(
+        label=_("New video file"),
+        required=False,
+        allow_empty_file=True,
+        widget=FilePicker(
+            accept="video/mp4,video/webm",
+            choose=_("Choose a video"),
+            empty=_("No video chosen."),
+        ),
+        help_text=lazy(_video_help, str)(),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get(VIDEO_UPLOAD):
+            chosen = {"video_provider", "video_id"} & set(self.changed_data)
+            if chosen and data.get("video_provider") in HOSTED_PROVIDERS:
+                self.add_error(
+                    VIDEO_UPLOAD,
+                    _("Upload a video file or give a provider's video id, not both."),
+                )
+            # The upload makes the lesson's video an uploaded file (the service sets the
+            # provider): the row is saved before it with its video as it was.
+            data["video_provider"] = self.instance.video_provider
+            data["video_id"] = self.instance.video_id
+        return data
+
+    def _get_validation_exclusions(self):
+        # The stored file is not a field of the form, but the lesson's check that its video
+        # is complete (a provider's id, or a stored file for "uploaded file") reads it: a
+        # choice of "uploaded file" with none stored is refused here, not by the database.
+        return {*super()._get_validation_exclusions()} - {"video_file"}
 
 
 @admin.register(Lesson)
-class LessonAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
+class LessonAdmin(ServiceAdminMixin, UploadsAdminMixin, GuardedDeleteMixin, BaseAdmin):
+    form = LessonForm
     list_display = (
         "title",
         "course_link",
@@ -212,18 +318,37 @@ class LessonAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
     list_select_related = ("online_course",)
     search_fields = ("title", "online_course__title")
     ordering = ("online_course__title", "number")
-    fields = ("online_course", *LESSON_FIELDS, "description")
-    readonly_fields = ("online_course", "number")
+    fields = ("online_course", *LESSON_FIELDS, "video_shown", VIDEO_UPLOAD, "description")
+    readonly_fields = ("online_course", "number", "video_shown")
     inlines = (LessonMaterialInline,)
 
     def has_add_permission(self, request) -> bool:
         # Lessons are added on their course's page, where their numbers are set.
         return False
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [name for name in fields if name != VIDEO_UPLOAD]
+
+    def upload_limits(self, request) -> UploadLimits:
+        video, material = settings.LESSON_VIDEO_MAX_MB, settings.LESSON_MATERIAL_MAX_MB
+        return UploadLimits(
+            total_mb=video + file_services.MAX_MATERIALS * material,
+            fields={VIDEO_UPLOAD: video, MATERIAL_UPLOAD: material},
+        )
+
     @admin.display(description=_("online course"), ordering="online_course__title")
     def course_link(self, obj) -> str:
         url = reverse("admin:online_courses_onlinecourse_change", args=[obj.online_course_id])
         return format_html('<a href="{}">{}</a>', url, obj.online_course.title)
+
+    @admin.display(description=_("Current video file"))
+    def video_shown(self, obj) -> str:
+        if obj is None or obj.video_stored is None:
+            return gettext("No uploaded video.")
+        return signed_link(obj.video_stored)
 
     def delete_refusal(self, obj) -> str | None:
         if lessons_with_progress([obj.pk]):
@@ -245,4 +370,31 @@ class LessonAdmin(ServiceAdminMixin, GuardedDeleteMixin, BaseAdmin):
             call_service(file_services.lesson_material_delete, material=material)
         for material, _changed in formset.changed_objects:
             material.save()
+        # New rows after the deletions: a lesson at its cap may swap a material in one save.
+        for row in formset.extra_forms:
+            if not row.has_changed() or formset._should_delete_form(row):
+                continue
+            try:
+                material = call_service(
+                    file_services.lesson_material_add,
+                    lesson=form.instance,
+                    upload=row.cleaned_data[MATERIAL_UPLOAD],
+                    title=row.cleaned_data.get("title") or "",
+                )
+            except ServiceRefused as refused:
+                raise upload_refused(refused, MATERIAL_UPLOAD, row.prefix) from refused
+            self.upload_written(request, material.stored)
         return None
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        upload = form.cleaned_data.get(VIDEO_UPLOAD)
+        if not upload:
+            return
+        try:
+            lesson = call_service(
+                file_services.lesson_video_upload, lesson=form.instance, upload=upload
+            )
+        except ServiceRefused as refused:
+            raise upload_refused(refused, VIDEO_UPLOAD) from refused
+        self.upload_written(request, lesson.video_stored)

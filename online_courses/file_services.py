@@ -9,7 +9,9 @@ under a fresh random name, streamed from the request's temporary file to the sto
 locks it. Files a change replaces or deletes go once it commits; the new file is removed
 at once when the change fails.
 
-Run these outside any transaction of the caller's (the API has no ATOMIC_REQUESTS).
+Run these outside any transaction of the caller's (the API has no ATOMIC_REQUESTS), or
+remove the files they stored when that transaction rolls back (the lesson's admin page:
+files.admin_uploads).
 """
 
 from __future__ import annotations

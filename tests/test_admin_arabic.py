@@ -46,6 +46,10 @@ ALLOWED_WORDS = {
     "JPEG",
     "PNG",
     "WebP",
+    # Video and document formats, named where a lesson's files are taken (online_courses.admin).
+    "WebM",
+    "Word",
+    "PowerPoint",
 }
 
 # Values that are not words: e-mail and web addresses, codes such as C-0001, FP-0001,

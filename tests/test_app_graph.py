@@ -96,6 +96,7 @@ LAYERS = {
     # files: storage, signed URLs, photo processing and the shared photo endpoint shape.
     "files": BASE,
     "files.admin_photos": INTERFACE,
+    "files.admin_uploads": INTERFACE,
     "files.api": INTERFACE,
     "files.apps": INTERFACE,
     "files.config": BASE,

@@ -17,10 +17,12 @@ import urllib.request
 
 import yaml
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.test import SimpleTestCase, TransactionTestCase
 from websockets.asyncio.client import connect
 
 from attendance.tests.ws_helpers import access_token, own_channel_layer
+from online_courses.file_services import MAX_MATERIALS
 from testkit.db import requires_postgres, requires_redis
 from testkit.servers import free_port
 from tests.live_server import ROOT, LiveNginx, next_event, render_nginx_template
@@ -59,6 +61,14 @@ class NginxTemplateTests(SimpleTestCase):
         self.assertIn("alias /app/media/;", internal)
         uploads = text.split("(photo|image)/$ {", 1)[1].split("}", 1)[0]
         self.assertIn("client_max_body_size 12m;", uploads)
+
+    def test_a_lessons_admin_page_has_room_for_its_video_and_materials(self):
+        text = render_nginx_template(PLACEHOLDERS)
+        page = r"location ~ ^/courses-admin/online_courses/lesson/[0-9]+/change/$ {"
+        block = text.split(page, 1)[1].split("}", 1)[0]
+        allowed = int(block.split("client_max_body_size ", 1)[1].split("m;", 1)[0])
+        total = settings.LESSON_VIDEO_MAX_MB + MAX_MATERIALS * settings.LESSON_MATERIAL_MAX_MB
+        self.assertGreater(allowed, total)
 
     def test_compose_gives_the_nginx_service_every_placeholder(self):
         compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
