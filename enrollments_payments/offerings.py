@@ -8,7 +8,7 @@ access ends. The services ask here instead of branching on the kind themselves.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -103,10 +103,12 @@ def check_seat(offering: Offering) -> None:
 
 
 def access_until(offering: Offering, *, approved_at: datetime) -> datetime | None:
-    """When an approval made at ``approved_at`` stops giving access: ``access_days`` later
-    for an online course (None: no end); None for an on-site course."""
+    """When an approval made at ``approved_at`` stops giving access: ``access_days`` × 24
+    hours later for an online course (None: no end); None for an on-site course. Counted
+    in UTC, so the end does not depend on the clock the caller's ``approved_at`` is in (a
+    Cairo time would keep its wall-clock hour across a change of summer time)."""
     if isinstance(offering, OnlineCourse) and offering.access_days is not None:
-        return approved_at + timedelta(days=offering.access_days)
+        return approved_at.astimezone(UTC) + timedelta(days=offering.access_days)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import time_machine
 from rest_framework.test import APITestCase
@@ -12,7 +13,7 @@ from rest_framework.test import APITestCase
 from attendance.models import LectureAttendance
 from courses.models import Audience, CourseStatus
 from courses.tests.factories import CourseFactory
-from enrollments_payments import services
+from enrollments_payments import offerings, services
 from enrollments_payments.models import (
     Enrollment,
     EnrollmentRequest,
@@ -175,6 +176,19 @@ class ApprovalTests(PersonasMixin, APITestCase):
         self.assertEqual(response.status_code, 200, response.data)
         self.assertIsNone(response.data["access_until"])
         self.assertIsNotNone(online_access(participant=self.child, online_course=forever))
+
+    def test_access_lasts_the_same_hours_whatever_the_clock_of_the_approval(self):
+        # 60 days from 1 April 2027 cross the start of Egypt's summer time (30 April).
+        sixty = OnlineCourseFactory(access_days=60)
+        cairo = datetime.datetime(2027, 4, 1, 12, 0, tzinfo=ZoneInfo("Africa/Cairo"))
+        in_utc = cairo.astimezone(datetime.UTC)
+        self.assertEqual(
+            offerings.access_until(sixty, approved_at=cairo),
+            offerings.access_until(sixty, approved_at=in_utc),
+        )
+        self.assertEqual(
+            offerings.access_until(sixty, approved_at=cairo) - in_utc, datetime.timedelta(days=60)
+        )
 
     def test_an_online_course_has_no_capacity_and_no_roster(self):
         course = CourseFactory(capacity=1)
