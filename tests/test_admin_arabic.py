@@ -26,6 +26,7 @@ from courses.tests.factories import CourseFactory
 from enrollments_payments.demo import seed_demo
 from enrollments_payments.models import Payment
 from enrollments_payments.tests.factories import make_enrollment
+from online_courses.models import LessonMaterial
 from users.demo import ADMIN_PHONE
 from users.models import CustomUser
 from users.tests.factories import make_admin, make_instructor, make_student
@@ -115,11 +116,14 @@ def english_lines(text: str, names: tuple[str, ...]) -> list[str]:
 
 
 def demo_names() -> tuple[str, ...]:
-    """The names the demo data gives its seasons, courses and tags (some are English)."""
+    """The names the demo data gives its seasons, courses and tags (some are English), and
+    its lesson materials' file names and content types ("application/pdf")."""
     names = [
         *Season.objects.values_list("name", flat=True),
         *Course.objects.values_list("name", flat=True),
         *Tag.objects.values_list("name", flat=True),
+        *LessonMaterial.objects.values_list("original_name", flat=True),
+        *LessonMaterial.objects.values_list("content_type", flat=True),
     ]
     return tuple(sorted(set(names), key=len, reverse=True))  # "Quran for children" first
 

@@ -280,6 +280,7 @@ LAYERS = {
     "online_courses": BASE,
     "online_courses.admin": INTERFACE,
     "online_courses.apps": INTERFACE,
+    "online_courses.demo": SERVICES,
     "online_courses.errors": BASE,
     "online_courses.file_services": SERVICES,
     "online_courses.filters": INTERFACE,

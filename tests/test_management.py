@@ -61,7 +61,16 @@ class CreateSuperuserTests(APITestCase):
 
 def _row_counts() -> dict[str, int]:
     """Rows in every table of the project's own apps (those migrated so far)."""
-    labels = ("core", "users", "notifications", "courses", "enrollments_payments", "attendance")
+    labels = (
+        "core",
+        "users",
+        "notifications",
+        "courses",
+        "enrollments_payments",
+        "attendance",
+        "online_courses",
+        "landing",
+    )
     tables = set(connection.introspection.table_names())
     return {
         model._meta.label: model.objects.count()
@@ -85,9 +94,12 @@ class SeedDemoTests(APITestCase):
         self.assertGreaterEqual(first["users.CustomUser"], 5)
         self.assertEqual(first["users.Child"], 2)
         # The season's story, written by the first run only (enrollments_payments/demo.py).
-        self.assertEqual(first["enrollments_payments.Enrollment"], 4)
-        self.assertEqual(first["enrollments_payments.EnrollmentRequest"], 5)  # one pending
-        self.assertEqual(first["enrollments_payments.Payment"], 4)
+        self.assertEqual(first["enrollments_payments.Enrollment"], 5)  # one online
+        self.assertEqual(first["enrollments_payments.EnrollmentRequest"], 6)  # one pending
+        self.assertEqual(first["enrollments_payments.Payment"], 5)
+        self.assertEqual(first["online_courses.Lesson"], 3)
+        self.assertEqual(first["online_courses.LessonProgress"], 2)
+        self.assertEqual(first["landing.FeaturedOnlineCourse"], 1)
         self.assertEqual(first["enrollments_payments.RefundRequest"], 1)
         self.assertGreaterEqual(first["attendance.AttendanceSubmission"], 7)
         self.assertGreaterEqual(first["attendance.AbsenceAlert"], 3)
@@ -97,7 +109,7 @@ class SeedDemoTests(APITestCase):
     def test_it_says_what_it_did(self):
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
-        self.assertIn("Demo story: 4 enrollments", out.getvalue())
+        self.assertIn("Demo story: 5 enrollments (1 online)", out.getvalue())
 
         out = io.StringIO()
         call_command("seed_demo", stdout=out)

@@ -90,16 +90,19 @@ class DemoLandingTests(TestCase):
         self.assertEqual(
             [c.slug for c in content.courses], ["quran-kids", "calligraphy-all", "arabic-adults"]
         )
+        self.assertEqual([c.slug for c in content.online_courses], ["tajweed-adults-online"])
         self.assertEqual(len(content.instructors), 2)
 
     def test_a_page_the_office_emptied_stays_empty_on_the_next_run(self):
         seed_demo()
         services.landing_courses_set(courses=[])
+        services.landing_online_courses_set(online_courses=[])
         services.landing_instructors_set(instructors=[])
 
         seed_demo()
 
         self.assertFalse(FeaturedCourse.objects.exists())
+        self.assertFalse(FeaturedOnlineCourse.objects.exists())
         self.assertFalse(FeaturedInstructor.objects.exists())
         self.assertFalse(seed_landing(courses=[CourseFactory()], instructors=[]))
 

@@ -14,8 +14,9 @@ from users import demo
 
 class Command(BaseCommand):
     help = (
-        "Create idempotent demo data: people, a season, courses and lectures, and on the "
-        "first run the season's story (enrollments, payments, attendance, alerts)."
+        "Create idempotent demo data: people, a season, courses and lectures, an online "
+        "course, and on the first run the season's story (enrollments, payments, "
+        "attendance, alerts, online progress)."
     )
 
     def handle(self, *args, **options):
@@ -30,7 +31,8 @@ class Command(BaseCommand):
         else:
             if story.written:
                 self.stdout.write(
-                    f"Demo story: {story.enrollments} enrollments, {story.roll_calls} roll "
+                    f"Demo story: {story.enrollments} enrollments "
+                    f"({1 if story.online_enrollment else 0} online), {story.roll_calls} roll "
                     f"calls ({story.absences} absent), {story.staff_sessions} instructor "
                     f"sessions, nightly job for {story.nightly_day or '—'}, extra lecture "
                     f"today: {'yes' if story.extra_lecture else 'no'}."
