@@ -12,16 +12,20 @@ socket. CI installs nginx-light when it is missing; there is no skip for a missi
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 
 import yaml
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib import admin
 from django.test import SimpleTestCase, TransactionTestCase
+from django.urls import reverse
 from websockets.asyncio.client import connect
 
 from attendance.tests.ws_helpers import access_token, own_channel_layer
+from files.admin_photos import PhotoAdminMixin
 from online_courses.file_services import MAX_MATERIALS
 from testkit.db import requires_postgres, requires_redis
 from testkit.servers import free_port
@@ -61,6 +65,34 @@ class NginxTemplateTests(SimpleTestCase):
         self.assertIn("alias /app/media/;", internal)
         uploads = text.split("(photo|image)/$ {", 1)[1].split("}", 1)[0]
         self.assertIn("client_max_body_size 12m;", uploads)
+
+    def body_limit_mb(self, path: str) -> int:
+        """The ``client_max_body_size`` nginx applies to ``path``: the first regular
+        expression location that matches it (as nginx chooses), else the server's."""
+        text = render_nginx_template(PLACEHOLDERS)
+        for pattern, block in re.findall(r"location ~ (\S+) \{(.*?)\n    \}", text, re.S):
+            if re.search(pattern, path):
+                found = re.search(r"client_max_body_size (\d+)m;", block)
+                if found:
+                    return int(found.group(1))
+                break
+        return int(re.search(r"\n    client_max_body_size (\d+)m;", text).group(1))
+
+    def test_every_admin_page_that_takes_a_photo_has_room_for_one(self):
+        pages = [
+            url
+            for model, model_admin in admin.site._registry.items()
+            if isinstance(model_admin, PhotoAdminMixin)
+            for url in (
+                reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[7]),
+                reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add"),
+            )
+        ]
+        self.assertEqual(len(pages), 8, pages)  # children, instructors, courses, online courses
+        for url in pages:
+            with self.subTest(url):
+                self.assertGreater(self.body_limit_mb(url), settings.UPLOAD_MAX_MB)
+        self.assertEqual(self.body_limit_mb("/courses-admin/users/parent/7/change/"), 3)
 
     def test_a_lessons_admin_page_has_room_for_its_video_and_materials(self):
         text = render_nginx_template(PLACEHOLDERS)
