@@ -1,9 +1,11 @@
 """The staff's pages for online courses: a course with its lessons inline (their numbers
 set the order; two lessons may swap theirs), and a lesson with its materials inline.
 
-Deleting a lesson, renumbering lessons and deleting a material go through
-online_courses.lesson_services, the rules the API follows too (a lesson someone has
-watched stays). The catalogue image is public, written by files.photos as a course's is.
+Every write goes through the services the API calls: a lesson added or changed (on
+either page) through ``services.lesson_create``/``lesson_update`` (a video id checked
+against its provider, an uploaded video it replaces removed after the commit), deleted,
+renumbered and its materials deleted through online_courses.lesson_services (a lesson
+someone has watched stays). The catalogue image is public, written by files.photos as a course's is.
 
 A lesson's page also takes its files: a video file (``video_upload``), and materials as
 new rows of the materials table, each a file and an optional title. They are stored by
@@ -55,6 +57,38 @@ LESSON_FIELDS = (
     "video_provider",
     "video_id",
 )
+
+
+# What the lesson services take from a lesson's form, besides its video and number.
+LESSON_SERVICE_FIELDS = ("title", "description", "duration_seconds", "is_preview")
+
+
+def lesson_changes(form: forms.ModelForm) -> dict:
+    """The arguments of ``services.lesson_update`` (or ``lesson_create``) for what a lesson's
+    form holds: on a stored lesson only what changed, the provider and id as one video."""
+    changed = set(form.changed_data) if form.instance.pk else set(form.cleaned_data)
+    changes = {
+        name: form.cleaned_data[name]
+        for name in LESSON_SERVICE_FIELDS
+        if name in changed and name in form.cleaned_data
+    }
+    # An upload on the lesson's page sets the video itself (file_services).
+    if {"video_provider", "video_id"} & changed and not form.cleaned_data.get(VIDEO_UPLOAD):
+        provider = form.cleaned_data.get("video_provider") or ""
+        video_id = form.cleaned_data.get("video_id") or ""
+        changes["video"] = services.VideoInput(provider, video_id) if provider else None
+    return changes
+
+
+def call_lesson_service(service, form: forms.ModelForm, /, *, form_prefix=None, **kwargs):
+    """A lesson service called for ``form``; a refusal of the video shows under its id."""
+    try:
+        return call_service(service, **kwargs)
+    except ServiceRefused as refused:
+        errors = [
+            ("video_id" if name == "video" else name, found) for name, found in refused.errors
+        ]
+        raise ServiceRefused(errors, form_prefix=form_prefix) from refused
 
 
 class LessonInlineForm(forms.ModelForm):
@@ -178,11 +212,30 @@ class OnlineCourseAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
                 if "number" in changed
             },
         )
-        for lesson, _changed in formset.changed_objects:
-            lesson.save()
-        for lesson in formset.new_objects:
-            lesson.online_course = form.instance
-            lesson.save()
+        # The other changes and the new lessons through the lesson services: a video id is
+        # checked against its provider and a replaced uploaded file goes, as on the API.
+        deleted = set(formset.deleted_forms)
+        for row in formset.initial_forms:
+            changes = lesson_changes(row) if row not in deleted else {}
+            if changes:
+                call_lesson_service(
+                    services.lesson_update,
+                    row,
+                    form_prefix=row.prefix,
+                    lesson=row.instance,
+                    **changes,
+                )
+        for row in formset.extra_forms:
+            if not row.has_changed() or formset._should_delete_form(row):
+                continue
+            call_lesson_service(
+                services.lesson_create,
+                row,
+                form_prefix=row.prefix,
+                online_course=form.instance,
+                number=row.cleaned_data["number"],
+                **lesson_changes(row),
+            )
         return None
 
 
@@ -385,6 +438,12 @@ class LessonAdmin(ServiceAdminMixin, UploadsAdminMixin, GuardedDeleteMixin, Base
                 raise upload_refused(refused, MATERIAL_UPLOAD, row.prefix) from refused
             self.upload_written(request, material.stored)
         return None
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Lessons are added on their course's page: here a stored lesson changes.
+        changes = lesson_changes(form)
+        if changes:
+            call_lesson_service(services.lesson_update, form, lesson=obj, **changes)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

@@ -5,6 +5,7 @@ enrollment request list through the same service."""
 from __future__ import annotations
 
 import datetime
+from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -65,6 +66,35 @@ class LessonInlineTests(TestCase):
         self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
         numbers = dict(Lesson.objects.values_list("title", "number"))
         self.assertEqual(numbers, {"L1": 2, "L2": 1, "L3": 3})
+
+    def test_lesson_rows_are_written_by_the_lesson_services(self):
+        bad = self.post(**{f"lessons-{self.index(self.second)}-video_id": "../../evil"})
+
+        self.assertEqual(bad.status_code, 200)
+        [inline] = bad.context["inline_admin_formsets"]
+        row = inline.formset.forms[self.index(self.second)]
+        self.assertIn("هذا ليس معرّف فيديو على", row.errors["video_id"][0])
+        self.assertEqual(Lesson.objects.get(pk=self.second.pk).video_id, "dQw4w9WgXcQ")
+
+        new = {
+            "lessons-TOTAL_FORMS": "4",
+            "lessons-3-number": "4",
+            "lessons-3-title": "L4",
+            "lessons-3-duration_seconds": "300",
+            "lessons-3-video_provider": "vimeo",
+            "lessons-3-video_id": "76979871",
+            f"lessons-{self.index(self.third)}-title": "L3 again",
+        }
+        with mock.patch.object(services, "lesson_create", wraps=services.lesson_create) as made:
+            response = self.post(**new)
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        made.assert_called_once()
+        added = Lesson.objects.get(online_course=self.online, number=4)
+        self.assertEqual(
+            (added.title, added.video_provider, added.video_id), ("L4", "vimeo", "76979871")
+        )
+        self.assertEqual(Lesson.objects.get(pk=self.third.pk).title, "L3 again")
 
     def test_two_lessons_with_one_number_are_refused(self):
         response = self.post(**{f"lessons-{self.index(self.first)}-number": "3"})

@@ -169,6 +169,30 @@ class LessonUploadTests(FileSystemBackend, TestCase):
         (replaced,) = self.stored_files()
         self.assertTrue(replaced.endswith(".webm"))
 
+    def test_a_hosted_video_in_place_of_the_uploaded_one_removes_its_file(self):
+        self.assertEqual(self.post(video_upload=mp4()).status_code, 302)
+        self.assertEqual(len(self.stored_files()), 1)
+
+        response = self.post(video_provider="youtube", video_id="dQw4w9WgXcQ")
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:3000])
+        lesson = Lesson.objects.get(pk=self.lesson.pk)
+        self.assertEqual(
+            (lesson.video_provider, lesson.video_id, lesson.video_file),
+            ("youtube", "dQw4w9WgXcQ", ""),
+        )
+        self.assertEqual(self.stored_files(), set())  # as lesson_update does for the API
+
+    def test_a_video_id_not_of_its_provider_is_refused_under_the_id(self):
+        for provider, video_id in (("youtube", "../../evil"), ("bunny", "dQw4w9WgXcQ")):
+            with self.subTest(provider):
+                response = self.post(video_provider=provider, video_id=video_id, title="x")
+                self.assertEqual(response.status_code, 200)
+                form = response.context["adminform"].form
+                self.assertEqual(len(form.errors["video_id"]), 1)
+                self.assertIn("هذا ليس معرّف فيديو على", form.errors["video_id"][0])
+                self.assertEqual(Lesson.objects.get(pk=self.lesson.pk).title, "Alif")
+
     def test_the_uploaded_file_provider_may_be_chosen_with_the_file(self):
         response = self.post(video_upload=mp4(), video_provider=VideoProvider.FILE, video_id="")
         self.assertEqual(response.status_code, 302, response.content.decode()[:3000])
