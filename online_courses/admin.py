@@ -59,6 +59,30 @@ LESSON_FIELDS = (
 )
 
 
+# The online course's own fields, as online_course_create/online_course_update take them.
+ONLINE_COURSE_FIELDS = (
+    "title",
+    "slug",
+    "description",
+    "instructor",
+    "price",
+    "status",
+    "audience",
+    "min_age",
+    "max_age",
+    "access_days",
+    "sequential",
+)
+
+
+class OnlineCourseForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # As on the API: left empty, the service makes one from the title.
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _("Left empty, it is made from the title.")
+
+
 # What the lesson services take from a lesson's form, besides its video and number.
 LESSON_SERVICE_FIELDS = ("title", "description", "duration_seconds", "is_preview")
 
@@ -151,20 +175,20 @@ class OnlineCourseAdmin(ServiceAdminMixin, PhotoAdminMixin, BaseAdmin):
     search_fields = ("title", "slug", "description")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("instructor",)
-    fields = (
-        "title",
-        "slug",
-        "description",
-        "instructor",
-        "price",
-        "status",
-        "audience",
-        "min_age",
-        "max_age",
-        "access_days",
-        "sequential",
-    )
+    form = OnlineCourseForm
+    fields = ONLINE_COURSE_FIELDS
     inlines = (LessonInline,)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            changes = {name: changes[name] for name in ONLINE_COURSE_FIELDS if name in changes}
+            if changes:
+                call_service(services.online_course_update, online_course=obj, **changes)
+        else:
+            fields = {name: form.cleaned_data[name] for name in ONLINE_COURSE_FIELDS}
+            obj.pk = call_service(services.online_course_create, **fields).pk
+            obj._state.adding = False  # its lessons follow in save_formset
 
     def get_queryset(self, request):
         # The rating subqueries first: the lesson count's join must not multiply them.

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from enrollments_payments.models import Enrollment, RequestStatus
 from enrollments_payments.tests.factories import NOW
 from online_courses import lesson_services, services
-from online_courses.models import Lesson, LessonMaterial, LessonProgress
+from online_courses.models import Lesson, LessonMaterial, LessonProgress, OnlineCourse
 from online_courses.tests.enrol import request_online
 from online_courses.tests.factories import LessonFactory, OnlineCourseFactory
 from testkit.admin import admin_form_data
@@ -95,6 +95,52 @@ class LessonInlineTests(TestCase):
             (added.title, added.video_provider, added.video_id), ("L4", "vimeo", "76979871")
         )
         self.assertEqual(Lesson.objects.get(pk=self.third.pk).title, "L3 again")
+
+    def test_the_course_is_changed_by_its_service_with_what_changed(self):
+        update = mock.patch.object(
+            services, "online_course_update", wraps=services.online_course_update
+        )
+        with update as changed:
+            response = self.post(title="Tajweed", access_days="90")
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        changed.assert_called_once()
+        self.assertEqual(
+            {k: v for k, v in changed.call_args.kwargs.items() if k != "online_course"},
+            {"title": "Tajweed", "access_days": 90},
+        )
+        self.online.refresh_from_db()
+        self.assertEqual((self.online.title, self.online.access_days), ("Tajweed", 90))
+
+    def test_a_course_added_with_a_lesson_is_made_by_the_services(self):
+        add = f"{ADMIN}onlinecourse/add/"
+        data = admin_form_data(self.client.get(add).context["adminform"].form)
+        data.update(
+            title="خط عربي",
+            slug="",
+            price="150",
+            status="draft",
+            audience="all",
+            **{
+                "lessons-TOTAL_FORMS": "1",
+                "lessons-INITIAL_FORMS": "0",
+                "lessons-0-number": "1",
+                "lessons-0-title": "الألف",
+                "lessons-0-duration_seconds": "60",
+                "lessons-0-video_provider": "youtube",
+                "lessons-0-video_id": "dQw4w9WgXcQ",
+            },
+        )
+        with mock.patch.object(
+            services, "online_course_create", wraps=services.online_course_create
+        ) as made:
+            response = self.client.post(add, data)
+
+        self.assertEqual(response.status_code, 302, response.content.decode()[:3000])
+        made.assert_called_once()
+        course = OnlineCourse.objects.get(title="خط عربي")
+        self.assertEqual(course.slug, "خط-عربي")  # left empty: made from the title
+        self.assertEqual(list(course.lessons.values_list("title", "number")), [("الألف", 1)])
 
     def test_two_lessons_with_one_number_are_refused(self):
         response = self.post(**{f"lessons-{self.index(self.first)}-number": "3"})
