@@ -29,6 +29,7 @@ from pathlib import Path
 from django.test import SimpleTestCase
 
 from courses.rules import CENTER_TZ
+from testkit.db import plain_run_only
 from testkit.servers import free_port, stop_process, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +79,7 @@ def run(args: list[str], *, env: dict[str, str] | None = None, cwd: Path = CLIEN
 
 
 @unittest.skipUnless(TOOLS or REQUIRED, "node and npm are not installed")
+@plain_run_only  # its server has a SQLite file and the in-memory layer of its own
 class TypeScriptClientTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
