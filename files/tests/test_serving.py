@@ -4,6 +4,7 @@ limit handler."""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.core.handlers.asgi import ASGIHandler
 from django.test import AsyncClient, SimpleTestCase, override_settings
 
 from core.errors import Invalid
@@ -243,6 +245,52 @@ class RangeServingTests(FileSystemServingTests):
         self.assertEqual(response.status_code, 206)
         body = b"".join([chunk async for chunk in response.streaming_content])
         self.assertEqual(body, self.content[first : last + 1])
+
+
+class AsgiStreamingTests(FileSystemServingTests):
+    """Under ASGI (Daphne) a file is read as it is sent, not whole first: Django reads a
+    plain iterator into a list before the first byte goes out. Shown without a clock: the
+    file is emptied when its first bytes are sent, so only what was read by then arrives."""
+
+    async def test_each_chunk_is_read_after_the_one_before_it_was_sent(self):
+        content = bytes(i % 251 for i in range(5 * CHUNK_BYTES))
+        name = storages["private"].save("videos/ab/long.mp4", ContentFile(content))
+        path = self.root / "private" / name
+        url = urlsplit(storages["private"].url(name))
+        sent: list[bytes] = []
+        asked = []
+
+        async def receive():
+            if not asked:
+                asked.append(True)
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await asyncio.Event().wait()  # the client stays: the handler ends this wait
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                self.assertEqual(message["status"], 200)
+            elif message["type"] == "http.response.body":
+                if not sent:
+                    path.write_bytes(b"")  # the rest of the file is gone from now on
+                sent.append(message.get("body", b""))
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": url.path,
+            "raw_path": url.path.encode(),
+            "query_string": url.query.encode(),
+            "headers": [(b"host", b"testserver")],
+            "server": ("testserver", 80),
+            "client": ("127.0.0.1", 50000),
+        }
+        await ASGIHandler()(scope, receive, send)
+
+        received = b"".join(sent)
+        self.assertEqual(received, content[:CHUNK_BYTES])  # read whole first: all 5 chunks
 
 
 class S3UrlTests(SimpleTestCase):
