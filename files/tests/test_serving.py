@@ -11,9 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
+from django.core import signals
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.handlers.asgi import ASGIHandler
+from django.db import close_old_connections
 from django.test import AsyncClient, SimpleTestCase, override_settings
 
 from core.errors import Invalid
@@ -287,7 +289,15 @@ class AsgiStreamingTests(FileSystemServingTests):
             "server": ("testserver", 80),
             "client": ("127.0.0.1", 50000),
         }
-        await ASGIHandler()(scope, receive, send)
+        # As Django's test client does: no closing of this thread's database connections
+        # around the request (a test with no database may not touch them).
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            await ASGIHandler()(scope, receive, send)
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
 
         received = b"".join(sent)
         self.assertEqual(received, content[:CHUNK_BYTES])  # read whole first: all 5 chunks
